@@ -1,0 +1,3 @@
+from station_tui.cli import main
+
+main()

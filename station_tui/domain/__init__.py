@@ -1,0 +1,1 @@
+"""Pure domain: no I/O beyond reading reference files, no Textual."""
