@@ -1,0 +1,62 @@
+"""工作台: today's numbers at a glance. Refreshes by itself, so a screen left open overnight moves to the new day."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Grid, Vertical
+from textual.widgets import Footer, Static
+
+from screens.base import StationScreen
+from station_tui.services.dashboard import HomeNumbers, home_numbers
+
+REFRESH_SECONDS = 60
+
+CARDS = [
+    ("accepted_today", "今日受理"),
+    ("due_today", "今日到期"),
+    ("overdue", "已超期"),
+    ("deferred_waiting", "容缺资料待收"),
+    ("open_total", "在办"),
+    ("last_export", "最近导出"),
+]
+
+
+class HomeScreen(StationScreen):
+    CSS_PATH = "home.tcss"
+    BINDINGS = [("r", "refresh", "刷新")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="home"):
+            yield Static("", id="home-title")
+            with Grid(id="home-cards"):
+                for key, label in CARDS:
+                    with Vertical(classes="card", id=f"card-{key}"):
+                        yield Static(label, classes="card-label")
+                        yield Static("…", classes="card-value", id=f"value-{key}")
+            yield Static(
+                "F2 受理　F3 时限倒计时　F4 告知书　F5 节假日　F6 导出　F7 设置　Ctrl+P 命令面板", id="home-keys"
+            )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#home-title", Static).update(f"{self.station.station_name} 工作台")
+        self.action_refresh()
+        self.set_interval(REFRESH_SECONDS, self.action_refresh)
+
+    def on_screen_resume(self) -> None:
+        self.action_refresh()
+
+    def action_refresh(self) -> None:
+        self.call_service(home_numbers, self.station, done=self._show, group="home")
+
+    def _show(self, numbers: HomeNumbers) -> None:
+        for key, _label in CARDS:
+            value = getattr(numbers, key)
+            if key == "last_export":
+                text = f"{value:%m-%d %H:%M}" if value else "从未导出"
+            else:
+                text = str(value)
+            self.query_one(f"#value-{key}", Static).update(text)
+        self.query_one("#card-overdue").set_class(numbers.overdue > 0, "-alert")
+        self.query_one("#card-due_today").set_class(numbers.due_today > 0, "-warn")
+        self.app.refresh_status()  # type: ignore[attr-defined]

@@ -1,0 +1,162 @@
+"""The Textual App: start-up (open, first run, clock check, login), navigation, status line."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.command import CommandPalette
+from textual.screen import Screen
+
+from screens.base import ServiceCalls
+from screens.dialogs import ConfirmDialog, FatalDialog
+from screens.home import HomeScreen
+from screens.login import LoginScreen
+from screens.pending import PendingScreen
+from screens.setup import SetupScreen
+from screens.status_line import StatusLine
+from station_tui.domain.timeutil import Clock, local_date, system_now
+from station_tui.services.dashboard import status_warnings
+from station_tui.services.operators import Operator
+from station_tui.services.station import Station
+from station_tui.store import Store
+
+# The areas of the app: key, code name, Chinese title. Screens not built yet show PendingScreen.
+AREAS = [
+    ("f1", "home", "工作台"),
+    ("f2", "intake", "受理"),
+    ("f3", "countdown", "时限倒计时"),
+    ("f4", "notices", "告知书"),
+    ("f5", "holidays", "节假日"),
+    ("f6", "export", "导出"),
+    ("f7", "settings", "设置"),
+]
+
+
+def open_station(db_path: Path, clock: Clock) -> tuple[Station, bool]:
+    """Open the database and its reference data; also say whether the clock reads behind the newest event."""
+    store = Store(db_path, clock=clock)
+    station = Station.open(store)
+    return station, store.clock_behind() is not None
+
+
+class StationApp(ServiceCalls, App):
+    TITLE = "供电所业扩报装终端"
+    BINDINGS = [
+        *[Binding(key, f"goto('{area}')", title, id=area, tooltip=f"打开「{title}」") for key, area, title in AREAS],
+        Binding("ctrl+p", "command_palette", "命令", id="palette", tooltip="搜索并执行命令", priority=True),
+        Binding("ctrl+q", "quit", "退出", id="quit", tooltip="退出程序", priority=True),
+    ]
+
+    def __init__(self, db_path: Path, *, clock: Clock = system_now, exit_when_ready: bool = False) -> None:
+        super().__init__()
+        self.db_path = Path(db_path)
+        self.clock = clock
+        self.exit_when_ready = exit_when_ready
+        self.station: Station | None = None
+        self.operator: Operator | None = None
+
+    # --- start-up -------------------------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.call_service(open_station, self.db_path, self.clock, done=self._opened, failed=self._fatal, group="open")
+
+    def _fatal(self, message: str) -> None:
+        self.push_screen(FatalDialog(message))
+
+    def _opened(self, result: tuple[Station, bool]) -> None:
+        self.station, clock_behind = result
+        if not self.station.initialized:
+            self.push_screen(SetupScreen())
+        elif clock_behind:
+            self._ask_about_clock()
+        else:
+            self.push_screen(LoginScreen())
+
+    def _ask_about_clock(self) -> None:
+        assert self.station is not None
+        now, newest = self.station.store.clock_behind() or (None, None)
+        text = (
+            f"注意：系统时间 {now:%Y-%m-%d %H:%M} 早于本机最近一条记录的时间 {newest:%Y-%m-%d %H:%M}。\n\n"
+            "可能是电脑时钟不准（如主板电池没电）。所有记录都以系统时间为准，时间错了会让时限计算出错。\n"
+            "请退出并校正系统时间。确需继续，之后的记录会使用当前（较早的）系统时间。"
+        )
+
+        def answered(go_on: bool | None) -> None:
+            if go_on:
+                self.station.store.clock_behind_confirmed = True  # type: ignore[union-attr]
+                self.push_screen(LoginScreen())
+            else:
+                self.exit(return_code=1, message="已退出：请先校正系统时间。")
+
+        self.push_screen(ConfirmDialog(text, yes="时间无误，继续", no="退出并校正时间"), answered)
+
+    def after_setup(self) -> None:
+        self.pop_screen()
+        self.push_screen(LoginScreen())
+
+    def first_screen_ready(self) -> None:
+        """Called by the login screen when it can take input: the end of start-up, as the bench measures it."""
+        self.refresh_status()
+        if self.exit_when_ready:
+            self.exit()
+
+    def logged_in(self, operator: Operator) -> None:
+        self.operator = operator
+        self.switch_screen(HomeScreen())
+        self.notify(f"{operator.name}（{operator.role_zh}），您好", timeout=3)
+
+    # --- navigation -----------------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "goto":
+            return self.operator is not None
+        return True
+
+    def action_goto(self, area: str) -> None:
+        if self.operator is None:
+            return
+        while len(self.screen_stack) > 2 and not isinstance(self.screen, HomeScreen):
+            self.pop_screen()
+        if area == "home":
+            return
+        title = dict((a, t) for _k, a, t in AREAS)[area]
+        self.push_screen(self.area_screen(area, title))
+
+    def area_screen(self, area: str, title: str) -> Screen:
+        return PendingScreen(area, title)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        if self.operator is not None:
+            for _key, area, title in AREAS:
+                yield SystemCommand(title, f"打开「{title}」", lambda area=area: self.action_goto(area))
+        yield SystemCommand("退出", "退出程序", self.exit)
+
+    def action_command_palette(self) -> None:
+        if not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(placeholder="搜索命令…", id="--command-palette"))
+
+    # --- status line ----------------------------------------------------------------------------------------
+
+    def refresh_status(self) -> None:
+        if self.station is not None:
+            self.call_service(status_facts, self.station, done=self._show_status, group="status")
+
+    def _show_status(self, facts: dict) -> None:
+        for line in self.screen.query(StatusLine):
+            line.show(operator=self.operator.name if self.operator else "", **facts)
+
+
+def status_facts(station: Station) -> dict:
+    from station_tui.services.calendar import day_label
+
+    today = local_date(station.store.clock())
+    return {
+        "station": f"{station.station_name}（{station.station_code}）",
+        "today": f"{today:%Y-%m-%d} 星期{'一二三四五六日'[today.weekday()]}",
+        "day_kind": day_label(station, today),
+        "warnings": status_warnings(station),
+        "demo": station.is_demo,
+    }

@@ -1,0 +1,181 @@
+"""The command line: one function per command. `station-tui` alone starts the app."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from station_tui import __version__
+from station_tui.domain.errors import StationError
+from station_tui.paths import DB_ENV, default_db_path
+
+
+class CommandError(click.ClickException):
+    """A plain Chinese message and exit status 1, never a traceback."""
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"错误：{self.format_message()}", err=True)
+
+
+def db_option(fn: Callable) -> Callable:
+    return click.option(
+        "--db",
+        "db_path",
+        type=click.Path(path_type=Path, dir_okay=False),
+        default=None,
+        help=f"数据库文件（默认：环境变量 {DB_ENV}，否则用户数据目录下的 station.db）",
+    )(fn)
+
+
+def clock_option(fn: Callable) -> Callable:
+    return click.option(
+        "--allow-clock-behind",
+        is_flag=True,
+        help="系统时间早于最近一条记录时仍然记录（确认时钟无误后才用）",
+    )(fn)
+
+
+def plain_errors(fn: Callable) -> Callable:
+    """Our own errors become a one-line message with exit status 1."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except StationError as exc:
+            raise CommandError(str(exc)) from exc
+
+    return wrapper
+
+
+def resolve_db(db_path: Path | None) -> Path:
+    return db_path if db_path is not None else default_db_path()
+
+
+def existing_db(db_path: Path | None) -> Path:
+    path = resolve_db(db_path)
+    if not path.exists():
+        raise CommandError(f"数据库文件不存在：{path}（先运行 station-tui init 或 station-tui demo）")
+    return path
+
+
+def open_station(db_path: Path | None, *, must_exist: bool = True, allow_clock_behind: bool = False):  # noqa: ANN201
+    from station_tui.services.station import Station
+    from station_tui.store import Store
+
+    path = existing_db(db_path) if must_exist else resolve_db(db_path)
+    store = Store(path)
+    store.clock_behind_confirmed = allow_clock_behind
+    return Station.open(store)
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", "-V", message="station-tui %(version)s")
+@db_option
+@click.pass_context
+def main(ctx: click.Context, db_path: Path | None) -> None:
+    """供电所业扩报装终端。不带命令时启动界面。"""
+    if ctx.invoked_subcommand is None:
+        run_app(db_path)
+
+
+@plain_errors
+def run_app(db_path: Path | None) -> None:
+    from station_tui.app import StationApp
+
+    app = StationApp(resolve_db(db_path))
+    app.run()
+    if app.return_code:
+        sys.exit(app.return_code)
+
+
+@main.command("init")
+@db_option
+@click.option("--station-name", required=True, help="供电所名称")
+@click.option("--station-code", required=True, help="供电所代码（2–10 位字母或数字，用于申请编号）")
+@click.option("--profile", "profile_id", required=True, help="策略编号，见 station-tui profiles")
+@click.option("--head-name", required=True, help="第一位站长的姓名")
+@click.option("--head-phone", required=True, help="站长电话")
+@click.option("--head-pin", required=True, help="站长 PIN（4–8 位数字）")
+@plain_errors
+def init_command(db_path: Path | None, **values: str) -> None:
+    """初始化数据库：站点信息与第一位站长（不开界面）。"""
+    from station_tui.services.station import initialize
+
+    station = open_station(db_path, must_exist=False)
+    initialize(station, **values)
+    click.echo(f"已初始化：{station.station_name}（{station.station_code}），数据库 {station.store.path}")
+
+
+@main.command("check")
+@db_option
+@plain_errors
+def check_command(db_path: Path | None) -> None:
+    """检查数据库：完整性，并由事件日志重建状态与库中状态比对。"""
+    from station_tui.store.check import check
+
+    report = check(existing_db(db_path))
+    for problem in report.problems:
+        click.echo(f"✗ {problem}")
+    summary = f"{report.applications} 件申请，{report.events} 条事件"
+    if report.ok:
+        click.echo(f"检查通过：{summary}，状态与事件日志一致。")
+    else:
+        click.echo(f"检查未通过：{summary}，发现 {len(report.problems)} 处问题。")
+        sys.exit(1)
+
+
+@main.command("backup")
+@db_option
+@click.option("--to", "folder", required=True, type=click.Path(path_type=Path, file_okay=False), help="备份到的文件夹")
+@plain_errors
+def backup_command(db_path: Path | None, folder: Path) -> None:
+    """备份数据库到一个文件夹（如 U 盘），运行中也可备份。"""
+    from station_tui.store.backup import backup_into_folder
+
+    station = open_station(db_path)
+    try:
+        target = backup_into_folder(station.store.conn, folder, station.station_code, station.store.clock())
+    except OSError as exc:
+        raise CommandError(f"无法写入 {folder}：{exc.strerror or exc}") from exc
+    click.echo(f"已备份到 {target}")
+
+
+@main.command("profiles")
+@plain_errors
+def profiles_command() -> None:
+    """列出找到的办电策略及其文件。"""
+    from station_tui.domain.profiles import uncovered_combinations
+    from station_tui.services.station import load_all_profiles
+
+    for profile_id, loaded in load_all_profiles().items():
+        p = loaded.profile
+        gaps = uncovered_combinations(p)
+        note = f"  ⚠ {len(gaps)} 种情形没有适用规则" if gaps else ""
+        click.echo(f"{profile_id}\t{p.name}\t{p.company} {p.document}\t{loaded.source}{note}")
+
+
+@main.command("demo")
+@db_option
+@click.option("--applications", "count", default=300, show_default=True, type=click.IntRange(min=0), help="申请件数")
+@click.option("--seed", default=2026, show_default=True, help="随机种子（同一种子得到同样的数据）")
+@plain_errors
+def demo_command(db_path: Path | None, count: int, seed: int) -> None:
+    """生成演示数据库（演示操作员及其 PIN 会打印出来）。"""
+    from rich.progress import Progress
+
+    from station_tui.services.demo import fill_demo
+
+    station = open_station(db_path, must_exist=False)
+    with Progress(transient=True) as progress:
+        task = progress.add_task("生成演示数据", total=count)
+        operators = fill_demo(station, count, seed=seed, progress=lambda n: progress.update(task, completed=n))
+    click.echo(f"演示数据库：{station.store.path}（{station.station_name}，{count} 件申请）")
+    click.echo("演示操作员（姓名 / 角色 / PIN）：")
+    for name, role, pin in operators:
+        click.echo(f"  {name}\t{role}\t{pin}")

@@ -1,0 +1,58 @@
+"""The home screen's numbers and the status line's warnings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from station_tui.domain.timeutil import from_iso, local_date
+from station_tui.services.station import Station
+
+# **default**: the county expects one export a day; older than this, the status line warns.
+EXPORT_OVERDUE_AFTER = timedelta(hours=26)
+
+
+@dataclass(frozen=True)
+class HomeNumbers:
+    today: date
+    accepted_today: int
+    due_today: int
+    overdue: int
+    deferred_waiting: int
+    open_total: int
+    last_export: datetime | None
+
+
+def home_numbers(station: Station, today: date | None = None) -> HomeNumbers:
+    store = station.store
+    today = today or local_date(store.clock())
+    day = today.isoformat()
+    accepted_today = store.one(
+        "SELECT count(*) FROM applications WHERE accepted_date = ? AND intake_mode != 'refused'", (day,)
+    )
+    # Each count is one index range on (status, due_date).
+    due_today = store.one("SELECT count(*) FROM applications WHERE status = 'open' AND due_date = ?", (day,))
+    overdue = store.one("SELECT count(*) FROM applications WHERE status = 'open' AND due_date < ?", (day,))
+    open_total = store.one("SELECT count(*) FROM applications WHERE status IN ('open', 'paused')")
+    deferred = store.one("SELECT count(*) FROM documents WHERE status = 'deferred'")
+    last = store.one("SELECT max(finished_at) FROM exports")
+    return HomeNumbers(
+        today, accepted_today, due_today, overdue, deferred, open_total, from_iso(last) if last else None
+    )
+
+
+def status_warnings(station: Station) -> list[str]:
+    """What the status line must say: the clock, the holiday data, the export."""
+    store = station.store
+    warnings = []
+    behind = store.clock_behind()
+    if behind:
+        warnings.append(f"系统时间早于最近记录（{behind[1]:%Y-%m-%d %H:%M}）")
+    now = store.clock()
+    last = store.one("SELECT max(finished_at) FROM exports")
+    if station.initialized and (last is None or now - from_iso(last) > EXPORT_OVERDUE_AFTER):
+        warnings.append("导出已逾期" if last else "尚未导出")
+    estimated = store.one("SELECT count(*) FROM applications WHERE status IN ('open', 'paused') AND due_estimated = 1")
+    if estimated:
+        warnings.append(f"{estimated} 件的期限落在无官方节假日数据的年份（估算）")
+    return warnings

@@ -1,0 +1,110 @@
+"""`station-tui check`: is the file sound, and does the stored state equal a replay of the event log?"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from station_tui.store import projection
+from station_tui.store.database import Store, connect
+from station_tui.store.events import EVENT_COLUMNS, Event
+from station_tui.store.schema import MIGRATIONS, PROJECTION_TABLES
+
+_SAMPLE = 5
+_KEYS = {"settings": "key", "holiday_days": "date", "holiday_years": "year"}
+
+
+@dataclass
+class CheckReport:
+    applications: int = 0
+    events: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _integrity(conn: sqlite3.Connection) -> list[str]:
+    rows = [r[0] for r in conn.execute("PRAGMA integrity_check")]
+    return [] if rows == ["ok"] else [f"SQLite 完整性检查失败：{'; '.join(rows[:_SAMPLE])}"]
+
+
+def _sequence_gaps(conn: sqlite3.Connection) -> list[str]:
+    """Each device numbers its events 1, 2, 3, …: a hole means an event was removed behind the log's back."""
+    problems = []
+    for device, count, first, last in conn.execute(
+        "SELECT device, count(*), min(device_seq), max(device_seq) FROM events GROUP BY device"
+    ):
+        if first != 1 or last != count:
+            problems.append(f"设备 {device[:8]} 的事件序号不连续：{count} 条事件，序号 {first}–{last}（有事件被删除）")
+    return problems
+
+
+def rebuild_in_memory(path: Path) -> sqlite3.Connection:
+    """Replay every event of the file at `path` into a fresh in-memory schema, which has the file attached as `disk`."""
+    memory = sqlite3.connect(":memory:", isolation_level=None)
+    for migration in MIGRATIONS:
+        for statement in migration:
+            memory.execute(statement)
+    memory.execute("ATTACH DATABASE ? AS disk", (f"file:{path.as_posix()}?mode=ro",))
+    memory.execute("BEGIN")
+    # Replaying into a table the handlers see as `main`, reading the events from the attached file.
+    cursor = memory.cursor()
+    events = (Event.from_row(row) for row in cursor.execute(f"SELECT {EVENT_COLUMNS} FROM disk.events ORDER BY seq"))
+    projection.apply_all(memory, events)
+    memory.execute("COMMIT")
+    return memory
+
+
+def _compare(memory: sqlite3.Connection) -> list[str]:
+    problems = []
+    for table in PROJECTION_TABLES:
+        extra = memory.execute(
+            f"SELECT count(*) FROM (SELECT * FROM disk.{table} EXCEPT SELECT * FROM main.{table})"
+        ).fetchone()[0]
+        missing = memory.execute(
+            f"SELECT count(*) FROM (SELECT * FROM main.{table} EXCEPT SELECT * FROM disk.{table})"
+        ).fetchone()[0]
+        if extra or missing:
+            key = _KEYS.get(table, "uuid")
+            sample = [
+                str(r[0])
+                for r in memory.execute(
+                    f"SELECT {key} FROM (SELECT * FROM disk.{table} EXCEPT SELECT * FROM main.{table}) LIMIT {_SAMPLE}"
+                )
+            ]
+            problems.append(
+                f"表 {table} 与事件日志不一致：{extra} 行与重放结果不同或多出，{missing} 行重放后有而库中没有"
+                + (f"（如 {', '.join(sample)}）" if sample else "")
+            )
+    return problems
+
+
+def check(path: Path) -> CheckReport:
+    """Raises StoreError (with the newest backup's path) when the file is not a usable database."""
+    store = Store(path, migrate=False)
+    try:
+        report = CheckReport()
+        report.problems += _integrity(store.conn)
+        if report.problems:
+            return report
+        report.events = store.one("SELECT count(*) FROM events")
+        report.applications = store.one("SELECT count(*) FROM applications")
+        report.problems += _sequence_gaps(store.conn)
+    finally:
+        store.close()
+    try:
+        memory = rebuild_in_memory(path)
+    except (projection.ProjectionError, KeyError, sqlite3.DatabaseError) as exc:
+        report.problems.append(f"无法从事件日志重建：{exc}")
+        return report
+    try:
+        report.problems += _compare(memory)
+    finally:
+        memory.close()
+    return report
+
+
+__all__ = ["CheckReport", "check", "connect", "rebuild_in_memory"]

@@ -1,0 +1,244 @@
+"""The SQLite store: opening, migrating (after a backup), transactions, and appending events."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+import threading
+import uuid as uuid_lib
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from station_tui.domain.timeutil import Clock, from_iso, system_now, to_iso
+from station_tui.store import projection
+from station_tui.store.backup import backup_beside, newest_backup
+from station_tui.store.errors import ClockBehindError, StoreError
+from station_tui.store.events import EVENT_COLUMNS, Event, dump_payload
+from station_tui.store.schema import MIGRATIONS, SCHEMA_VERSION
+
+BUSY_TIMEOUT_SECONDS = 15.0
+
+
+def _damaged(path: Path, exc: Exception) -> StoreError:
+    backup = newest_backup(path)
+    hint = f"最近的备份：{backup}。" if backup else "没有找到自动备份。"
+    return StoreError(f"数据库文件 {path} 已损坏或不是本程序的数据库（{exc}）。{hint}恢复方法见 README「备份与恢复」。")
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """A connection with the settings every user of the file shares: WAL, foreign keys, a busy timeout."""
+    # isolation_level=None: transactions are begun explicitly (BEGIN IMMEDIATE), see Store.transaction.
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+    return conn
+
+
+class Store:
+    """One station database. Every change goes through `record`, inside `transaction`."""
+
+    def __init__(self, path: Path, *, clock: Clock = system_now, migrate: bool = True) -> None:
+        self.path = Path(path)
+        self.clock = clock
+        # Set when a person has confirmed recording although the clock reads earlier than the newest event.
+        self.clock_behind_confirmed = False
+        self._lock = threading.RLock()
+        existed = self.path.exists()
+        if not existed:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.conn = connect(self.path)
+            self.conn.execute("PRAGMA journal_mode = WAL")
+            version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            raise _damaged(self.path, exc) from exc
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"数据库 {self.path} 的结构版本是 {version}，比本程序支持的 {SCHEMA_VERSION} 新。请升级 station-tui。"
+            )
+        if version < SCHEMA_VERSION:
+            if not migrate:
+                raise StoreError(f"数据库 {self.path} 需要升级（版本 {version} → {SCHEMA_VERSION}）。")
+            self._migrate(version, backup_first=existed)
+        self.db = sqlite_utils.Database(self.conn, execute_plugins=False)
+        self.device_id = self.meta("device_id")
+        self.device_code = self.meta("device_code")
+
+    # --- schema ---------------------------------------------------------------------------------------------
+
+    def _migrate(self, version: int, *, backup_first: bool) -> None:
+        if backup_first:
+            self.last_migration_backup: Path | None = backup_beside(self.conn, self.path, self.clock())
+        else:
+            self.last_migration_backup = None
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+            for number in range(version, SCHEMA_VERSION):
+                for statement in MIGRATIONS[number]:
+                    self.conn.execute(statement)
+            if version == 0:
+                self.conn.execute("INSERT INTO meta VALUES ('device_id', ?)", (str(uuid_lib.uuid4()),))
+                self.conn.execute("INSERT INTO meta VALUES ('device_code', '01')")
+            self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            self.conn.execute("COMMIT")
+        except sqlite3.DatabaseError as exc:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise _damaged(self.path, exc) from exc
+
+    def meta(self, key: str) -> str:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            raise StoreError(f"数据库 {self.path} 缺少 {key}：文件不完整。")
+        return row[0]
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.transaction():
+            self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+        if key == "device_code":
+            self.device_code = value
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- transactions ---------------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """All or nothing. The outer level takes the write lock at once (BEGIN IMMEDIATE), so a second process
+        waits for the busy timeout instead of failing when it upgrades a read; inner levels are savepoints."""
+        with self._lock:
+            if self.conn.in_transaction:
+                name = f"sp_{uuid_lib.uuid4().hex}"
+                self.conn.execute(f"SAVEPOINT {name}")
+                try:
+                    yield self.conn
+                except BaseException:
+                    if self.conn.in_transaction:
+                        self.conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
+                        self.conn.execute(f"RELEASE SAVEPOINT {name}")
+                    raise
+                else:
+                    self.conn.execute(f"RELEASE SAVEPOINT {name}")
+                return
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
+            else:
+                self.conn.execute("COMMIT")
+
+    # --- events ---------------------------------------------------------------------------------------------
+
+    def newest_real_event_time(self) -> datetime | None:
+        """The time of this device's newest event recorded from the clock (not demo or imported history)."""
+        row = self.conn.execute(
+            "SELECT recorded_at FROM events WHERE device = ? AND simulated = 0 ORDER BY device_seq DESC LIMIT 1",
+            (self.device_id,),
+        ).fetchone()
+        return from_iso(row[0]) if row else None
+
+    def clock_behind(self) -> tuple[datetime, datetime] | None:
+        """(now, newest) when the clock reads earlier than the newest recorded event, else None."""
+        newest = self.newest_real_event_time()
+        now = self.clock()
+        if newest is not None and now < newest:
+            return now, newest
+        return None
+
+    def record(
+        self,
+        type_: str,
+        payload: dict[str, Any],
+        *,
+        application: str | None = None,
+        operator: str | None = None,
+        simulated_at: datetime | None = None,
+    ) -> Event:
+        """Append one event and project it, in one transaction.
+
+        `simulated_at` is only for demo history and ledger import: the event is marked as not recorded live.
+        """
+        with self.transaction():
+            if simulated_at is None:
+                now = self.clock()
+                newest = self.newest_real_event_time()
+                if newest is not None and now < newest and not self.clock_behind_confirmed:
+                    raise ClockBehindError(now, newest)
+                moment = now
+            else:
+                moment = simulated_at
+            (last,) = self.conn.execute(
+                "SELECT coalesce(max(device_seq), 0) FROM events WHERE device = ?", (self.device_id,)
+            ).fetchone()
+            event = Event(
+                uuid=str(uuid_lib.uuid4()),
+                device=self.device_id,
+                device_seq=last + 1,
+                type=type_,
+                application=application,
+                payload=payload,
+                recorded_at=to_iso(moment),
+                operator=operator,
+                simulated=simulated_at is not None,
+            )
+            self.conn.execute(
+                "INSERT INTO events (uuid, device, device_seq, type, application, payload, recorded_at, operator,"
+                " simulated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    event.uuid,
+                    event.device,
+                    event.device_seq,
+                    event.type,
+                    event.application,
+                    dump_payload(event.payload),
+                    event.recorded_at,
+                    event.operator,
+                    int(event.simulated),
+                ),
+            )
+            projection.apply(self.conn, event)
+        return event
+
+    def events(self, application: str | None = None) -> list[Event]:
+        if application is None:
+            rows = self.conn.execute(f"SELECT {EVENT_COLUMNS} FROM events ORDER BY seq")
+        else:
+            rows = self.conn.execute(
+                f"SELECT {EVENT_COLUMNS} FROM events WHERE application = ? ORDER BY seq", (application,)
+            )
+        return [Event.from_row(row) for row in rows]
+
+    # --- reading --------------------------------------------------------------------------------------------
+
+    def one(self, sql: str, params: tuple = ()) -> Any:
+        """The first column of the first row, or None."""
+        row = self.conn.execute(sql, params).fetchone()
+        return row[0] if row else None
+
+    def rows(self, sql: str, params: tuple = ()) -> list[dict[str, Any]]:
+        cursor = self.conn.execute(sql, params)
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor]
+
+    def setting(self, key: str, default: Any = None) -> Any:
+        value = self.one("SELECT value FROM settings WHERE key = ?", (key,))
+        return default if value is None else json.loads(value)
+
+
+def open_store(path: Path, *, clock: Clock = system_now) -> Store:
+    return Store(path, clock=clock)

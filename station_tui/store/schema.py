@@ -1,0 +1,119 @@
+"""The schema, as numbered migrations. PRAGMA user_version holds the number of the last one applied.
+
+`events` is the one truth; every other table except `meta` is its projection (see projection.py) and can be rebuilt.
+Every projected record carries a UUID and the device that created it, so two devices' data merge without collisions.
+"""
+
+from __future__ import annotations
+
+# A migration is a list of statements. Never edit one that has shipped: add the next.
+MIGRATIONS: list[list[str]] = [
+    # 1: the foundation
+    [
+        # Facts about this file on this machine, not about the station: never exported, never merged.
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        """CREATE TABLE events (
+            seq INTEGER PRIMARY KEY,              -- local arrival order; the order the projection replays
+            uuid TEXT NOT NULL UNIQUE,
+            device TEXT NOT NULL,
+            device_seq INTEGER NOT NULL,          -- per device, from 1, without gaps
+            type TEXT NOT NULL,
+            application TEXT,
+            payload TEXT NOT NULL,                -- JSON object
+            recorded_at TEXT NOT NULL,            -- ISO 8601 with +08:00, from the system clock
+            operator TEXT,
+            simulated INTEGER NOT NULL DEFAULT 0, -- 1: demo history or ledger import, not the time of entry
+            UNIQUE (device, device_seq)
+        )""",
+        "CREATE INDEX events_application ON events (application, seq)",
+        "CREATE INDEX events_device_real ON events (device, simulated, device_seq)",
+        "CREATE INDEX events_type ON events (type, seq)",
+        # The seeds forbid back-dating and re-running processes: an event is never changed or removed.
+        """CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+           BEGIN SELECT RAISE(ABORT, '事件日志只能追加，不能修改'); END""",
+        """CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+           BEGIN SELECT RAISE(ABORT, '事件日志只能追加，不能删除'); END""",
+        "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        """CREATE TABLE operators (
+            uuid TEXT PRIMARY KEY, device TEXT NOT NULL, name TEXT NOT NULL, role TEXT NOT NULL,
+            phone TEXT NOT NULL, pin_salt TEXT NOT NULL, pin_hash TEXT NOT NULL, active INTEGER NOT NULL,
+            failed_logins INTEGER NOT NULL, locked_until TEXT, created_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE applications (
+            uuid TEXT PRIMARY KEY, device TEXT NOT NULL, number TEXT NOT NULL UNIQUE,
+            business_type TEXT NOT NULL, intake_mode TEXT NOT NULL, status TEXT NOT NULL,
+            customer_name TEXT NOT NULL, id_type TEXT NOT NULL, id_number TEXT NOT NULL, phone TEXT NOT NULL,
+            address TEXT NOT NULL, capacity_kw REAL NOT NULL, voltage TEXT NOT NULL, channel TEXT NOT NULL,
+            dual_supply INTEGER NOT NULL, supporting_works INTEGER NOT NULL, small_micro INTEGER NOT NULL,
+            three_zero INTEGER NOT NULL, important INTEGER NOT NULL, agent INTEGER NOT NULL,
+            distribution_upgrade INTEGER NOT NULL, flags_reason TEXT NOT NULL,
+            profile TEXT NOT NULL, category TEXT NOT NULL, limit_days INTEGER NOT NULL, limit_unit TEXT NOT NULL,
+            customer_manager TEXT, current_stage INTEGER,
+            accepted_at TEXT NOT NULL, accepted_date TEXT NOT NULL,
+            due_date TEXT NOT NULL, due_estimated INTEGER NOT NULL,
+            paused_at TEXT, pause_reason TEXT, finished_at TEXT, finish_reason TEXT,
+            simulated INTEGER NOT NULL
+        )""",
+        "CREATE INDEX applications_status_due ON applications (status, due_date)",
+        "CREATE INDEX applications_accepted_date ON applications (accepted_date)",
+        """CREATE TABLE documents (
+            uuid TEXT PRIMARY KEY, device TEXT NOT NULL,
+            application TEXT NOT NULL REFERENCES applications (uuid),
+            doc_key TEXT NOT NULL, name TEXT NOT NULL, form TEXT, copy_kind TEXT,
+            status TEXT NOT NULL, received_at TEXT,
+            assigned_to TEXT, collect_at_stage TEXT, collected_at TEXT, collected_by TEXT
+        )""",
+        "CREATE INDEX documents_application ON documents (application)",
+        "CREATE INDEX documents_status ON documents (status)",
+        """CREATE TABLE stages (
+            uuid TEXT PRIMARY KEY, device TEXT NOT NULL,
+            application TEXT NOT NULL REFERENCES applications (uuid),
+            position INTEGER NOT NULL, name TEXT NOT NULL, limit_days INTEGER, customer_side INTEGER NOT NULL,
+            started_at TEXT, finished_at TEXT,
+            UNIQUE (application, position)
+        )""",
+        """CREATE TABLE pauses (
+            uuid TEXT PRIMARY KEY, device TEXT NOT NULL,
+            application TEXT NOT NULL REFERENCES applications (uuid),
+            reason TEXT NOT NULL, started_at TEXT NOT NULL, ended_at TEXT, paused_workdays INTEGER
+        )""",
+        "CREATE INDEX pauses_application ON pauses (application)",
+        """CREATE TABLE notices (
+            uuid TEXT PRIMARY KEY, device TEXT NOT NULL, application TEXT, serial TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL, content TEXT NOT NULL, issued_at TEXT NOT NULL, operator TEXT,
+            replaces TEXT, reprints INTEGER NOT NULL
+        )""",
+        """CREATE TABLE reservations (
+            uuid TEXT PRIMARY KEY, device TEXT NOT NULL, customer_name TEXT NOT NULL, phone TEXT NOT NULL,
+            address TEXT NOT NULL, business_type TEXT NOT NULL, channel TEXT NOT NULL, received_at TEXT NOT NULL,
+            status TEXT NOT NULL, application TEXT
+        )""",
+        """CREATE TABLE exports (
+            uuid TEXT PRIMARY KEY, device TEXT NOT NULL, finished_at TEXT NOT NULL, folder TEXT NOT NULL,
+            first_seq INTEGER, last_seq INTEGER, rows INTEGER NOT NULL, full INTEGER NOT NULL
+        )""",
+        """CREATE TABLE holiday_days (
+            date TEXT PRIMARY KEY, year INTEGER NOT NULL, kind TEXT NOT NULL, name TEXT NOT NULL
+        )""",
+        """CREATE TABLE holiday_years (
+            year INTEGER PRIMARY KEY, entered_at TEXT NOT NULL, operator TEXT
+        )""",
+    ],
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+# Tables rebuilt from the events; `check` compares each of them.
+PROJECTION_TABLES = (
+    "settings",
+    "operators",
+    "applications",
+    "documents",
+    "stages",
+    "pauses",
+    "notices",
+    "reservations",
+    "exports",
+    "holiday_days",
+    "holiday_years",
+)

@@ -1,0 +1,60 @@
+"""Shared fixtures: real SQLite files in a temporary folder, and a clock a test can move."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from station_tui.domain.timeutil import CHINA_TZ
+from station_tui.services.station import Station, initialize
+from station_tui.store import Store
+
+HEAD_PIN = "1234"
+
+
+class MovableClock:
+    """The system clock is the edge of the system: tests set it instead of waiting for it."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kwargs: float) -> None:
+        self.now += timedelta(**kwargs)
+
+
+@pytest.fixture
+def clock() -> MovableClock:
+    return MovableClock(datetime(2026, 11, 23, 9, 30, tzinfo=CHINA_TZ))
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "station.db"
+
+
+@pytest.fixture
+def store(db_path: Path, clock: MovableClock) -> Store:
+    s = Store(db_path, clock=clock)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def station(store: Store) -> Station:
+    """An initialized station on the 国网邾县 profile with its first 站长."""
+    st = Station.open(store)
+    st.head_id = initialize(  # type: ignore[attr-defined]
+        st,
+        station_name="城关供电所",
+        station_code="ZX01",
+        profile_id="zhuxian-2020",
+        head_name="王站长",
+        head_phone="13800000001",
+        head_pin=HEAD_PIN,
+    )
+    return st

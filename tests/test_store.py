@@ -1,0 +1,107 @@
+"""The store: migration with backup, append-only log, clock guard, damaged files."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from station_tui.store import ClockBehindError, Store, StoreError
+from station_tui.store.backup import automatic_backups
+from station_tui.store.schema import SCHEMA_VERSION
+
+
+def test_new_database_is_migrated_without_backup(db_path: Path, clock) -> None:
+    store = Store(db_path, clock=clock)
+    assert store.one("PRAGMA user_version") == SCHEMA_VERSION
+    assert store.one("PRAGMA journal_mode") == "wal"
+    assert store.one("PRAGMA foreign_keys") == 1
+    assert len(store.device_id) == 36
+    assert automatic_backups(db_path) == []
+
+
+def test_existing_empty_database_is_backed_up_before_migration(db_path: Path, clock) -> None:
+    sqlite3.connect(db_path).execute("CREATE TABLE legacy (x)").connection.close()
+    store = Store(db_path, clock=clock)
+    backups = automatic_backups(db_path)
+    assert len(backups) == 1 and store.last_migration_backup == backups[0]
+    with sqlite3.connect(backups[0]) as copy:
+        assert copy.execute("PRAGMA user_version").fetchone()[0] == 0
+        assert copy.execute("SELECT name FROM sqlite_master").fetchall() == [("legacy",)]
+    assert store.one("PRAGMA user_version") == SCHEMA_VERSION
+
+
+def test_only_the_last_few_backups_are_kept(db_path: Path, clock) -> None:
+    for _ in range(8):
+        db_path.unlink(missing_ok=True)
+        sqlite3.connect(db_path).execute("CREATE TABLE legacy (x)").connection.close()
+        Store(db_path, clock=clock).close()
+        clock.advance(seconds=1)
+    assert len(automatic_backups(db_path)) == 5
+
+
+def test_newer_schema_is_refused(db_path: Path, clock) -> None:
+    with sqlite3.connect(db_path) as conn:
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    with pytest.raises(StoreError, match="升级 station-tui"):
+        Store(db_path, clock=clock)
+
+
+def test_events_cannot_be_changed_or_deleted(store: Store) -> None:
+    store.record("settings.changed", {"settings": {"x": 1}})
+    with pytest.raises(sqlite3.IntegrityError, match="只能追加"):
+        store.conn.execute("UPDATE events SET type = 'x'")
+    with pytest.raises(sqlite3.IntegrityError, match="只能追加"):
+        store.conn.execute("DELETE FROM events")
+
+
+def test_event_carries_time_device_and_sequence(store: Store, clock) -> None:
+    first = store.record("settings.changed", {"settings": {"a": "甲"}}, operator="op")
+    clock.advance(minutes=1)
+    second = store.record("settings.changed", {"settings": {"a": "乙"}})
+    assert (first.device_seq, second.device_seq) == (1, 2)
+    assert first.recorded_at == "2026-11-23T09:30:00.000000+08:00"
+    assert first.device == second.device == store.device_id
+    assert store.setting("a") == "乙"
+
+
+def test_failed_transaction_leaves_nothing(store: Store) -> None:
+    with pytest.raises(RuntimeError), store.transaction():
+        store.record("settings.changed", {"settings": {"a": 1}})
+        raise RuntimeError("boom")
+    assert store.one("SELECT count(*) FROM events") == 0
+    assert store.one("SELECT count(*) FROM settings") == 0
+
+
+def test_clock_going_backwards_is_refused_until_confirmed(store: Store, clock) -> None:
+    store.record("settings.changed", {"settings": {"a": 1}})
+    clock.advance(days=-400)  # a flat CMOS battery
+    assert store.clock_behind() is not None
+    with pytest.raises(ClockBehindError, match="早于本机最近一条记录"):
+        store.record("settings.changed", {"settings": {"a": 2}})
+    assert store.one("SELECT count(*) FROM events") == 1
+    store.clock_behind_confirmed = True
+    store.record("settings.changed", {"settings": {"a": 2}})
+    assert store.setting("a") == 2
+
+
+def test_simulated_history_does_not_trip_the_clock_guard(store: Store, clock) -> None:
+    store.record("settings.changed", {"settings": {"a": 1}}, simulated_at=clock.now.replace(year=2030))
+    store.record("settings.changed", {"settings": {"a": 2}})
+    assert store.one("SELECT simulated FROM events ORDER BY seq LIMIT 1") == 1
+
+
+def test_not_sqlite_file_gives_plain_message(tmp_path: Path) -> None:
+    path = tmp_path / "station.db"
+    path.write_bytes(b"This is a spreadsheet, not a database" * 100)
+    with pytest.raises(StoreError, match="已损坏或不是本程序的数据库"):
+        Store(path)
+
+
+def test_two_stores_on_one_file_both_write(db_path: Path, clock) -> None:
+    a = Store(db_path, clock=clock)
+    b = Store(db_path, clock=clock)
+    a.record("settings.changed", {"settings": {"a": 1}})
+    b.record("settings.changed", {"settings": {"b": 1}})
+    assert [e.device_seq for e in a.events()] == [1, 2]
