@@ -165,7 +165,8 @@ def _estimated_holidays(year: int) -> dict[date, str]:
 
     result: dict[date, str] = {}
     for day, raw in holidays_package.China(years=year, language="zh_CN").items():
-        if raw.startswith("休息日"):  # a rest day swapped for a make-up workday: part of an official schedule, not a rule
+        # A rest day swapped for a make-up workday belongs to an official schedule, not to a rule.
+        if raw.startswith("休息日"):
             continue
         name = raw.split("（", 1)[0].replace("农历除夕", "春节").replace("; ", "、")
         result[day] = name
@@ -211,7 +212,7 @@ class _Year:
         rest: list[int] = []
         count = 0
         for offset, kind in enumerate(kinds):
-            if kind == _WORK or kind == _MAKEUP:
+            if kind in (_WORK, _MAKEUP):
                 count += 1
                 work.append(offset)
             else:
@@ -224,7 +225,7 @@ class _Year:
 
     def is_work(self, offset: int) -> bool:
         kind = self.kinds[offset]
-        return kind == _WORK or kind == _MAKEUP
+        return kind in (_WORK, _MAKEUP)
 
 
 class WorkCalendar:
