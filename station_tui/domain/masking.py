@@ -1,0 +1,104 @@
+"""Masking personal data for printouts, listings and exports: identity numbers keep the first 6 and last 4 characters,
+phones hide the middle 4 digits. Pure functions that never raise on text; the output keeps the input's length in
+characters (one ``*`` per hidden character) so that columns still line up.
+
+Rules:
+
+* ``mask_id``: blanks and hyphens inside are dropped first. 18 characters or more: first 6 and last 4 shown. Shorter
+  (passports, 台胞证, a mistyped number): never more than half shows: ``n // 2`` characters, at most 4 at the end and
+  the rest at the start (``E1*****78`` for a 9-character passport number). Empty stays empty.
+* ``mask_phone``: a number that :func:`station_tui.domain.validation.phone` accepts is masked in its canonical form
+  (``138****5678``, ``0371-12****78``: the middle 4 of the subscriber number). Anything else is masked as text: the
+  middle hides at least 4 characters, and at most 7 characters ever show (3 at the start, 4 at the end for 11 or more),
+  never more than ``n - 4`` of a short text (so a 4-character text is hidden whole).
+* ``mask_payload``: a copy of a JSON-like value (dicts, lists, tuples) where every string or number under a listed key,
+  at any depth, is masked; other values are returned as they are.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+__all__ = ["PERSONAL_KEYS", "mask_id", "mask_payload", "mask_phone"]
+
+MASK = "*"
+_SEPARATORS = re.compile(r"[\s\-‐‑‒–—―−－]+")
+
+
+def _masked(text: str, head: int, tail: int) -> str:
+    hidden = len(text) - head - tail
+    if hidden <= 0:
+        return text
+    return text[:head] + MASK * hidden + (text[len(text) - tail :] if tail else "")
+
+
+def mask_id(text: str | None) -> str:
+    """An identity number or code with only the first 6 and last 4 characters showing (less for short values)."""
+    if not text:
+        return ""
+    value = _SEPARATORS.sub("", str(text))
+    n = len(value)
+    shown = 10 if n >= 18 else n // 2
+    tail = min(4, shown // 2)
+    head = min(6, shown - tail)
+    return _masked(value, head, tail)
+
+
+def _mask_middle(text: str) -> str:
+    n = len(text)
+    shown = min(7, max(0, n - 4))
+    tail = min(4, shown - shown // 2)
+    return _masked(text, shown - tail, tail)
+
+
+def mask_phone(text: str | None) -> str:
+    """A phone with the middle 4 digits hidden: ``138****5678``, ``0371-12****78``; raw text is normalised first."""
+    if not text:
+        return ""
+    text = str(text)
+    from station_tui.domain.validation import FieldError, phone
+
+    try:
+        canonical = phone(text)
+    except FieldError:
+        return _mask_middle(text.strip())
+    area, dash, subscriber = canonical.rpartition("-")
+    if not dash:
+        return _mask_middle(canonical)
+    start = (len(subscriber) - 4) // 2
+    return f"{area}-{_masked(subscriber, start, len(subscriber) - 4 - start)}"
+
+
+PERSONAL_KEYS: Mapping[str, Callable[[str], str]] = {
+    "id_number": mask_id,
+    "agent_id_number": mask_id,
+    "phone": mask_phone,
+    "customer_phone": mask_phone,
+    "agent_phone": mask_phone,
+}
+"""Keys that hold personal data in the project's rows and event payloads, with how each is masked."""
+
+
+def mask_payload(obj: Any, keys: Mapping[str, Callable[[str], str]] | Iterable[str] = PERSONAL_KEYS) -> Any:
+    """A copy of ``obj`` with the values under ``keys`` masked, at any depth.
+
+    ``keys`` maps a key to its masking function; a plain collection of keys masks each with :func:`mask_id`.
+    """
+    maskers: Mapping[str, Callable[[str], str]] = keys if isinstance(keys, Mapping) else dict.fromkeys(keys, mask_id)
+    return _walk(obj, maskers, None)
+
+
+def _walk(obj: Any, maskers: Mapping[str, Callable[[str], str]], masker: Callable[[str], str] | None) -> Any:
+    if isinstance(obj, Mapping):
+        return {key: _walk(value, maskers, maskers.get(key, masker)) for key, value in obj.items()}
+    if isinstance(obj, list):
+        return [_walk(item, maskers, masker) for item in obj]
+    if isinstance(obj, tuple):
+        return tuple(_walk(item, maskers, masker) for item in obj)
+    if masker is None or obj is None or isinstance(obj, bool):
+        return obj
+    if isinstance(obj, (str, int, float)):
+        return masker(str(obj))
+    return obj
