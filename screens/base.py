@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from station_tui.screens.status_line import StatusLine
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from screens.status_line import StatusLine
 from station_tui.domain.errors import StationError
 
 Done = Callable[[Any], None]

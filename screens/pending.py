@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from station_tui.screens.base import StationScreen
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Footer, Static
-
-from screens.base import StationScreen
 
 
 class PendingScreen(StationScreen):

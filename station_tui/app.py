@@ -10,14 +10,14 @@ from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.screen import Screen
 
-from screens.base import ServiceCalls
-from screens.dialogs import ConfirmDialog, FatalDialog
-from screens.home import HomeScreen
-from screens.login import LoginScreen
-from screens.pending import PendingScreen
-from screens.setup import SetupScreen
-from screens.status_line import StatusLine
 from station_tui.domain.timeutil import Clock, local_date, system_now
+from station_tui.screens.base import ServiceCalls
+from station_tui.screens.dialogs import ConfirmDialog, FatalDialog
+from station_tui.screens.home import HomeScreen
+from station_tui.screens.login import LoginScreen
+from station_tui.screens.pending import PendingScreen
+from station_tui.screens.setup import SetupScreen
+from station_tui.screens.status_line import StatusLine
 from station_tui.services.dashboard import status_warnings
 from station_tui.services.operators import Operator
 from station_tui.services.station import Station

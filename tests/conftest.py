@@ -58,3 +58,9 @@ def station(store: Store) -> Station:
         head_pin=HEAD_PIN,
     )
     return st
+
+
+@pytest.fixture
+def bare_station(store: Store) -> Station:
+    """A database not yet initialized (first run, or demo)."""
+    return Station.open(store)

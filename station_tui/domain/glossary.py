@@ -16,7 +16,7 @@ APPLICATION_STATUSES = {
 
 DOCUMENT_STATUSES = {"received": "已收", "deferred": "容缺待收", "collected": "已补收"}
 
-COPY_KINDS = {"original": "原件", "copy": "复印件"}
+COPY_KINDS = {"original": "原件", "copy": "复印件", "original_and_copy": "原件及复印件"}
 
 CHANNELS = {"counter": "营业厅", "online": "线上预约", "phone": "电话预约"}
 
@@ -37,15 +37,19 @@ EVENT_TYPES = {
     "operator.locked": "操作员锁定",
     "application.accepted": "受理申请",
     "document.collected": "补收容缺资料",
-    "stage.finished": "环节完成",
-    "stage.started": "环节开始",
+    "stage.advanced": "进入下一环节",
+    "deadline.recomputed": "重算期限",
     "application.paused": "暂停",
     "application.resumed": "恢复",
     "application.terminated": "终止",
     "application.connected": "装表送电",
     "application.closed": "归档",
     "notice.issued": "出具告知书",
+    "notice.reprinted": "补打告知书",
+    "reservation.registered": "登记预约",
+    "holidays.entered": "录入节假日安排",
     "export.done": "导出完成",
+    "export.personal_data_included": "导出含个人信息",
 }
 
 

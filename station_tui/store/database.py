@@ -146,11 +146,9 @@ class Store:
 
     def newest_real_event_time(self) -> datetime | None:
         """The time of this device's newest event recorded from the clock (not demo or imported history)."""
-        row = self.conn.execute(
-            "SELECT recorded_at FROM events WHERE device = ? AND simulated = 0 ORDER BY device_seq DESC LIMIT 1",
-            (self.device_id,),
-        ).fetchone()
-        return from_iso(row[0]) if row else None
+        # The latest time, not the last event: after a confirmed backwards clock the last event is not the latest.
+        newest = self.one("SELECT max(recorded_at) FROM events WHERE device = ? AND simulated = 0", (self.device_id,))
+        return from_iso(newest) if newest else None
 
     def clock_behind(self) -> tuple[datetime, datetime] | None:
         """(now, newest) when the clock reads earlier than the newest recorded event, else None."""

@@ -26,7 +26,7 @@ MIGRATIONS: list[list[str]] = [
             UNIQUE (device, device_seq)
         )""",
         "CREATE INDEX events_application ON events (application, seq)",
-        "CREATE INDEX events_device_real ON events (device, simulated, device_seq)",
+        "CREATE INDEX events_device_real ON events (device, simulated, recorded_at)",
         "CREATE INDEX events_type ON events (type, seq)",
         # The seeds forbid back-dating and re-running processes: an event is never changed or removed.
         """CREATE TRIGGER events_no_update BEFORE UPDATE ON events

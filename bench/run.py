@@ -1,0 +1,110 @@
+"""The benchmark runner: builds its databases with `station-tui demo`, measures each figure beside its anchor in the
+same run, prints the ratios and writes bench/results.md.
+
+    python bench/run.py                     # the full run: 200,000 applications
+    python bench/run.py --applications 500 --runs 3 --no-write   # the quick version the tests run
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from bench import calendar_bench  # noqa: E402
+
+
+def cpu_name() -> str:
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text(encoding="utf-8", errors="replace").splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor() or platform.machine()
+
+
+def demo_database(applications: int, folder: Path) -> tuple[Path, float]:
+    """The demo database of this size, built through the CLI (kept between runs; the build time is reported)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"demo-{applications}.db"
+    if path.exists():
+        return path, 0.0
+    partial = path.with_suffix(".partial.db")
+    for leftover in folder.glob(partial.name + "*"):
+        leftover.unlink()
+    began = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "station_tui", "demo", "--db", str(partial), "--applications", str(applications)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    built = time.perf_counter() - began
+    partial.rename(path)
+    return path, built
+
+
+def time_process(args: list[str], runs: int) -> float:
+    """Median wall time of a whole process, in seconds."""
+    times = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        subprocess.run(args, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        times.append(time.perf_counter() - began)
+    return statistics.median(times)
+
+
+def startup(db: Path, runs: int) -> dict:
+    # Interleaved warm-up so that neither side pays for a cold disk cache alone.
+    time_process([sys.executable, str(HERE / "startup_bare.py")], 1)
+    time_process([sys.executable, str(HERE / "startup_app.py"), str(db)], 1)
+    bare = time_process([sys.executable, str(HERE / "startup_bare.py")], runs)
+    app = time_process([sys.executable, str(HERE / "startup_app.py"), str(db)], runs)
+    return {"bare": bare, "app": app, "ratio": app / bare}
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--applications", type=int, default=200_000)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--pairs", type=int, default=20_000)
+    parser.add_argument("--work", type=Path, default=HERE / "work")
+    parser.add_argument("--no-write", action="store_true", help="print only; leave bench/results.md alone")
+    args = parser.parse_args(argv)
+
+    db, built = demo_database(args.applications, args.work)
+    lines = [f"demo database: {args.applications} applications" + (f", built in {built:.1f} s" if built else "")]
+    s = startup(db, args.runs)
+    lines.append(
+        f"start-up to first screen: station-tui {s['app'] * 1000:.0f} ms, bare Textual app {s['bare'] * 1000:.0f} ms,"
+        f" ratio {s['ratio']:.2f}x (target <= 1.5x)"
+    )
+    c = calendar_bench.run(pairs=args.pairs)
+    lines.append(
+        f"working days, {args.pairs} pairs: chinese_calendar.find_workday {c['chinese_calendar_s'] * 1000:.1f} ms,"
+        f" engine {c['engine_s'] * 1000:.2f} ms, {c['ratio']:.0f}x faster (target >= 100x)"
+    )
+    for line in lines:
+        print(line)
+    if not args.no_write:
+        header = [
+            "# Benchmark results",
+            "",
+            f"- date: {datetime.now():%Y-%m-%d %H:%M}",
+            f"- CPU: {cpu_name()} ({platform.machine()}), Python {platform.python_version()}",
+            f"- medians of {args.runs} runs of each whole process; ratios are within this one run",
+            "",
+        ]
+        (HERE / "results.md").write_text("\n".join(header + [f"- {line}" for line in lines]) + "\n", encoding="utf-8")
+    return {"startup": s, "calendar": c, "built": built}
+
+
+if __name__ == "__main__":
+    main()

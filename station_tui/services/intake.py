@@ -1,0 +1,241 @@
+"""Counter intake (受理): validate the form, decide 两证办结 / 容缺办理 / not accepted, and save in one transaction."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from station_tui.domain import validation
+from station_tui.domain.checklists import load_checklists
+from station_tui.domain.errors import StationError
+from station_tui.domain.profiles import ApplicationAttributes, Category
+from station_tui.domain.timeutil import local_date
+from station_tui.domain.workdays import Due
+from station_tui.services.calendar import calendar
+from station_tui.services.station import Station
+
+
+class FormErrors(StationError):
+    """Every field that is wrong, at once, so the clerk fixes them in one pass."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("；".join(errors.values()))
+        self.errors = errors
+
+
+class NotAccepted(StationError):
+    """No identity or subject proof: the counter does not accept (零证预约 instead)."""
+
+
+@dataclass(frozen=True)
+class ReceivedDocument:
+    key: str
+    form: str
+    copy_kind: str  # "original" or "copy"
+
+
+@dataclass
+class IntakeForm:
+    """What the clerk typed, as text: validation turns it into values."""
+
+    business_type: str
+    customer_name: str = ""
+    id_type: str = "居民身份证"
+    id_number: str = ""
+    phone: str = ""
+    address: str = ""
+    capacity_kw: str = ""
+    voltage: str = "low"
+    channel: str = "counter"
+    dual_supply: bool = False
+    supporting_works: bool = False
+    agent: bool = False
+    important: bool = False
+    distribution_upgrade: bool = False
+    small_micro: bool | None = None  # None: take the profile's proposal
+    three_zero: bool | None = None
+    flags_reason: str = ""
+    received: list[ReceivedDocument] = field(default_factory=list)
+    customer_manager: str | None = None
+
+
+@dataclass(frozen=True)
+class Proposal:
+    small_micro: bool
+    three_zero: bool
+    category: Category
+    due: Due
+
+
+@dataclass(frozen=True)
+class Accepted:
+    uuid: str
+    number: str
+    mode: str
+    due: Due
+    deferred: list[str]
+
+
+def _checklists(station: Station):  # noqa: ANN202
+    cached = station.__dict__.get("_checklists")
+    if cached is None:
+        cached = station.__dict__["_checklists"] = load_checklists()
+    return cached
+
+
+def required_documents(station: Station, form: IntakeForm) -> list:
+    return _checklists(station).required_documents(form.business_type, agent=form.agent, important=form.important)
+
+
+def intake_mode(station: Station, form: IntakeForm) -> str:
+    """complete: everything on the list; deferred: the identity/subject proof at least; refused: not even that."""
+    keys = {doc.key for doc in form.received}
+    required = required_documents(station, form)
+    if all(doc.key in keys for doc in required):
+        return "complete"
+    primary = _checklists(station).primary_document(form.business_type)
+    return "deferred" if primary.key in keys else "refused"
+
+
+def propose(station: Station, form: IntakeForm, capacity: float, start: date) -> Proposal:
+    """The profile's reading of the form: 小微企业 and 三零 (unless the clerk set them), category, due date."""
+    profile = station.profile
+    business = _checklists(station).business_type(form.business_type)
+    low_nonresident = form.voltage == "low" and not business.resident
+    small_micro = form.small_micro
+    if small_micro is None:
+        small_micro = (
+            low_nonresident and capacity <= profile.small_micro_max_kw and not business.excluded_from_small_micro
+        )
+    three_zero = form.three_zero
+    if three_zero is None:
+        three_zero = low_nonresident and profile.three_zero_max_kw is not None and capacity <= profile.three_zero_max_kw
+    attrs = ApplicationAttributes(
+        business_type=form.business_type,
+        voltage=form.voltage,
+        resident=business.resident,
+        small_micro=small_micro,
+        three_zero=three_zero,
+        supporting_works=form.supporting_works,
+        dual_supply=form.dual_supply,
+        important=form.important,
+        distribution_upgrade=form.distribution_upgrade,
+    )
+    category = profile.category_for(attrs)
+    due = calendar(station).due(start, category.limit, category.unit, profile.rest_day_receipt_next_workday)
+    return Proposal(small_micro, three_zero, category, due)
+
+
+def validate(form: IntakeForm) -> dict[str, object]:
+    """Normalised values, or FormErrors naming every bad field."""
+    errors: dict[str, str] = {}
+    values: dict[str, object] = {}
+    checks = {
+        "customer_name": lambda: validation.name(form.customer_name),
+        "id_number": lambda: validation.identity_document(form.id_type, form.id_number).value,
+        "phone": lambda: validation.phone(form.phone),
+        "address": lambda: validation.address(form.address),
+        "capacity_kw": lambda: validation.capacity_kw(form.capacity_kw, form.voltage),
+    }
+    for name, check in checks.items():
+        try:
+            values[name] = check()
+        except validation.FieldError as exc:
+            errors[name] = str(exc)
+    if (form.small_micro is not None or form.three_zero is not None) and not form.flags_reason.strip():
+        errors["flags_reason"] = "改动了小微企业或三零标记，请写明理由"
+    if errors:
+        raise FormErrors(errors)
+    return values
+
+
+def _next_number(station: Station, day: date) -> str:
+    """Station code, date, device and a per-day sequence without gaps (the insert shares the transaction)."""
+    prefix = f"{station.station_code}-{day:%Y%m%d}-{station.store.device_code}-"
+    # A range on the unique index, not LIKE, so that numbering stays quick with hundreds of thousands of rows.
+    count = station.store.one(
+        "SELECT count(*) FROM applications WHERE number >= ? AND number < ?", (prefix, prefix + "\uffff")
+    )
+    return f"{prefix}{count + 1:03d}"
+
+
+def _default_manager(station: Station, operator: str) -> str:
+    manager = station.store.one("SELECT uuid FROM operators WHERE role = 'customer_manager' AND active = 1 LIMIT 1")
+    return manager or operator
+
+
+def accept(station: Station, form: IntakeForm, *, operator: str, simulated_at: datetime | None = None) -> Accepted:
+    """Save the application, its documents, its first stage started now and the event: all or nothing."""
+    values = validate(form)
+    mode = intake_mode(station, form)
+    if mode == "refused":
+        primary = _checklists(station).primary_document(form.business_type)
+        raise NotAccepted(f"未收到{primary.name}，不能受理。可登记线上预约（零证预约），请客户带齐资料再来。")
+    store = station.store
+    received = {doc.key: doc for doc in form.received}
+    application = str(uuid.uuid4())
+    manager = form.customer_manager or _default_manager(station, operator)
+    with store.transaction():
+        moment = simulated_at or store.clock()
+        start = local_date(moment)
+        proposal = propose(station, form, float(values["capacity_kw"]), start)  # type: ignore[arg-type]
+        number = _next_number(station, start)
+        documents = []
+        deferred = []
+        for spec in required_documents(station, form):
+            got = received.get(spec.key)
+            documents.append(
+                {
+                    "uuid": str(uuid.uuid4()),
+                    "doc_key": spec.key,
+                    "name": spec.name,
+                    "form": got.form if got else None,
+                    "copy_kind": got.copy_kind if got else None,
+                    "status": "received" if got else "deferred",
+                    "assigned_to": None if got else manager,
+                    "collect_at_stage": None if got else "现场勘查",
+                }
+            )
+            if not got:
+                deferred.append(spec.name)
+        category = proposal.category
+        payload = {
+            "application": {
+                "number": number,
+                "business_type": form.business_type,
+                "intake_mode": mode,
+                "customer_name": values["customer_name"],
+                "id_type": form.id_type,
+                "id_number": values["id_number"],
+                "phone": values["phone"],
+                "address": values["address"],
+                "capacity_kw": values["capacity_kw"],
+                "voltage": form.voltage,
+                "channel": form.channel,
+                "dual_supply": int(form.dual_supply),
+                "supporting_works": int(form.supporting_works),
+                "small_micro": int(proposal.small_micro),
+                "three_zero": int(proposal.three_zero),
+                "important": int(form.important),
+                "agent": int(form.agent),
+                "distribution_upgrade": int(form.distribution_upgrade),
+                "flags_reason": form.flags_reason.strip(),
+                "profile": station.profile.id,
+                "category": category.id,
+                "limit_days": category.limit,
+                "limit_unit": category.unit,
+                "customer_manager": manager,
+                "due_date": proposal.due.date.isoformat(),
+                "due_estimated": int(proposal.due.estimated),
+            },
+            "documents": documents,
+            "stages": [
+                {"uuid": str(uuid.uuid4()), "name": s.name, "limit": s.limit, "customer_side": s.customer_side}
+                for s in category.stages
+            ],
+        }
+        store.record(
+            "application.accepted", payload, application=application, operator=operator, simulated_at=simulated_at
+        )
+    return Accepted(application, number, mode, proposal.due, deferred)
