@@ -6,7 +6,9 @@ from collections.abc import Callable
 from typing import Any
 
 from station_tui.screens.status_line import StatusLine
+from textual.containers import Vertical
 from textual.screen import Screen
+from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
 from station_tui.domain.errors import StationError
@@ -61,9 +63,14 @@ class ServiceCalls:
 class StationScreen(ServiceCalls, Screen):
     """A full screen of the app, with the app's status line and footer."""
 
+    DEFAULT_CSS = """
+    StationScreen #bottom-bar { dock: bottom; height: auto; }
+    """
+
     def on_mount(self) -> None:
-        # Textual calls this for the base class as well as a subclass's own on_mount.
-        self.mount(StatusLine())
+        # Textual calls this for the base class as well as a subclass's own on_mount: every screen gets the
+        # status line above its footer without repeating it in each compose.
+        self.mount(Vertical(StatusLine(), Footer(), id="bottom-bar"))
         self.app.refresh_status()  # type: ignore[attr-defined]
 
     @property

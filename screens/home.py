@@ -5,7 +5,7 @@ from __future__ import annotations
 from station_tui.screens.base import StationScreen
 from textual.app import ComposeResult
 from textual.containers import Grid, Vertical
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from station_tui.services.dashboard import HomeNumbers, home_numbers
 
@@ -36,7 +36,6 @@ class HomeScreen(StationScreen):
             yield Static(
                 "F2 受理　F3 时限倒计时　F4 告知书　F5 节假日　F6 导出　F7 设置　Ctrl+P 命令面板", id="home-keys"
             )
-        yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#home-title", Static).update(f"{self.station.station_name} 工作台")

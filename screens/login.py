@@ -6,7 +6,7 @@ from station_tui.screens.base import StationScreen
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from station_tui.services.operators import Operator, list_operators, login
@@ -23,7 +23,6 @@ class LoginScreen(StationScreen):
             yield OptionList(id="operators")
             yield Input(id="pin", password=True, placeholder="输入 PIN 后按回车", disabled=True)
             yield Static("", id="login-error")
-        yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#login-station", Static).update(f"{self.station.station_name} 登录")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from station_tui.screens.base import StationScreen
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 
 class PendingScreen(StationScreen):
@@ -19,4 +19,3 @@ class PendingScreen(StationScreen):
         with Vertical(id="pending-box"):
             yield Static(self.area_title, id="pending-title")
             yield Static(f"「{self.area_title}」功能尚未完成，暂不可用。按 F1 回到工作台。", id="pending-text")
-        yield Footer()

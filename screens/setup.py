@@ -6,7 +6,7 @@ from station_tui.screens.base import StationScreen
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Grid, Vertical
-from textual.widgets import Button, Footer, Input, Label, Select, Static
+from textual.widgets import Button, Input, Label, Select, Static
 
 from station_tui.services.station import initialize
 
@@ -34,7 +34,6 @@ class SetupScreen(StationScreen):
                 yield Input(id="head-pin", password=True, placeholder="4–8 位数字")
             yield Static("", id="setup-error")
             yield Button("保存并开始使用", id="save", variant="primary")
-        yield Footer()
 
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:

@@ -9,7 +9,7 @@ WEEKDAYS = "一二三四五六日"
 
 class StatusLine(Static):
     DEFAULT_CSS = """
-    StatusLine { dock: bottom; height: 1; background: $panel; color: $text; padding: 0 1; }
+    StatusLine { height: 1; background: $panel; color: $text; padding: 0 1; }
     StatusLine.-warn { background: $warning 40%; }
     """
 

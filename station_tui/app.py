@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -46,7 +47,7 @@ class StationApp(ServiceCalls, App):
     TITLE = "供电所业扩报装终端"
     BINDINGS = [
         *[Binding(key, f"goto('{area}')", title, id=area, tooltip=f"打开「{title}」") for key, area, title in AREAS],
-        Binding("ctrl+p", "command_palette", "命令", id="palette", tooltip="搜索并执行命令", priority=True),
+        Binding("ctrl+p", "command_palette", "命令", id="palette", tooltip="搜索并执行命令", priority=True, show=False),
         Binding("ctrl+q", "quit", "退出", id="quit", tooltip="退出程序", priority=True),
     ]
 
@@ -126,7 +127,14 @@ class StationApp(ServiceCalls, App):
         self.push_screen(self.area_screen(area, title))
 
     def area_screen(self, area: str, title: str) -> Screen:
-        return PendingScreen(area, title)
+        """The area's screen from station_tui/screens/<area>.py (class AREA_SCREEN), or PendingScreen until built."""
+        try:
+            module = importlib.import_module(f"station_tui.screens.{area}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"station_tui.screens.{area}":
+                raise
+            return PendingScreen(area, title)
+        return module.AREA_SCREEN()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         if self.operator is not None:

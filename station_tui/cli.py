@@ -179,3 +179,25 @@ def demo_command(db_path: Path | None, count: int, seed: int) -> None:
     click.echo("演示操作员（姓名 / 角色 / PIN）：")
     for name, role, pin in operators:
         click.echo(f"  {name}\t{role}\t{pin}")
+
+
+# Commands of each area live in their own module (station_tui/commands/<area>.py), each exposing COMMANDS:
+# a list of click commands or groups. Listed here so that `station-tui --help` shows them all.
+COMMAND_MODULES = ("holidays", "applications", "notices", "export")
+
+
+def _register_area_commands() -> None:
+    import importlib
+
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"station_tui.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"station_tui.commands.{name}":
+                raise
+            continue
+        for command in module.COMMANDS:
+            main.add_command(command)
+
+
+_register_area_commands()
