@@ -64,3 +64,13 @@ def station(store: Store) -> Station:
 def bare_station(store: Store) -> Station:
     """A database not yet initialized (first run, or demo)."""
     return Station.open(store)
+
+
+@pytest.fixture
+def demo_db(bare_station: Station) -> Path:
+    """A closed demo database (60 applications, fixed seed, the fixture clock), ready for an app or a command."""
+    from station_tui.services.demo import fill_demo
+
+    fill_demo(bare_station, 60, seed=3)
+    bare_station.store.close()
+    return bare_station.store.path

@@ -2,56 +2,23 @@
 
 from __future__ import annotations
 
-import contextlib
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
+from textual.widgets import Input, Select, Static
+
+from pilot_helpers import SIZE, login, settle, text_of
+from station_tui.app import AREAS, StationApp
 from station_tui.screens.dialogs import ConfirmDialog, FatalDialog
 from station_tui.screens.home import HomeScreen
 from station_tui.screens.login import LoginScreen
 from station_tui.screens.pending import PendingScreen
 from station_tui.screens.setup import SetupScreen
 from station_tui.screens.status_line import StatusLine
-from textual.widgets import Input, OptionList, Select, Static
-from textual.worker import WorkerFailed
-
-from station_tui.app import AREAS, StationApp
 from station_tui.services.dashboard import home_numbers
-from station_tui.services.demo import DEMO_OPERATORS, fill_demo
+from station_tui.services.demo import DEMO_OPERATORS
 from station_tui.services.station import Station
 from station_tui.store import Store
-
-SIZE = (110, 34)
-
-
-async def settle(app: StationApp, pilot) -> None:  # noqa: ANN001
-    for _ in range(6):
-        # A failed worker is part of what some tests check: the screen shows its message.
-        with contextlib.suppress(WorkerFailed):
-            await app.workers.wait_for_complete()
-        await pilot.pause()
-
-
-def text_of(app: StationApp, selector: str) -> str:
-    return str(app.screen.query_one(selector, Static).render())
-
-
-async def login(app: StationApp, pilot, name: str, pin: str) -> None:  # noqa: ANN001
-    await settle(app, pilot)
-    options = app.screen.query_one("#operators", OptionList)
-    index = next(i for i in range(options.option_count) if options.get_option_at_index(i).prompt.startswith(name))
-    options.highlighted = index
-    await pilot.press("enter")
-    await pilot.press(*pin, "enter")
-    await settle(app, pilot)
-
-
-@pytest.fixture
-def demo_db(bare_station: Station, clock) -> Path:  # noqa: ANN001
-    fill_demo(bare_station, 60, seed=3)
-    bare_station.store.close()
-    return bare_station.store.path
 
 
 async def test_first_run_asks_for_station_and_first_head(db_path: Path, clock) -> None:  # noqa: ANN001

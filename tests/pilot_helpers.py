@@ -1,0 +1,34 @@
+"""Driving the app as a clerk does: wait for the workers, log in, read what a widget shows."""
+
+from __future__ import annotations
+
+import contextlib
+
+from textual.widgets import OptionList, Static
+from textual.worker import WorkerFailed
+
+from station_tui.app import StationApp
+
+SIZE = (110, 34)
+
+
+async def settle(app: StationApp, pilot) -> None:  # noqa: ANN001
+    for _ in range(6):
+        # A failed worker is part of what some tests check: the screen shows its message.
+        with contextlib.suppress(WorkerFailed):
+            await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def text_of(app: StationApp, selector: str) -> str:
+    return str(app.screen.query_one(selector, Static).render())
+
+
+async def login(app: StationApp, pilot, name: str, pin: str) -> None:  # noqa: ANN001
+    await settle(app, pilot)
+    options = app.screen.query_one("#operators", OptionList)
+    index = next(i for i in range(options.option_count) if options.get_option_at_index(i).prompt.startswith(name))
+    options.highlighted = index
+    await pilot.press("enter")
+    await pilot.press(*pin, "enter")
+    await settle(app, pilot)
