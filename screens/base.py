@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from station_tui.screens.status_line import StatusLine
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
 from station_tui.domain.errors import StationError
+from station_tui.screens.status_line import StatusLine
 
 Done = Callable[[Any], None]
 Failed = Callable[[str], None]

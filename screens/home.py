@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from station_tui.screens.base import StationScreen
 from textual.app import ComposeResult
 from textual.containers import Grid, Vertical
 from textual.widgets import Static
 
+from station_tui.screens.base import StationScreen
 from station_tui.services.dashboard import HomeNumbers, home_numbers
 
 REFRESH_SECONDS = 60

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from station_tui.screens.base import StationScreen
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from station_tui.screens.base import StationScreen
 from station_tui.services.operators import Operator, list_operators, login
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from station_tui.screens.base import StationScreen
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
+
+from station_tui.screens.base import StationScreen
 
 
 class PendingScreen(StationScreen):

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from station_tui.screens.base import StationScreen
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Grid, Vertical
 from textual.widgets import Button, Input, Label, Select, Static
 
+from station_tui.screens.base import StationScreen
 from station_tui.services.station import initialize
 
 
