@@ -147,17 +147,106 @@ def backup_command(db_path: Path | None, folder: Path) -> None:
 
 
 @main.command("profiles")
+@db_option
 @plain_errors
-def profiles_command() -> None:
-    """列出找到的办电策略及其文件。"""
+def profiles_command(db_path: Path | None) -> None:
+    """列出找到的办电策略及其文件（含设置中县公司的策略文件夹）。"""
     from station_tui.domain.profiles import uncovered_combinations
-    from station_tui.services.station import load_all_profiles
 
-    for profile_id, loaded in load_all_profiles().items():
+    path = resolve_db(db_path)
+    if path.exists():
+        profiles = open_station(path).profiles
+    else:
+        from station_tui.services.station import load_all_profiles
+
+        profiles = load_all_profiles()
+    for profile_id, loaded in profiles.items():
         p = loaded.profile
         gaps = uncovered_combinations(p)
         note = f"  ⚠ {len(gaps)} 种情形没有适用规则" if gaps else ""
         click.echo(f"{profile_id}\t{p.name}\t{p.company} {p.document}\t{loaded.source}{note}")
+
+
+def _head_id(station, head_name: str, head_pin: str) -> str:  # noqa: ANN001
+    from station_tui.services.operators import authorize_head, list_operators
+
+    matches = [op for op in list_operators(station) if op.name == head_name and op.is_head]
+    if not matches:
+        raise CommandError(f"没有名为 {head_name} 的站长")
+    return authorize_head(station, matches[0].uuid, head_pin).uuid
+
+
+@main.group("operators", invoke_without_command=True)
+@db_option
+@click.pass_context
+@plain_errors
+def operators_group(ctx: click.Context, db_path: Path | None) -> None:
+    """操作员：不带子命令时列出。"""
+    if ctx.invoked_subcommand is not None:
+        return
+    from station_tui.services.operators import list_operators
+
+    for op in list_operators(open_station(db_path)):
+        locked = f"（锁定到 {op.locked_until[11:16]}）" if op.locked_until else ""
+        click.echo(f"{op.name}\t{op.role_zh}\t{op.phone}{locked}")
+
+
+@operators_group.command("add")
+@db_option
+@clock_option
+@click.option("--name", required=True, help="姓名")
+@click.option(
+    "--role", type=click.Choice(["clerk", "customer_manager", "head"]), required=True, help="柜台/客户经理/站长"
+)
+@click.option("--phone", required=True, help="电话")
+@click.option("--pin", required=True, help="新操作员的 PIN（4–8 位数字）")
+@click.option("--head", "head_name", required=True, help="授权的站长姓名")
+@click.option("--head-pin", required=True, help="授权站长的 PIN")
+@plain_errors
+def operators_add(
+    db_path: Path | None,
+    allow_clock_behind: bool,
+    name: str,
+    role: str,
+    phone: str,
+    pin: str,
+    head_name: str,
+    head_pin: str,
+) -> None:
+    """新增操作员（需站长授权）。"""
+    from station_tui.services.operators import create_operator
+
+    station = open_station(db_path, allow_clock_behind=allow_clock_behind)
+    head = _head_id(station, head_name, head_pin)
+    create_operator(station, name=name, role=role, phone=phone, pin=pin, by=head)
+    click.echo(f"已新增操作员 {name}")
+
+
+@main.command("settings")
+@db_option
+@clock_option
+@click.option(
+    "--profile-folder", type=click.Path(path_type=Path, file_okay=False, exists=True), help="县公司自己的策略文件夹"
+)
+@click.option("--head", "head_name", required=True, help="授权的站长姓名")
+@click.option("--head-pin", required=True, help="授权站长的 PIN")
+@plain_errors
+def settings_command(
+    db_path: Path | None, allow_clock_behind: bool, profile_folder: Path | None, head_name: str, head_pin: str
+) -> None:
+    """修改设置（需站长授权）。"""
+    from station_tui.services.station import change_settings, load_all_profiles
+
+    station = open_station(db_path, allow_clock_behind=allow_clock_behind)
+    changes = {}
+    if profile_folder is not None:
+        found = load_all_profiles(str(profile_folder.resolve()))  # refuses a broken or clashing file before saving
+        changes["profile_folder"] = str(profile_folder.resolve())
+        click.echo(f"策略文件夹 {profile_folder} 可用，共 {len(found)} 个策略")
+    if not changes:
+        raise CommandError("没有要修改的设置")
+    change_settings(station, changes, operator=_head_id(station, head_name, head_pin))
+    click.echo("设置已保存")
 
 
 @main.command("demo")

@@ -74,3 +74,9 @@ def demo_db(bare_station: Station) -> Path:
     fill_demo(bare_station, 60, seed=3)
     bare_station.store.close()
     return bare_station.store.path
+
+
+@pytest.fixture(autouse=True)
+def _no_default_database(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test touches the user's own station database through the default path."""
+    monkeypatch.setenv("STATION_TUI_DB", str(tmp_path_factory.mktemp("default") / "station.db"))
