@@ -117,3 +117,15 @@ def authorize_head(station: Station, operator_id: str, pin: str) -> Operator:
     if not operator.is_head:
         raise LoginError("此操作需要站长授权")
     return operator
+
+
+def heads(station: Station) -> list[Operator]:
+    return [op for op in list_operators(station) if op.is_head]
+
+
+def add_operator_authorized(
+    station: Station, *, head_id: str, head_pin: str, name: str, role: str, phone: str, pin: str
+) -> str:
+    """Operator management is the 站长's: the new operator is created only with a 站长's PIN."""
+    head = authorize_head(station, head_id, head_pin)
+    return create_operator(station, name=name, role=role, phone=phone, pin=pin, by=head.uuid)
