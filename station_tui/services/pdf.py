@@ -1,0 +1,307 @@
+"""A4 PDF of a notice, in two parts (客户联, 存根联), with the shipped font embedded as a subset.
+
+Why reportlab: it parses the TrueType font once per process and builds each document's subset itself (a few
+milliseconds a PDF), where fpdf2 reads the 16 MB font again for every document (about 280 ms). reportlab writes
+characters outside the BMP (𠮷) wrongly into the ToUnicode map (`<20BB7>` instead of UTF-16 `<D842DFB7>`), so their
+text would not extract or search; `_to_unicode_cmap` below writes them as UTF-16, and a test extracts 𠮷 back.
+
+Neither library fails on a character the font lacks (reportlab draws an empty box): `missing_characters` checks every
+character against the font's cmap (fontTools) before anything is issued or printed.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+
+from station_tui.domain.errors import StationError
+from station_tui.domain.notice_content import texts
+from station_tui.domain.receipt import NUMBERED, wrap
+from station_tui.paths import data_dir
+
+FONT_FILE = "LXGWWenKai-Regular.ttf"
+FONT_NAME = "LXGWWenKai"
+PAGE_WIDTH, PAGE_HEIGHT = 595.2756, 841.8898  # A4 in points
+MARGIN = 56.0
+BODY_SIZE = 10.5
+LEADING = 15.5
+_lock = threading.Lock()  # reportlab keeps per-document state inside the shared font object
+
+
+class MissingCharacters(StationError):
+    """The font lacks characters of the notice: said before printing, naming each and where it stands."""
+
+    def __init__(self, missing: list[tuple[str, str]]) -> None:
+        shown = "；".join(f"「{ch}」(U+{ord(ch):04X}，在{place})" for ch, place in missing[:5])
+        more = f" 等 {len(missing)} 处" if len(missing) > 5 else ""
+        super().__init__(
+            f"告知书字库缺少以下字符，打印出来会是空白：{shown}{more}。"
+            "请核对是否录入有误；确为生僻字的，请改用规范写法后出具，或打印后在该处手写补填。"
+        )
+        self.missing = missing
+
+
+def font_path() -> Path:
+    return data_dir() / "fonts" / FONT_FILE
+
+
+@lru_cache(maxsize=1)
+def font_characters() -> frozenset[int]:
+    """The code points the font draws (its best cmap), read once per process."""
+    from fontTools.ttLib import TTFont
+
+    path = font_path()
+    if not path.is_file():
+        raise StationError(f"找不到告知书字体文件 {path}：安装不完整，请重新安装 station-tui。")
+    font = TTFont(path, lazy=True)
+    try:
+        return frozenset(font.getBestCmap())
+    finally:
+        font.close()
+
+
+def _needs_glyph(ch: str) -> bool:
+    # Line breaks and format characters are layout, not ink.
+    return unicodedata.category(ch) not in ("Cc", "Cf", "Zl", "Zp")
+
+
+def missing_characters(places: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(character, where) for each distinct character the font lacks, in the order they first appear."""
+    have = font_characters()
+    seen: set[str] = set()
+    missing = []
+    for place, text in places:
+        for ch in text:
+            if ch not in seen and _needs_glyph(ch) and ord(ch) not in have:
+                seen.add(ch)
+                missing.append((ch, place))
+    return missing
+
+
+def check_printable(content: dict) -> None:
+    missing = missing_characters(texts(content))
+    if missing:
+        raise MissingCharacters(missing)
+
+
+def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
+    """reportlab's makeToUnicodeCMap with each code point written as UTF-16BE, as the PDF reference requires."""
+    entries = [f"<{i:02X}> <{chr(cp).encode('utf-16-be').hex().upper()}>" for i, cp in enumerate(subset)]
+    return "\n".join(
+        [
+            "/CIDInit /ProcSet findresource begin",
+            "12 dict begin",
+            "begincmap",
+            "/CIDSystemInfo",
+            f"<< /Registry ({fontname})",
+            f"/Ordering ({fontname})",
+            "/Supplement 0",
+            ">> def",
+            f"/CMapName /{fontname} def",
+            "/CMapType 2 def",
+            "1 begincodespacerange",
+            f"<00> <{len(subset) - 1:02X}>",
+            "endcodespacerange",
+            f"{len(subset)} beginbfchar",
+            *entries,
+            "endbfchar",
+            "endcmap",
+            "CMapName currentdict /CMap defineresource pop",
+            "end",
+            "end",
+        ]
+    )
+
+
+@lru_cache(maxsize=1)
+def _register_font() -> str:
+    """Parse the font once per process and register it with reportlab."""
+    from reportlab.pdfbase import pdfmetrics, ttfonts
+
+    ttfonts.makeToUnicodeCMap = _to_unicode_cmap  # see the module docstring
+    path = font_path()
+    if not path.is_file():
+        raise StationError(f"找不到告知书字体文件 {path}：安装不完整，请重新安装 station-tui。")
+    pdfmetrics.registerFont(ttfonts.TTFont(FONT_NAME, str(path)))
+    return FONT_NAME
+
+
+class _Layout:
+    """A cursor down A4 pages: wrapped lines, new pages when full, each page footed with the serial."""
+
+    def __init__(self, canvas, content: dict, part: str) -> None:  # noqa: ANN001
+        from reportlab.pdfbase.pdfmetrics import stringWidth
+
+        self.c = canvas
+        self.content = content
+        self.part = part
+        self.page = 0
+        self._widths: dict[tuple[str, float], float] = {}
+        self._string_width = stringWidth
+        self.new_page()
+
+    def measure(self, size: float):  # noqa: ANN201
+        def width(ch: str) -> float:
+            key = (ch, size)
+            if key not in self._widths:
+                self._widths[key] = self._string_width(ch, FONT_NAME, size)
+            return self._widths[key]
+
+        return width
+
+    def new_page(self) -> None:
+        if self.page:
+            self.c.showPage()
+        self.page += 1
+        self.y = PAGE_HEIGHT - MARGIN
+        self.c.setFont(FONT_NAME, 8)
+        self.c.drawString(MARGIN, MARGIN / 2, f"编号 {self.content['serial']} · {self.part} · 第 {self.page} 页")
+        if self.page > 1:
+            self.text(f"（续）{self.content['title']} {self.part}", size=9)
+
+    def need(self, height: float) -> None:
+        if self.y - height < MARGIN:
+            self.new_page()
+
+    def text(self, text: str, *, size: float = BODY_SIZE, x: float = MARGIN, first: str = "", rest: str = "") -> None:
+        limit = PAGE_WIDTH - MARGIN - x
+        leading = max(LEADING, size * 1.45)
+        for line in wrap(text, limit, self.measure(size), first=first, rest=rest):
+            self.need(leading)
+            self.y -= leading
+            self.c.setFont(FONT_NAME, size)
+            self.c.drawString(x, self.y, line)
+
+    def item(self, item: str, size: float = BODY_SIZE) -> None:
+        """A bulleted or numbered item: the marker in the margin, every line of the text aligned after it."""
+        number = NUMBERED.match(item)
+        marker, text = (number.group().strip(), item[number.end() :]) if number else ("·", item)
+        x = MARGIN + 12
+        self.need(LEADING)
+        top = self.y - LEADING
+        self.text(text, size=size, x=x + 18)
+        self.c.setFont(FONT_NAME, size)
+        self.c.drawString(x, top, marker)
+
+    def centered(self, text: str, size: float) -> None:
+        self.need(size * 1.6)
+        self.y -= size * 1.6
+        self.c.setFont(FONT_NAME, size)
+        self.c.drawCentredString(PAGE_WIDTH / 2, self.y, text)
+
+    def rule(self, gap: float = 6) -> None:
+        self.need(gap * 2)
+        self.y -= gap
+        self.c.setLineWidth(0.6)
+        self.c.line(MARGIN, self.y, PAGE_WIDTH - MARGIN, self.y)
+        self.y -= gap
+
+    def space(self, points: float) -> None:
+        self.y -= points
+
+
+def _header(layout: _Layout, content: dict, reprints: int) -> None:
+    c = layout.c
+    layout.centered(content["company"] + " " + content["station"], 11)
+    layout.centered(content["title"], 17)
+    layout.space(4)
+    layout.text(f"编号：{content['serial']}", size=10)
+    c.setFont(FONT_NAME, 12)
+    c.drawRightString(PAGE_WIDTH - MARGIN, layout.y, f"【{layout.part}】")
+    marks = []
+    if reprints:
+        marks.append(f"补打（第 {reprints} 次）")
+    if content.get("replaces_serial"):
+        marks.append(f"更正：本告知书替代第 {content['replaces_serial']} 号")
+    for mark in marks:
+        layout.text(mark, size=11)
+    layout.rule()
+
+
+def _fields(layout: _Layout, fields: list[list[str]]) -> None:
+    """Two short fields share a row; a long one takes the whole row."""
+    half = (PAGE_WIDTH - 2 * MARGIN) / 2
+    measure = layout.measure(BODY_SIZE)
+    texts_ = [f"{label}：{value or '—'}" for label, value in fields]
+    fits = [sum(measure(ch) for ch in t) < half - 12 for t in texts_]
+    i = 0
+    while i < len(texts_):
+        if fits[i] and i + 1 < len(texts_) and fits[i + 1]:
+            layout.need(LEADING)
+            layout.y -= LEADING
+            layout.c.setFont(FONT_NAME, BODY_SIZE)
+            layout.c.drawString(MARGIN + 12, layout.y, texts_[i])
+            layout.c.drawString(MARGIN + 12 + half, layout.y, texts_[i + 1])
+            i += 2
+        else:
+            label = fields[i][0]
+            layout.text(fields[i][1] or "—", x=MARGIN + 12, first=f"{label}：", rest="　" * (len(label) + 1))
+            i += 1
+
+
+def _body(layout: _Layout, content: dict) -> None:
+    for section in content["sections"]:
+        layout.need(LEADING * 3)
+        layout.space(3)
+        layout.text(f"【{section['heading']}】", size=11.5)
+        if section.get("fields"):
+            _fields(layout, section["fields"])
+        for item in section.get("items", []):
+            layout.item(item)
+        for paragraph in section.get("paragraphs", []):
+            layout.text(paragraph, x=MARGIN + 12, first="　　")
+    if content.get("commitment"):
+        layout.need(LEADING * 4)
+        layout.space(6)
+        layout.text("【客户承诺】", size=11.5)
+        layout.text(content["commitment"], x=MARGIN + 12, first="　　")
+
+
+def _signatures(layout: _Layout, content: dict) -> None:
+    layout.need(LEADING * 5)
+    layout.rule(8)
+    layout.space(10)
+    column = (PAGE_WIDTH - 2 * MARGIN) / len(content["signatures"])
+    layout.y -= LEADING
+    layout.c.setFont(FONT_NAME, 11)
+    for i, (label, name) in enumerate(content["signatures"]):
+        x = MARGIN + i * column
+        layout.c.drawString(x, layout.y, f"{label}：{name}")
+        layout.c.line(x + (len(label) + 1) * 11, layout.y - 3, x + column - 16, layout.y - 3)
+    layout.space(14)
+    layout.text(f"日期：{content['date']}", size=11)
+
+
+def _part(canvas, content: dict, part: str, reprints: int) -> None:  # noqa: ANN001
+    layout = _Layout(canvas, content, part)
+    _header(layout, content, reprints)
+    _body(layout, content)
+    _signatures(layout, content)
+    canvas.showPage()
+
+
+def render(content: dict, reprints: int = 0) -> bytes:
+    """The notice as a PDF: the customer copy, then the stub, each starting on its own page."""
+    check_printable(content)
+    from reportlab.pdfgen.canvas import Canvas
+
+    _register_font()
+    buffer = io.BytesIO()
+    with _lock:
+        canvas = Canvas(buffer, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), invariant=True)
+        canvas.setTitle(f"{content['title']} {content['serial']}")
+        canvas.setAuthor(content["company"])
+        for part in ("客户联", "存根联"):
+            _part(canvas, content, part, reprints)
+        canvas.save()
+    return buffer.getvalue()
+
+
+def warm_up() -> None:
+    """Load the font (about 0.15 s) before the clerk asks for the first PDF."""
+    font_characters()
+    _register_font()
