@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import platformdirs
-
 APP_NAME = "station-tui"
 DB_ENV = "STATION_TUI_DB"
 
@@ -23,4 +21,6 @@ def default_db_path() -> Path:
     env = os.environ.get(DB_ENV)
     if env:
         return Path(env)
+    import platformdirs  # only when no path is given: it is slow to import
+
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "station.db"

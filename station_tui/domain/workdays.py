@@ -308,7 +308,18 @@ class WorkCalendar:
     # --- questions about one day or year ---
 
     def source(self, year: int) -> YearSource:
-        return self._year(year).source
+        # Answered without building an estimated year: the status line asks about next year at every start, and the
+        # estimate needs the `holidays` package, slow to import.
+        built = self._years.get(year)
+        if built is not None:
+            return built.source
+        if year in self._entered:
+            return YearSource.ENTERED
+        if year in chinese_calendar_years():
+            return YearSource.CHINESE_CALENDAR
+        if self._shipped(year) is not None:
+            return YearSource.SHIPPED
+        return YearSource.ESTIMATE
 
     def year_sources(self, first: int, last: int) -> dict[int, YearSource]:
         """Each year from ``first`` to ``last`` (inclusive) with where its days come from."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import sqlite3
 import threading
@@ -11,8 +12,6 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-
-import sqlite_utils
 
 from station_tui.domain.timeutil import Clock, from_iso, system_now, to_iso
 from station_tui.store import projection
@@ -65,7 +64,6 @@ class Store:
             if not migrate:
                 raise StoreError(f"数据库 {self.path} 需要升级（版本 {version} → {SCHEMA_VERSION}）。")
             self._migrate(version, backup_first=existed)
-        self.db = sqlite_utils.Database(self.conn, execute_plugins=False)
         self.device_id = self.meta("device_id")
         self.device_code = self.meta("device_code")
 
@@ -90,6 +88,13 @@ class Store:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
             raise _damaged(self.path, exc) from exc
+
+    @functools.cached_property
+    def db(self):  # noqa: ANN201 - sqlite_utils.Database
+        """sqlite-utils on the same connection, for table introspection; imported on first use to keep start-up quick."""
+        import sqlite_utils
+
+        return sqlite_utils.Database(self.conn, execute_plugins=False)
 
     def meta(self, key: str) -> str:
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
