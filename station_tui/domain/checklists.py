@@ -89,6 +89,9 @@ class ArchiveItem(_Strict):
     # business type id -> "√" (must be archived) or "△" (when it applies); a type left out archives nothing.
     marks: dict[str, ArchiveMark]
     note: str = ""
+    # Application documents (附件1 keys) that are this archive item: filed when the application's copies of them are
+    # received or collected, not applicable when the application needs none of them (e.g. no agent).
+    documents: list[NonEmpty] = []
 
     def mark(self, business_type_id: str) -> Literal["required", "when_applicable"] | None:
         symbol = self.marks.get(business_type_id)
@@ -253,6 +256,9 @@ def _check_consistency(checklists: Checklists, path: Path) -> None:
             for business_id in item.marks:
                 if business_id not in BUSINESS_TYPE_IDS:
                     raise _fail(path, f"archive[{index}].items[{item_index}].marks", f"未知的业务类型 {business_id}")
+            for key in item.documents:
+                if key not in keys:
+                    raise _fail(path, f"archive[{index}].items[{item_index}].documents", f"未定义的资料 {key}")
 
 
 def default_path() -> Path:

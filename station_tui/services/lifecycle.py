@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 
 from station_tui.domain.errors import StationError
 from station_tui.domain.timeutil import from_iso, local_date
+from station_tui.services.applications import archive_status
 from station_tui.services.calendar import calendar
+from station_tui.services.operators import authorize_head
 from station_tui.services.station import Station
 
 
@@ -38,22 +41,136 @@ def collect_document(
     )
 
 
-def advance_stage(station: Station, application: str, *, operator: str, at: datetime | None = None) -> int:
-    """Finish the current stage and start the next; the last stage ends with `connect`."""
+@dataclass(frozen=True)
+class HeadOverride:
+    """A 站长's authorisation to go on although required archive items are missing (PIN checked, reason kept)."""
+
+    head: str
+    pin: str
+    reason: str
+
+
+class ArchiveMissing(StationError):
+    """The stage cannot close while required (√) archive items are missing; a 站长 may override with a reason."""
+
+    def __init__(self, missing: list[str]) -> None:
+        super().__init__(f"缺少必需的归档资料：{'、'.join(missing)}。补齐后再试，或由站长授权并写明理由。")
+        self.missing = missing
+
+
+def archive_gate(stage_names: list[str], leaving: int) -> list[str]:
+    """Archive stages (附件2) that must be complete before application stage number `leaving` (1-based) closes.
+
+    **default** (the seed pairs the tables only by their titles): 受理申请及供电方案答复 closes with 供电方案答复, or with
+    用电申请 when the category has no such stage; 设计文件审查 with 设计审查; 中间检查及竣工检验 with the customer's
+    external works (the completion inspection ends them). 装表接电 items are checked when the application is archived.
+    """
+    name = stage_names[leaving - 1]
+    gates = []
+    if name == "供电方案答复" or (name == "用电申请" and "供电方案答复" not in stage_names):
+        gates.append("acceptance")
+    if name == "设计审查":
+        gates.append("design_review")
+    if name == "客户外部工程实施":
+        gates.append("inspection")
+    return gates
+
+
+def missing_archive(station: Station, application: str, archive_stages: list[str]) -> list[str]:
+    app = _application(station, application)
+    rows = archive_status(station, application, app["business_type"])
+    return [name for stage in rows if stage.id in archive_stages for name in stage.missing]
+
+
+def _override_payload(station: Station, override: HeadOverride | None, missing: list[str]) -> dict | None:
+    if not missing:
+        return None
+    if override is None:
+        raise ArchiveMissing(missing)
+    if not override.reason.strip():
+        raise StationError("站长授权越过缺少的归档资料，须写明理由")
+    authorize_head(station, override.head, override.pin)
+    return {"head": override.head, "reason": override.reason.strip(), "missing": missing}
+
+
+def advance_stage(
+    station: Station,
+    application: str,
+    *,
+    operator: str,
+    at: datetime | None = None,
+    override: HeadOverride | None = None,
+) -> int:
+    """Finish the current stage and start the next; the last stage ends with `connect`.
+
+    Refused while the required archive items of the stage being left are missing, unless a 站长 overrides. History
+    entered with a time (`at`: demo data, ledger import) is not gated: its archive is on paper.
+    """
+    store = station.store
     app = _application(station, application)
     _require_status(app, "open")
-    stages = station.store.one("SELECT count(*) FROM stages WHERE application = ?", (application,))
+    names = [
+        r["name"] for r in store.rows("SELECT name FROM stages WHERE application = ? ORDER BY position", (application,))
+    ]
     current = app["current_stage"]
-    if current >= stages:
+    if current >= len(names):
         raise StationError("已是最后一个环节：请用「装表送电」完成")
+    payload: dict = {"from_position": current, "to_position": current + 1}
+    if at is None:
+        # The PIN is checked outside the transaction below, so that a wrong PIN stays recorded (and counts).
+        granted = _override_payload(
+            station, override, missing_archive(station, application, archive_gate(names, current))
+        )
+        if granted:
+            payload["override"] = granted
+    with store.transaction():
+        if _application(station, application)["current_stage"] != current:
+            raise StationError("这件申请刚被别人改动过，请刷新后再试")
+        store.record("stage.advanced", payload, application=application, operator=operator, simulated_at=at)
+    return current + 1
+
+
+def file_archive_item(
+    station: Station, application: str, stage: str, item: str, *, operator: str, at: datetime | None = None
+) -> None:
+    """Record that an archive item (附件2) is in the application's file."""
+    app = _application(station, application)
+    rows = archive_status(station, application, app["business_type"])
+    match = next((i for s in rows if s.id == stage for i in s.items if i.name == item), None)
+    if match is None:
+        raise StationError("这项归档资料不适用于本申请")
+    if match.linked:
+        raise StationError("这项随申请资料归档：收到或补收资料即可")
+    if match.state == "filed":
+        raise StationError("这项已归档")
     station.store.record(
-        "stage.advanced",
-        {"from_position": current, "to_position": current + 1},
+        "archive.filed",
+        {"filed": str(uuid.uuid4()), "stage": stage, "item": item},
         application=application,
         operator=operator,
         simulated_at=at,
     )
-    return current + 1
+
+
+def record_inspection(
+    station: Station, application: str, defects: list[str], operator: str, *, at: datetime | None = None
+) -> str:
+    """竣工检验: the defects found (none: passed). One 竣工检验意见单 lists them all (一次告知). Returns its id."""
+    cleaned = [" ".join(d.split()) for d in defects]
+    cleaned = [d for d in cleaned if d]
+    too_long = next((d for d in cleaned if len(d) > 200), None)
+    if too_long:
+        raise StationError(f"缺陷描述不能超过200字：{too_long[:20]}…")
+    _require_status(_application(station, application), "open")
+    inspection = str(uuid.uuid4())
+    station.store.record(
+        "inspection.recorded",
+        {"inspection": inspection, "defects": cleaned},
+        application=application,
+        operator=operator,
+        simulated_at=at,
+    )
+    return inspection
 
 
 def pause(station: Station, application: str, *, reason: str, operator: str, at: datetime | None = None) -> None:
@@ -124,6 +241,40 @@ def connect(station: Station, application: str, *, operator: str, at: datetime |
     station.store.record("application.connected", {}, application=application, operator=operator, simulated_at=at)
 
 
-def close(station: Station, application: str, *, operator: str, at: datetime | None = None) -> None:
-    _require_status(_application(station, application), "connected", "terminated")
-    station.store.record("application.closed", {}, application=application, operator=operator, simulated_at=at)
+def close(
+    station: Station,
+    application: str,
+    *,
+    operator: str,
+    at: datetime | None = None,
+    override: HeadOverride | None = None,
+) -> None:
+    """归档: after connection, the 装表接电 archive items must be filed (a 站长 may override, as for a stage)."""
+    app = _application(station, application)
+    _require_status(app, "connected", "terminated")
+    payload: dict = {}
+    if at is None and app["status"] == "connected":
+        granted = _override_payload(station, override, missing_archive(station, application, ["connection"]))
+        if granted:
+            payload["override"] = granted
+    station.store.record("application.closed", payload, application=application, operator=operator, simulated_at=at)
+
+
+def missing_for_next_stage(station: Station, application: str) -> list[str]:
+    """What a clerk must file before the current stage can close (empty: nothing missing)."""
+    app = _application(station, application)
+    names = [
+        r["name"]
+        for r in station.store.rows("SELECT name FROM stages WHERE application = ? ORDER BY position", (application,))
+    ]
+    current = app["current_stage"] or 0
+    if not 1 <= current < len(names):
+        return []
+    return missing_archive(station, application, archive_gate(names, current))
+
+
+def missing_for_close(station: Station, application: str) -> list[str]:
+    app = _application(station, application)
+    if app["status"] != "connected":
+        return []
+    return missing_archive(station, application, ["connection"])

@@ -293,7 +293,118 @@ def _notice_reprinted(conn: sqlite3.Connection, event: Event) -> None:
 def _reservation(conn: sqlite3.Connection, event: Event) -> None:
     p = dict(event.payload)
     p.update(device=event.device, received_at=event.recorded_at, status="waiting", application=None)
+    p.setdefault("registered_by", event.operator)
     _insert(conn, "reservations", p)
+    if p.get("visit"):  # 零证预约 offered to a refused visit
+        _update(conn, "visits", p["visit"], {"reservation": p["uuid"]})
+
+
+@handles("reservation.handled")
+def _reservation_handled(conn: sqlite3.Connection, event: Event) -> None:
+    """A phone reservation dispatched as a work order, or an online one confirmed by phone: its clock stops."""
+    _update(
+        conn,
+        "reservations",
+        event.payload["reservation"],
+        {"status": "handled", "handled_at": event.recorded_at, "handled_by": event.operator},
+    )
+
+
+@handles("reservation.converted")
+def _reservation_converted(conn: sqlite3.Connection, event: Event) -> None:
+    _update(
+        conn,
+        "reservations",
+        event.payload["reservation"],
+        {"status": "converted", "application": event.application, "converted_at": event.recorded_at},
+    )
+
+
+@handles("visit.refused")
+def _visit_refused(conn: sqlite3.Connection, event: Event) -> None:
+    p = event.payload
+    _insert(
+        conn,
+        "visits",
+        {
+            "uuid": p["visit"],
+            "device": event.device,
+            "business_type": p["business_type"],
+            "customer_name": p.get("customer_name", ""),
+            "phone": p.get("phone", ""),
+            "reason": p["reason"],
+            "received": json.dumps(p.get("received", []), ensure_ascii=False),
+            "recorded_at": event.recorded_at,
+            "operator": event.operator,
+            "reservation": None,
+        },
+    )
+
+
+@handles("archive.filed")
+def _archive_filed(conn: sqlite3.Connection, event: Event) -> None:
+    p = event.payload
+    _insert(
+        conn,
+        "archive_filed",
+        {
+            "uuid": p["filed"],
+            "device": event.device,
+            "application": event.application,
+            "stage": p["stage"],
+            "item": p["item"],
+            "filed_at": event.recorded_at,
+            "operator": event.operator,
+        },
+    )
+
+
+@handles("inspection.recorded")
+def _inspection_recorded(conn: sqlite3.Connection, event: Event) -> None:
+    p = event.payload
+    _insert(
+        conn,
+        "inspections",
+        {
+            "uuid": p["inspection"],
+            "device": event.device,
+            "application": event.application,
+            "recorded_at": event.recorded_at,
+            "operator": event.operator,
+            "passed": int(not p["defects"]),
+        },
+    )
+    for position, text in enumerate(p["defects"], start=1):
+        _insert(
+            conn,
+            "inspection_defects",
+            {
+                "uuid": f"{p['inspection']}-{position}",
+                "device": event.device,
+                "inspection": p["inspection"],
+                "application": event.application,
+                "position": position,
+                "text": text,
+            },
+        )
+
+
+@handles("ledger.imported")
+def _ledger_imported(conn: sqlite3.Connection, event: Event) -> None:
+    p = event.payload
+    _insert(
+        conn,
+        "imports",
+        {
+            "uuid": p["import"],
+            "device": event.device,
+            "file": p["file"],
+            "imported": p["imported"],
+            "skipped": p["skipped"],
+            "recorded_at": event.recorded_at,
+            "operator": event.operator,
+        },
+    )
 
 
 @handles("export.done")

@@ -99,6 +99,54 @@ MIGRATIONS: list[list[str]] = [
             year INTEGER PRIMARY KEY, entered_at TEXT NOT NULL, operator TEXT
         )""",
     ],
+    # 2: refused visits, reservations' clocks and conversion, archive filing, inspections, ledger imports, search indexes
+    [
+        # A counter visit that could not be accepted (no identity/subject proof): recorded, never an application.
+        """CREATE TABLE visits (
+            uuid TEXT PRIMARY KEY, device TEXT NOT NULL, business_type TEXT NOT NULL, customer_name TEXT NOT NULL,
+            phone TEXT NOT NULL, reason TEXT NOT NULL, received TEXT NOT NULL, recorded_at TEXT NOT NULL,
+            operator TEXT, reservation TEXT
+        )""",
+        "ALTER TABLE reservations ADD COLUMN bring TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE reservations ADD COLUMN visit TEXT",
+        "ALTER TABLE reservations ADD COLUMN registered_by TEXT",
+        "ALTER TABLE reservations ADD COLUMN handled_at TEXT",
+        "ALTER TABLE reservations ADD COLUMN handled_by TEXT",
+        "ALTER TABLE reservations ADD COLUMN converted_at TEXT",
+        "CREATE INDEX reservations_status ON reservations (status, received_at)",
+        # counter / ledger: where the application came from (a ledger import keeps the ledger's acceptance time).
+        "ALTER TABLE applications ADD COLUMN origin TEXT NOT NULL DEFAULT 'counter'",
+        # 附件2 archive items filed for an application (items backed by documents are read from `documents`).
+        """CREATE TABLE archive_filed (
+            uuid TEXT PRIMARY KEY, device TEXT NOT NULL, application TEXT NOT NULL REFERENCES applications (uuid),
+            stage TEXT NOT NULL, item TEXT NOT NULL, filed_at TEXT NOT NULL, operator TEXT,
+            UNIQUE (application, stage, item)
+        )""",
+        # 竣工检验: one row per inspection, one per defect found (the 竣工检验意见单 lists them).
+        """CREATE TABLE inspections (
+            uuid TEXT PRIMARY KEY, device TEXT NOT NULL, application TEXT NOT NULL REFERENCES applications (uuid),
+            recorded_at TEXT NOT NULL, operator TEXT, passed INTEGER NOT NULL
+        )""",
+        "CREATE INDEX inspections_application ON inspections (application, recorded_at)",
+        """CREATE TABLE inspection_defects (
+            uuid TEXT PRIMARY KEY, device TEXT NOT NULL, inspection TEXT NOT NULL REFERENCES inspections (uuid),
+            application TEXT NOT NULL, position INTEGER NOT NULL, text TEXT NOT NULL
+        )""",
+        "CREATE INDEX inspection_defects_inspection ON inspection_defects (inspection, position)",
+        """CREATE TABLE imports (
+            uuid TEXT PRIMARY KEY, device TEXT NOT NULL, file TEXT NOT NULL, imported INTEGER NOT NULL,
+            skipped INTEGER NOT NULL, recorded_at TEXT NOT NULL, operator TEXT
+        )""",
+        # Search: each kind of search is one index range (see services/search.py); the last 4-6 characters of an
+        # identity number through expression indexes, so that no extra column has to be kept in step.
+        "CREATE INDEX applications_phone ON applications (phone)",
+        "CREATE INDEX applications_id_number ON applications (id_number)",
+        "CREATE INDEX applications_id_tail4 ON applications (substr(id_number, -4))",
+        "CREATE INDEX applications_id_tail5 ON applications (substr(id_number, -5))",
+        "CREATE INDEX applications_id_tail6 ON applications (substr(id_number, -6))",
+        "CREATE INDEX applications_name ON applications (customer_name)",
+        "CREATE INDEX documents_assigned ON documents (assigned_to, status)",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -116,4 +164,9 @@ PROJECTION_TABLES = (
     "exports",
     "holiday_days",
     "holiday_years",
+    "visits",
+    "archive_filed",
+    "inspections",
+    "inspection_defects",
+    "imports",
 )

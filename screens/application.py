@@ -1,0 +1,369 @@
+"""One application: header, documents, archive checklist (附件2), stages, timeline, notices; and the actions on it.
+
+Pushed by other screens as `ApplicationScreen(application_uuid)`. Every action is a service call (an event with the
+logged-in operator); the view is read again after each one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
+
+from station_tui.screens.application_dialogs import CollectDialog, DefectsDialog, OverrideDialog, ReasonDialog
+from station_tui.screens.base import StationScreen
+from station_tui.screens.dialogs import ConfirmDialog
+from station_tui.services import lifecycle
+from station_tui.services.applications import (
+    ARCHIVE_STATES,
+    ApplicationView,
+    application_view,
+    document_forms,
+    head_operators,
+)
+
+
+def when(iso: str | None) -> str:
+    """A stored time as the clerk reads it: 2026-11-23 09:30."""
+    return iso[:16].replace("T", " ") if iso else ""
+
+
+def header_text(view: ApplicationView) -> str:
+    flags = [name for name, on in (("小微企业", view.small_micro), ("三零", view.three_zero)) if on]
+    due = view.due_date + ("（估算）" if view.due_estimated else "")
+    lines = [
+        f"{view.number}  {view.customer_name}  {view.business_zh}  {view.mode_zh}  【{view.status_zh}】",
+        f"时限类别：{view.category}，{view.limit_text}　到期：{due}　当前环节：{view.stage_name or '—'}"
+        + (f"　标记：{'、'.join(flags)}" if flags else ""),
+        f"受理：{when(view.accepted_at)}{'（台账导入）' if view.origin == 'ledger' else ''}"
+        f"　客户经理：{view.customer_manager or '—'}　电话：{view.phone}　容量：{view.capacity_kw:g} 千瓦 {view.voltage_zh}",
+        f"地址：{view.address}　证件：{view.id_type} {view.id_number}",
+    ]
+    if view.deferred_due:
+        names = "、".join(doc.name for doc in view.deferred_documents)
+        lines.append(f"容缺待收：{names}（现场勘查时收取，{view.deferred_due} 前）")
+    if view.status == "paused":
+        lines.append(f"暂停于 {when(view.paused_at)}：{view.pause_reason}")
+    if view.finish_reason:
+        lines.append(f"终止原因：{view.finish_reason}")
+    if view.flags_reason:
+        lines.append(f"标记改动理由：{view.flags_reason}")
+    return "\n".join(lines)
+
+
+class ApplicationScreen(StationScreen):
+    CSS_PATH = "application.tcss"
+    BINDINGS = [
+        Binding("escape", "back", "返回", id="app-back"),
+        Binding("c", "collect", "补收资料", id="app-collect"),
+        Binding("f", "file_item", "归档登记", id="app-file"),
+        Binding("n", "next_stage", "下一环节", id="app-next"),
+        Binding("i", "inspection", "竣工检验", id="app-inspection"),
+        Binding("p", "pause", "暂停", id="app-pause"),
+        Binding("r", "resume", "恢复", id="app-resume"),
+        Binding("t", "terminate", "终止", id="app-terminate"),
+        Binding("s", "connect", "送电", id="app-connect"),
+        Binding("g", "close_application", "归档", id="app-close"),
+    ]
+
+    def __init__(self, application_uuid: str) -> None:
+        super().__init__()
+        self.application_uuid = application_uuid
+        self.view: ApplicationView | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="app-view"):
+            yield Static("正在读取…", id="app-header")
+            yield Static("", id="app-message")
+            with TabbedContent(id="app-tabs"):
+                with TabPane("资料", id="tab-docs"):
+                    yield DataTable(id="docs", cursor_type="row", zebra_stripes=True)
+                with TabPane("归档清单（附件2）", id="tab-archive"):
+                    yield DataTable(id="archive", cursor_type="row", zebra_stripes=True)
+                with TabPane("环节", id="tab-stages"):
+                    yield DataTable(id="stages", cursor_type="row")
+                with TabPane("记录", id="tab-events"):
+                    yield DataTable(id="events", cursor_type="row", zebra_stripes=True)
+                with TabPane("告知书与检验", id="tab-notices"):
+                    yield DataTable(id="notices", cursor_type="row")
+                    yield Static("", id="inspections")
+
+    def on_mount(self) -> None:
+        self.query_one("#docs", DataTable).add_columns(
+            "资料", "状态", "形式", "原件/复印件", "收到", "由谁收取", "补收"
+        )
+        self.query_one("#archive", DataTable).add_columns("环节", "归档资料", "要求", "状态", "时间", "经办")
+        self.query_one("#stages", DataTable).add_columns("序", "环节", "开始", "结束", "备注")
+        self.query_one("#events", DataTable).add_columns("时间", "事件", "操作员", "内容")
+        self.query_one("#notices", DataTable).add_columns("编号", "类别", "出具时间", "经办", "补打")
+        self.reload()
+
+    # --- reading --------------------------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        self.call_service(application_view, self.station, self.application_uuid, done=self._show, group="app-view")
+
+    def _show(self, view: ApplicationView) -> None:
+        self.view = view
+        self.query_one("#app-header", Static).update(header_text(view))
+        self._fill_documents(view)
+        self._fill_archive(view)
+        stages = self.query_one("#stages", DataTable)
+        stages.clear()
+        for s in view.stages:
+            note = "客户侧，不计入时限" if s.customer_side else (f"{s.limit_days} 个工作日" if s.limit_days else "")
+            marker = "▶ " if s.position == view.current_stage and view.status in ("open", "paused") else ""
+            stages.add_row(str(s.position), marker + s.name, when(s.started_at), when(s.finished_at), note)
+        events = self.query_one("#events", DataTable)
+        events.clear()
+        for e in view.events:
+            events.add_row(when(e.recorded_at) + ("*" if e.simulated else ""), e.type_zh, e.operator, e.summary)
+        notices = self.query_one("#notices", DataTable)
+        notices.clear()
+        for n in view.notices:
+            notices.add_row(n.serial, n.kind, when(n.issued_at), n.operator, str(n.reprints))
+        lines = [
+            f"{when(i.recorded_at)} {i.operator}：" + ("检验合格" if not i.defects else "；".join(i.defects))
+            for i in view.inspections
+        ]
+        self.query_one("#inspections", Static).update(
+            "竣工检验：\n" + "\n".join(lines) if lines else "尚未记录竣工检验（按 i 录入）"
+        )
+        self.refresh_bindings()
+
+    def _fill_documents(self, view: ApplicationView) -> None:
+        table = self.query_one("#docs", DataTable)
+        table.clear()
+        for d in view.documents:
+            collector = d.assigned_to or ""
+            if d.status == "deferred":
+                collector += f"（{d.collect_at_stage or '现场勘查'}时）"
+            collected = f"{when(d.collected_at)} {d.collected_by or ''}" if d.collected_at else ""
+            table.add_row(
+                d.name, d.status_zh, d.form or "", d.copy_zh, when(d.received_at), collector, collected, key=d.uuid
+            )
+
+    def _fill_archive(self, view: ApplicationView) -> None:
+        table = self.query_one("#archive", DataTable)
+        table.clear()
+        for stage in view.archive:
+            for item in stage.items:
+                state = ARCHIVE_STATES[item.state]
+                if item.state == "missing" and item.mark == "△":
+                    state = "视情况"
+                table.add_row(
+                    stage.name,
+                    item.name,
+                    item.mark,
+                    state,
+                    when(item.filed_at),
+                    item.filed_by or "",
+                    key=f"{item.stage}\x1f{item.name}",
+                )
+
+    # --- actions --------------------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        view = self.view
+        if view is None or action in ("back",):
+            return True
+        allowed = {
+            "collect": view.status in ("open", "paused") and bool(view.deferred_documents),
+            "file_item": view.status != "closed",
+            "next_stage": view.status == "open" and view.current_stage < len(view.stages),
+            "inspection": view.status == "open",
+            "pause": view.status == "open",
+            "resume": view.status == "paused",
+            "terminate": view.status in ("open", "paused"),
+            "connect": view.status == "open" and view.current_stage == len(view.stages),
+            "close_application": view.status in ("connected", "terminated"),
+        }
+        return allowed.get(action, True) or None
+
+    @property
+    def operator_id(self) -> str:
+        return self.app.operator.uuid  # type: ignore[attr-defined]
+
+    def _run(self, fn: Callable[..., Any], *args: Any, said: str, **kwargs: Any) -> None:
+        """Run an action in a worker; afterwards say what happened and read the application again."""
+
+        def done(_result: object) -> None:
+            self._say(said)
+            self.reload()
+
+        self.call_service(lambda: fn(*args, **kwargs), done=done, failed=self._fail, group="app-action")
+
+    def _say(self, text: str) -> None:
+        message = self.query_one("#app-message", Static)
+        message.remove_class("-error")
+        message.update(text)
+
+    def _fail(self, text: str) -> None:
+        message = self.query_one("#app-message", Static)
+        message.add_class("-error")
+        message.update(text)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_collect(self) -> None:
+        view = self.view
+        if view is None:
+            return
+        table = self.query_one("#docs", DataTable)
+        chosen = None
+        if table.row_count:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+            chosen = next((d for d in view.deferred_documents if d.uuid == key), None)
+        chosen = chosen or (view.deferred_documents[0] if view.deferred_documents else None)
+        if chosen is None:
+            self._fail("没有待收的容缺资料")
+            return
+
+        def got_forms(forms: list[tuple[str, str]]) -> None:
+            def answered(result: tuple[str, str] | None) -> None:
+                if result is None:
+                    return
+                form, copy_kind = result
+                self._run(
+                    lifecycle.collect_document,
+                    self.station,
+                    chosen.uuid,
+                    form=form,
+                    copy_kind=copy_kind,
+                    operator=self.operator_id,
+                    said=f"已补收：{chosen.name}（{form}）",
+                )
+
+            self.app.push_screen(CollectDialog(chosen.name, forms), answered)
+
+        self.call_service(document_forms, self.station, view.business_type, chosen.key, done=got_forms)
+
+    def action_file_item(self) -> None:
+        table = self.query_one("#archive", DataTable)
+        if not table.row_count:
+            return
+        key = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        stage, item = key.split("\x1f", 1)
+        self._run(
+            lifecycle.file_archive_item,
+            self.station,
+            self.application_uuid,
+            stage,
+            item,
+            operator=self.operator_id,
+            said=f"已归档：{item}",
+        )
+
+    def action_next_stage(self) -> None:
+        def checked(missing: list[str]) -> None:
+            if not missing:
+                self._advance(None)
+                return
+            self._fail("缺少必需的归档资料：" + "、".join(missing))
+            self.call_service(
+                head_operators,
+                self.station,
+                done=lambda heads: self.app.push_screen(OverrideDialog(missing, heads), self._advance_if_given),
+            )
+
+        self.call_service(lifecycle.missing_for_next_stage, self.station, self.application_uuid, done=checked)
+
+    def _advance_if_given(self, override: lifecycle.HeadOverride | None) -> None:
+        if override is not None:
+            self._advance(override)
+
+    def _advance(self, override: lifecycle.HeadOverride | None) -> None:
+        self._run(
+            lifecycle.advance_stage,
+            self.station,
+            self.application_uuid,
+            operator=self.operator_id,
+            override=override,
+            said="已进入下一环节" + ("（站长授权）" if override else ""),
+        )
+
+    def action_inspection(self) -> None:
+        def answered(defects: list[str] | None) -> None:
+            if defects is None:
+                return
+            self._run(
+                lifecycle.record_inspection,
+                self.station,
+                self.application_uuid,
+                defects,
+                self.operator_id,
+                said=f"已记录竣工检验：{len(defects)} 项缺陷" if defects else "已记录竣工检验：合格",
+            )
+
+        self.app.push_screen(DefectsDialog(), answered)
+
+    def action_pause(self) -> None:
+        def answered(reason: str | None) -> None:
+            if reason:
+                self._run(
+                    lifecycle.pause,
+                    self.station,
+                    self.application_uuid,
+                    reason=reason,
+                    operator=self.operator_id,
+                    said="已暂停",
+                )
+
+        self.app.push_screen(ReasonDialog("暂停原因（如：客户内部工程未完工）", "暂停"), answered)
+
+    def action_resume(self) -> None:
+        self._run(lifecycle.resume, self.station, self.application_uuid, operator=self.operator_id, said="已恢复")
+
+    def action_terminate(self) -> None:
+        def answered(reason: str | None) -> None:
+            if reason:
+                self._run(
+                    lifecycle.terminate,
+                    self.station,
+                    self.application_uuid,
+                    reason=reason,
+                    operator=self.operator_id,
+                    said="已终止",
+                )
+
+        self.app.push_screen(ReasonDialog("终止原因（如：客户撤回申请）", "终止申请"), answered)
+
+    def action_connect(self) -> None:
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._run(
+                    lifecycle.connect, self.station, self.application_uuid, operator=self.operator_id, said="已送电"
+                )
+
+        self.app.push_screen(ConfirmDialog("确认装表送电？时限计时到此结束。", yes="送电", no="取消"), answered)
+
+    def action_close_application(self) -> None:
+        def checked(missing: list[str]) -> None:
+            if not missing:
+                self._close(None)
+                return
+            self._fail("缺少必需的归档资料：" + "、".join(missing))
+            self.call_service(
+                head_operators,
+                self.station,
+                done=lambda heads: self.app.push_screen(
+                    OverrideDialog(missing, heads), lambda o: self._close(o) if o else None
+                ),
+            )
+
+        self.call_service(lifecycle.missing_for_close, self.station, self.application_uuid, done=checked)
+
+    def _close(self, override: lifecycle.HeadOverride | None) -> None:
+        self._run(
+            lifecycle.close,
+            self.station,
+            self.application_uuid,
+            operator=self.operator_id,
+            override=override,
+            said="已归档",
+        )

@@ -1,0 +1,509 @@
+"""Read models of applications: one application as the application screen and `station-tui show` present it, the
+archive checklist (附件2) with what is still missing, and the list behind `station-tui applications`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from station_tui.domain.checklists import Checklists, load_checklists
+from station_tui.domain.errors import StationError
+from station_tui.domain.glossary import (
+    APPLICATION_STATUSES,
+    CHANNELS,
+    COPY_KINDS,
+    DOCUMENT_STATUSES,
+    EVENT_TYPES,
+    INTAKE_MODES,
+    LIMIT_UNITS,
+    VOLTAGES,
+    zh,
+)
+from station_tui.domain.masking import mask_id, mask_phone
+from station_tui.domain.timeutil import local_date
+from station_tui.services.station import Station
+
+MARK_SYMBOLS = {"required": "√", "when_applicable": "△"}
+# Archive item states on screen.
+ARCHIVE_STATES = {"filed": "已归档", "missing": "缺", "not_applicable": "不适用"}
+
+
+def checklists(station: Station) -> Checklists:
+    """The checklist file, read once per Station."""
+    cached = station.__dict__.get("_checklists")
+    if cached is None:
+        cached = station.__dict__["_checklists"] = load_checklists()
+    return cached
+
+
+def business_name(station: Station, business_type: str) -> str:
+    try:
+        return checklists(station).business_type(business_type).name
+    except KeyError:
+        return business_type
+
+
+def mask_name(name: str) -> str:
+    """A customer name for listings: the first character, the rest hidden (张** / 邾县****公司 → 邾*****)."""
+    name = name or ""
+    if len(name) <= 1:
+        return name
+    return name[0] + "*" * (len(name) - 1)
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    uuid: str
+    key: str
+    name: str
+    status: str
+    status_zh: str
+    form: str | None
+    copy_zh: str
+    received_at: str | None
+    assigned_to: str | None
+    collect_at_stage: str | None
+    collected_at: str | None
+    collected_by: str | None
+
+
+@dataclass(frozen=True)
+class StageRow:
+    position: int
+    name: str
+    limit_days: int | None
+    customer_side: bool
+    started_at: str | None
+    finished_at: str | None
+
+
+@dataclass(frozen=True)
+class EventRow:
+    recorded_at: str
+    type: str
+    type_zh: str
+    operator: str
+    summary: str
+    simulated: bool
+
+
+@dataclass(frozen=True)
+class NoticeRow:
+    uuid: str
+    serial: str
+    kind: str
+    issued_at: str
+    operator: str
+    reprints: int
+
+
+@dataclass(frozen=True)
+class ArchiveItemRow:
+    stage: str
+    name: str
+    mark: str  # √ or △
+    state: str  # filed / missing / not_applicable
+    filed_at: str | None
+    filed_by: str | None
+    linked: bool  # filed through the application's documents, not by hand
+
+    @property
+    def blocking(self) -> bool:
+        return self.mark == "√" and self.state == "missing"
+
+
+@dataclass(frozen=True)
+class ArchiveStageRow:
+    id: str
+    name: str
+    items: list[ArchiveItemRow]
+
+    @property
+    def missing(self) -> list[str]:
+        return [item.name for item in self.items if item.blocking]
+
+
+@dataclass(frozen=True)
+class InspectionRow:
+    uuid: str
+    recorded_at: str
+    operator: str
+    defects: list[str]
+
+
+@dataclass
+class ApplicationView:
+    uuid: str
+    number: str
+    customer_name: str
+    id_type: str
+    id_number: str
+    phone: str
+    address: str
+    capacity_kw: float
+    voltage_zh: str
+    channel_zh: str
+    business_type: str
+    business_zh: str
+    mode: str
+    mode_zh: str
+    status: str
+    status_zh: str
+    category: str
+    limit_text: str
+    small_micro: bool
+    three_zero: bool
+    flags_reason: str
+    accepted_at: str
+    due_date: str
+    due_estimated: bool
+    deferred_due: str | None
+    current_stage: int
+    customer_manager: str
+    paused_at: str | None
+    pause_reason: str | None
+    finished_at: str | None
+    finish_reason: str | None
+    origin: str
+    simulated: bool
+    documents: list[DocumentRow] = field(default_factory=list)
+    stages: list[StageRow] = field(default_factory=list)
+    archive: list[ArchiveStageRow] = field(default_factory=list)
+    events: list[EventRow] = field(default_factory=list)
+    notices: list[NoticeRow] = field(default_factory=list)
+    inspections: list[InspectionRow] = field(default_factory=list)
+
+    @property
+    def deferred_documents(self) -> list[DocumentRow]:
+        return [doc for doc in self.documents if doc.status == "deferred"]
+
+    @property
+    def stage_name(self) -> str:
+        for stage in self.stages:
+            if stage.position == self.current_stage:
+                return stage.name
+        return ""
+
+
+def operator_names(station: Station) -> dict[str, str]:
+    return {row["uuid"]: row["name"] for row in station.store.rows("SELECT uuid, name FROM operators")}
+
+
+def application_row(station: Station, application: str) -> dict:
+    rows = station.store.rows("SELECT * FROM applications WHERE uuid = ?", (application,))
+    if not rows:
+        raise StationError("没有这件申请（可能已被删除或编号有误）")
+    return rows[0]
+
+
+def find_by_number(station: Station, number: str) -> str:
+    """The uuid of the application with this number (case and blanks forgiven)."""
+    wanted = number.strip().upper()
+    found = station.store.one("SELECT uuid FROM applications WHERE number = ?", (wanted,))
+    if found is None:
+        raise StationError(f"没有编号为 {wanted} 的申请")
+    return found
+
+
+def _documents(station: Station, application: str, names: dict[str, str]) -> list[DocumentRow]:
+    rows = station.store.rows("SELECT * FROM documents WHERE application = ? ORDER BY rowid", (application,))
+    return [
+        DocumentRow(
+            uuid=r["uuid"],
+            key=r["doc_key"],
+            name=r["name"],
+            status=r["status"],
+            status_zh=zh(DOCUMENT_STATUSES, r["status"]),
+            form=r["form"],
+            copy_zh=zh(COPY_KINDS, r["copy_kind"]),
+            received_at=r["received_at"],
+            assigned_to=names.get(r["assigned_to"], r["assigned_to"]) if r["assigned_to"] else None,
+            collect_at_stage=r["collect_at_stage"],
+            collected_at=r["collected_at"],
+            collected_by=names.get(r["collected_by"], r["collected_by"]) if r["collected_by"] else None,
+        )
+        for r in rows
+    ]
+
+
+def _stages(station: Station, application: str) -> list[StageRow]:
+    rows = station.store.rows(
+        "SELECT position, name, limit_days, customer_side, started_at, finished_at FROM stages"
+        " WHERE application = ? ORDER BY position",
+        (application,),
+    )
+    return [
+        StageRow(r["position"], r["name"], r["limit_days"], bool(r["customer_side"]), r["started_at"], r["finished_at"])
+        for r in rows
+    ]
+
+
+def archive_status(
+    station: Station, application: str, business_type: str, documents: list[DocumentRow] | None = None
+) -> list[ArchiveStageRow]:
+    """附件2 for this application: each stage's items marked for its business type, filed or missing."""
+    names = operator_names(station)
+    if documents is None:
+        documents = _documents(station, application, names)
+    by_key = {doc.key: doc for doc in documents}
+    filed = {
+        (r["stage"], r["item"]): r
+        for r in station.store.rows(
+            "SELECT stage, item, filed_at, operator FROM archive_filed WHERE application = ?", (application,)
+        )
+    }
+    stages = []
+    for stage in checklists(station).archive:
+        items = []
+        for item in stage.items:
+            mark = item.mark(business_type)
+            if mark is None:
+                continue
+            symbol = MARK_SYMBOLS[mark]
+            if item.documents:
+                items.append(
+                    _linked_item(stage.id, item.name, symbol, [by_key[k] for k in item.documents if k in by_key])
+                )
+                continue
+            row = filed.get((stage.id, item.name))
+            items.append(
+                ArchiveItemRow(
+                    stage=stage.id,
+                    name=item.name,
+                    mark=symbol,
+                    state="filed" if row else "missing",
+                    filed_at=row["filed_at"] if row else None,
+                    filed_by=names.get(row["operator"], row["operator"]) if row else None,
+                    linked=False,
+                )
+            )
+        stages.append(ArchiveStageRow(stage.id, stage.name, items))
+    return stages
+
+
+def _linked_item(stage: str, name: str, mark: str, docs: list[DocumentRow]) -> ArchiveItemRow:
+    if not docs:
+        return ArchiveItemRow(stage, name, mark, "not_applicable", None, None, True)
+    if any(doc.status == "deferred" for doc in docs):
+        return ArchiveItemRow(stage, name, mark, "missing", None, None, True)
+    times = [doc.collected_at or doc.received_at for doc in docs]
+    last = max((t for t in times if t), default=None)
+    by = next((doc.collected_by for doc in docs if doc.collected_at == last and doc.collected_by), None)
+    return ArchiveItemRow(stage, name, mark, "filed", last, by, True)
+
+
+def _summary(event_type: str, payload: dict, names: dict[str, str], documents: dict[str, str]) -> str:
+    """One line saying what the event did, in the clerk's words."""
+    if event_type == "application.accepted":
+        app = payload["application"]
+        return f"{app['number']} {zh(INTAKE_MODES, app['intake_mode'])}"
+    if event_type == "document.collected":
+        return f"补收 {documents.get(payload['document'], '资料')}（{zh(COPY_KINDS, payload.get('copy_kind'))}）"
+    if event_type == "stage.advanced":
+        text = f"第 {payload['from_position']} 环节 → 第 {payload['to_position']} 环节"
+        override = payload.get("override")
+        if override:
+            head = names.get(override["head"], override["head"])
+            text += (
+                f"；站长 {head} 授权越过缺少的归档资料（{'、'.join(override['missing'])}），理由：{override['reason']}"
+            )
+        return text
+    if event_type in ("application.paused", "application.terminated"):
+        return payload.get("reason", "")
+    if event_type == "application.resumed":
+        return f"暂停 {payload['paused_workdays']} 个工作日，期限顺延至 {payload['due_date']}"
+    if event_type == "deadline.recomputed":
+        return f"期限改为 {payload['due_date']}"
+    if event_type == "archive.filed":
+        return payload["item"]
+    if event_type == "inspection.recorded":
+        defects = payload["defects"]
+        return "检验合格" if not defects else f"{len(defects)} 项缺陷：" + "；".join(defects)
+    if event_type == "notice.issued":
+        return f"{payload.get('serial', '')}"
+    if event_type == "reservation.converted":
+        return "由预约转为申请"
+    return ""
+
+
+def _events(station: Station, application: str, names: dict[str, str], docs: list[DocumentRow]) -> list[EventRow]:
+    documents = {doc.uuid: doc.name for doc in docs}
+    return [
+        EventRow(
+            recorded_at=e.recorded_at,
+            type=e.type,
+            type_zh=zh(EVENT_TYPES, e.type),
+            operator=names.get(e.operator or "", e.operator or ""),
+            summary=_summary(e.type, e.payload, names, documents),
+            simulated=e.simulated,
+        )
+        for e in station.store.events(application)
+    ]
+
+
+def _notices(station: Station, application: str, names: dict[str, str]) -> list[NoticeRow]:
+    rows = station.store.rows(
+        "SELECT uuid, serial, kind, issued_at, operator, reprints FROM notices WHERE application = ? ORDER BY issued_at",
+        (application,),
+    )
+    return [
+        NoticeRow(r["uuid"], r["serial"], r["kind"], r["issued_at"], names.get(r["operator"] or "", ""), r["reprints"])
+        for r in rows
+    ]
+
+
+def inspections(station: Station, application: str) -> list[InspectionRow]:
+    names = operator_names(station)
+    result = []
+    for r in station.store.rows(
+        "SELECT uuid, recorded_at, operator FROM inspections WHERE application = ? ORDER BY recorded_at",
+        (application,),
+    ):
+        defects = [
+            d["text"]
+            for d in station.store.rows(
+                "SELECT text FROM inspection_defects WHERE inspection = ? ORDER BY position", (r["uuid"],)
+            )
+        ]
+        result.append(InspectionRow(r["uuid"], r["recorded_at"], names.get(r["operator"] or "", ""), defects))
+    return result
+
+
+def _deferred_due(station: Station, app: dict, docs: list[DocumentRow]) -> str | None:
+    """Deferred documents are collected at the site survey, within the first stage: by the application's due date."""
+    if not any(doc.status == "deferred" for doc in docs):
+        return None
+    return app["due_date"]
+
+
+def application_view(station: Station, application: str) -> ApplicationView:
+    """Everything the application screen shows, read in one go (a worker calls this)."""
+    app = application_row(station, application)
+    names = operator_names(station)
+    docs = _documents(station, application, names)
+    unit = zh(LIMIT_UNITS, app["limit_unit"])
+    return ApplicationView(
+        uuid=app["uuid"],
+        number=app["number"],
+        customer_name=app["customer_name"],
+        id_type=app["id_type"],
+        id_number=app["id_number"],
+        phone=app["phone"],
+        address=app["address"],
+        capacity_kw=app["capacity_kw"],
+        voltage_zh=zh(VOLTAGES, app["voltage"]),
+        channel_zh=zh(CHANNELS, app["channel"]),
+        business_type=app["business_type"],
+        business_zh=business_name(station, app["business_type"]),
+        mode=app["intake_mode"],
+        mode_zh=zh(INTAKE_MODES, app["intake_mode"]),
+        status=app["status"],
+        status_zh=zh(APPLICATION_STATUSES, app["status"]),
+        category=_category_name(station, app),
+        limit_text=f"{app['limit_days']} 个{unit}",
+        small_micro=bool(app["small_micro"]),
+        three_zero=bool(app["three_zero"]),
+        flags_reason=app["flags_reason"],
+        accepted_at=app["accepted_at"],
+        due_date=app["due_date"],
+        due_estimated=bool(app["due_estimated"]),
+        deferred_due=_deferred_due(station, app, docs),
+        current_stage=app["current_stage"] or 0,
+        customer_manager=names.get(app["customer_manager"] or "", ""),
+        paused_at=app["paused_at"],
+        pause_reason=app["pause_reason"],
+        finished_at=app["finished_at"],
+        finish_reason=app["finish_reason"],
+        origin=app.get("origin", "counter"),
+        simulated=bool(app["simulated"]),
+        documents=docs,
+        stages=_stages(station, application),
+        archive=archive_status(station, application, app["business_type"], docs),
+        events=_events(station, application, names, docs),
+        notices=_notices(station, application, names),
+        inspections=inspections(station, application),
+    )
+
+
+def _category_name(station: Station, app: dict) -> str:
+    profile = station.profiles.get(app["profile"])
+    if profile is None:
+        return app["category"]
+    try:
+        return profile.profile.category(app["category"]).name
+    except KeyError:
+        return app["category"]
+
+
+# --- the list ------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ListedApplication:
+    uuid: str
+    number: str
+    customer: str  # masked
+    business_type: str
+    business_zh: str
+    mode_zh: str
+    status_zh: str
+    stage: str
+    due_date: str
+    overdue: bool
+
+
+def list_applications(
+    station: Station, *, open_only: bool = False, overdue_only: bool = False, today: date | None = None
+) -> list[ListedApplication]:
+    """Applications, newest first; `open_only`: 办理中 or 暂停; `overdue_only`: 办理中 past the due date."""
+    today = today or local_date(station.store.clock())
+    where, params = [], []
+    if overdue_only:
+        where.append("a.status = 'open' AND a.due_date < ?")
+        params.append(today.isoformat())
+    elif open_only:
+        where.append("a.status IN ('open', 'paused')")
+    sql = (
+        "SELECT a.uuid, a.number, a.customer_name, a.business_type, a.intake_mode, a.status, a.due_date, s.name AS stage"
+        " FROM applications a LEFT JOIN stages s ON s.application = a.uuid AND s.position = a.current_stage"
+        + (" WHERE " + " AND ".join(where) if where else "")
+        + " ORDER BY a.accepted_at DESC, a.number DESC"
+    )
+    names = {b.id: b.name for b in checklists(station).business_types}
+    day = today.isoformat()
+    return [
+        ListedApplication(
+            uuid=r["uuid"],
+            number=r["number"],
+            customer=mask_name(r["customer_name"]),
+            business_type=r["business_type"],
+            business_zh=names.get(r["business_type"], r["business_type"]),
+            mode_zh=zh(INTAKE_MODES, r["intake_mode"]),
+            status_zh=zh(APPLICATION_STATUSES, r["status"]),
+            stage=r["stage"] or "",
+            due_date=r["due_date"],
+            overdue=r["status"] == "open" and r["due_date"] < day,
+        )
+        for r in station.store.rows(sql, tuple(params))
+    ]
+
+
+def masked_identity(view: ApplicationView) -> tuple[str, str]:
+    return mask_id(view.id_number), mask_phone(view.phone)
+
+
+def document_forms(station: Station, business_type: str, key: str) -> list[tuple[str, str]]:
+    """The forms a document may take for this business type, each with 原件/复印件 as 附件1 asks (for collecting)."""
+    specs = checklists(station).required_documents(business_type, agent=True, important=True)
+    spec = next((s for s in specs if s.key == key), None)
+    if spec is None:
+        raise StationError("这份资料不在本业务类型的清单中")
+    return [(form, spec.copy_for(form)) for form in spec.forms]
+
+
+def head_operators(station: Station) -> list[tuple[str, str]]:
+    """(name, uuid) of the active 站长, for an override."""
+    return [
+        (r["name"], r["uuid"])
+        for r in station.store.rows("SELECT uuid, name FROM operators WHERE role = 'head' AND active = 1 ORDER BY name")
+    ]
