@@ -1,0 +1,423 @@
+"""The export to the county office: the events since the last successful export and the current state, as CSV files
+with a manifest, into <outbox>/<station code>/<YYYYMMDD-HHMMSS>/.
+
+The order of things is what makes it safe:
+1. read everything from one snapshot of the database (its own connection, one read transaction: the app and another
+   process keep writing meanwhile, and nothing they write half-way is seen);
+2. write each file under a temporary name, fsync, rename;
+3. write manifest.json last (a folder without it is incomplete by definition);
+4. only then record `export.done`, whose `last_seq` is the mark the next export starts after.
+A crash anywhere before 4 leaves the mark where it was: the next run sends the same range again, and the county drops
+the events it already has by their UUID.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import uuid as uuid_lib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from station_tui import __version__
+from station_tui.domain.timeutil import from_iso, to_iso
+from station_tui.services.calendar import calendar
+from station_tui.services.export_csv import (
+    ENCODINGS,
+    CsvFile,
+    EncodingProblems,
+    ExportError,
+    WrittenFile,
+    fsync_folder,
+    guard_cell,
+    io_error,
+    write_bytes_safely,
+)
+from station_tui.services.export_tables import (
+    Table,
+    events_table,
+    full_columns,
+    headers,
+    register_functions,
+    select_sql,
+    tables,
+)
+from station_tui.services.indicators import COLUMNS as INDICATOR_COLUMNS
+from station_tui.services.indicators import indicator_rows
+from station_tui.services.station import Station
+from station_tui.store.database import connect
+from station_tui.store.schema import SCHEMA_VERSION
+
+MANIFEST = "manifest.json"
+DICTIONARY = "dictionary.csv"
+INDICATORS = "indicators.csv"
+FORMAT = "station-tui-export"
+FORMAT_VERSION = 1
+HEADER_LANGUAGES = ("zh", "en")
+CHUNK_ROWS = 2000
+OUTBOX_SETTING = "export_outbox"
+
+Progress = Callable[[int, int], None]  # (rows written, rows in all)
+
+# One export at a time in this process: the app's schedule and its "export now" share it.
+_RUNNING = threading.Lock()
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    uuid: str
+    folder: Path
+    first_seq: int
+    last_seq: int
+    event_rows: int
+    files: tuple[WrittenFile, ...]
+    full: bool
+
+
+# --- the mark ---------------------------------------------------------------------------------------------------
+
+
+def last_mark(conn, device: str) -> int:  # noqa: ANN001 - a sqlite3.Connection or the store's
+    """The last event seq already sent: the highest `last_seq` of this device's completed exports (0: none yet).
+    Every export starts right after the mark it read, so the ranges sent never leave a gap."""
+    row = conn.execute(
+        "SELECT max(json_extract(payload, '$.last_seq')) FROM events WHERE type = 'export.done' AND device = ?",
+        (device,),
+    ).fetchone()
+    return int(row[0] or 0)
+
+
+def last_export_time(station: Station) -> datetime | None:
+    value = station.store.one(
+        "SELECT max(recorded_at) FROM events WHERE type = 'export.done' AND device = ?", (station.store.device_id,)
+    )
+    return from_iso(value) if value else None
+
+
+def outbox_setting(station: Station) -> Path | None:
+    value = station.store.setting(OUTBOX_SETTING)
+    return Path(value) if value else None
+
+
+# --- the folder -------------------------------------------------------------------------------------------------
+
+
+def _check_outbox(outbox: Path) -> None:
+    if not outbox.exists():
+        raise ExportError(f"导出文件夹 {outbox} 不存在：请插入 U 盘、连上共享文件夹，或在「导出」设置中另选文件夹。")
+    if not outbox.is_dir():
+        raise ExportError(f"{outbox} 不是文件夹：请在「导出」设置中另选导出文件夹。")
+
+
+def _new_folder(outbox: Path, station_code: str, moment: datetime) -> Path:
+    parent = outbox / station_code
+    try:
+        parent.mkdir(exist_ok=True)
+        stamp = f"{moment:%Y%m%d-%H%M%S}"
+        for attempt in range(1, 1000):
+            folder = parent / (stamp if attempt == 1 else f"{stamp}-{attempt}")
+            try:
+                folder.mkdir()
+                return folder
+            except FileExistsError:
+                continue
+    except OSError as exc:
+        raise io_error(exc, outbox) from exc
+    raise ExportError(f"{parent} 中同一秒的导出文件夹太多")
+
+
+# --- writing ----------------------------------------------------------------------------------------------------
+
+
+class _Run:
+    """One export's writing, with its progress; collects encoding problems across all files."""
+
+    def __init__(self, folder: Path, language: str, encoding: str, total: int, progress: Progress | None) -> None:
+        self.folder = folder
+        self.language = language
+        self.encoding = encoding
+        self.total = max(total, 1)
+        self.done = 0
+        self.progress = progress
+        self.files: list[WrittenFile] = []
+        self.problems: list = []
+        self.open_file: CsvFile | None = None
+
+    def write(self, name: str, header: list[str], rows) -> WrittenFile:  # noqa: ANN001 - an iterator of tuples
+        target = CsvFile(self.folder, name, header, self.encoding)
+        self.open_file = target
+        fetch = getattr(rows, "fetchmany", None)
+        while True:
+            chunk = fetch(CHUNK_ROWS) if fetch else _take(rows, CHUNK_ROWS)
+            if not chunk:
+                break
+            target.write_rows(chunk)
+            self.done += len(chunk)
+            if self.progress:
+                self.progress(min(self.done, self.total), self.total)
+        self.problems += target.problems
+        written = target.commit()
+        self.open_file = None
+        self.files.append(written)
+        return written
+
+
+def _take(rows, n: int) -> list:  # noqa: ANN001
+    chunk = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == n:
+            break
+    return chunk
+
+
+def category_names(station: Station) -> dict[str, str]:
+    return {
+        f"{pid}/{category.id}": category.name
+        for pid, loaded in station.profiles.items()
+        for category in loaded.profile.categories
+    }
+
+
+def _count(conn, table: Table, where: str = "", params: tuple = ()) -> int:  # noqa: ANN001
+    return conn.execute(f"SELECT count(*) FROM {table.source.split()[0]} t {where}", params).fetchone()[0]
+
+
+def _manifest(station: Station, result: dict, files: list[WrittenFile], options: dict, written_at: datetime) -> bytes:
+    manifest = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "export": result["uuid"],
+        "station": {"code": station.station_code, "name": station.station_name},
+        "device": {"id": station.store.device_id, "code": station.store.device_code},
+        "events": {
+            "first_seq": result["first_seq"],
+            "last_seq": result["last_seq"],
+            "rows": result["rows"],
+            "full": result["full"],
+            "excluded_types": ["export.done"],
+        },
+        "schema_version": SCHEMA_VERSION,
+        "written_at": to_iso(written_at),
+        "program": f"station-tui {__version__}",
+        **options,
+        "files": [{"name": f.name, "rows": f.rows, "bytes": f.bytes, "sha256": f.sha256} for f in files],
+    }
+    return (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def run_export(
+    station: Station,
+    *,
+    outbox: Path | None = None,
+    full: bool = False,
+    language: str = "zh",
+    encoding: str = "utf-8-sig",
+    include_personal_data: bool = False,
+    operator: str | None = None,
+    progress: Progress | None = None,
+    _between_files: Callable[[str], None] | None = None,
+) -> ExportResult:
+    """Export into `outbox` (default: the outbox setting). Raises ExportError with a plain message; the mark moves
+    only when everything, the manifest last, is on disk. `_between_files` is for crash tests only."""
+    if language not in HEADER_LANGUAGES:
+        raise ExportError(f"列名语言应为 {' 或 '.join(HEADER_LANGUAGES)}")
+    if encoding not in ENCODINGS:
+        raise ExportError(f"编码应为 {'、'.join(ENCODINGS)} 之一")
+    outbox = outbox or outbox_setting(station)
+    if outbox is None:
+        raise ExportError("还没有设置导出文件夹：请在「导出」设置中选择，或用 --to 指定。")
+    if include_personal_data and not operator:
+        raise ExportError("导出含个人信息须由操作员授权")
+    if not _RUNNING.acquire(blocking=False):
+        raise ExportError("已有一次导出正在进行，请稍候。")
+    try:
+        _check_outbox(outbox)
+        export_id = str(uuid_lib.uuid4())
+        store = station.store
+        if include_personal_data:
+            store.record(
+                "export.personal_data_included", {"export": export_id, "outbox": str(outbox)}, operator=operator
+            )
+        return _export(
+            station,
+            export_id,
+            outbox,
+            full,
+            language,
+            encoding,
+            include_personal_data,
+            operator,
+            progress,
+            _between_files,
+        )
+    finally:
+        _RUNNING.release()
+
+
+def _export(
+    station: Station,
+    export_id: str,
+    outbox: Path,
+    full: bool,
+    language: str,
+    encoding: str,
+    include_personal: bool,
+    operator: str | None,
+    progress: Progress | None,
+    between: Callable[[str], None] | None,
+) -> ExportResult:
+    store = station.store
+    conn = connect(store.path)
+    folder: Path | None = None
+    run: _Run | None = None
+    try:
+        register_functions(conn, include_personal)
+        conn.execute("BEGIN")  # one snapshot for every file: WAL readers never block the app's writers
+        mark = 0 if full else last_mark(conn, store.device_id)
+        last_seq = max(conn.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()[0], mark)
+        event_where = "WHERE t.seq > ? AND t.seq <= ? AND t.type != 'export.done'"
+        event_params = (mark, last_seq)
+        names = category_names(station)
+        snapshot_tables = tables(names)
+        events = events_table()
+        total = sum(_count(conn, t) for t in snapshot_tables) + _count(conn, events, event_where, event_params)
+        folder = _new_folder(outbox, station.station_code, store.clock())
+        run = _Run(folder, language, encoding, total, progress)
+        for table in snapshot_tables:
+            columns = full_columns(conn, table)
+            run.write(
+                table.file, headers(columns, language), conn.execute(select_sql(table, columns, include_personal))
+            )
+            if between:
+                between(table.file)
+        columns = events.columns
+        cursor = conn.execute(select_sql(events, columns, include_personal, event_where), event_params)
+        event_file = run.write(events.file, headers(columns, language), cursor)
+        if between:
+            between(events.file)
+        rows = (tuple(guard_cell(v) for v in row) for row in indicator_rows(conn, calendar(station), names))
+        run.write(INDICATORS, headers(INDICATOR_COLUMNS, language), rows)
+        from station_tui.services.export_dictionary import dictionary_rows
+
+        dictionary = [tuple(guard_cell(v) for v in row) for row in dictionary_rows(language, snapshot_tables, conn)]
+        run.write(DICTIONARY, dictionary_header(language), iter(dictionary))
+        if run.problems:
+            raise EncodingProblems(encoding, run.problems)
+        if between:
+            between(MANIFEST)
+        result = {"uuid": export_id, "first_seq": mark + 1, "last_seq": last_seq, "rows": event_file.rows, "full": full}
+        options = {
+            "headers": language,
+            "encoding": encoding,
+            "personal_data": "included" if include_personal else "masked",
+        }
+        manifest = _manifest(station, result, run.files, options, store.clock())
+        write_bytes_safely(folder, MANIFEST, manifest)
+        fsync_folder(folder)
+    except OSError as exc:
+        _discard(run, folder)
+        raise io_error(exc, outbox) from exc
+    except ExportError:
+        _discard(run, folder)
+        raise
+    finally:
+        conn.close()
+    # The manifest is on disk: now, and only now, the mark moves.
+    store.record(
+        "export.done",
+        {
+            "uuid": export_id,
+            "folder": str(folder),
+            "first_seq": mark + 1,
+            "last_seq": last_seq,
+            "rows": event_file.rows,
+            "full": int(full),
+        },
+        operator=operator,
+    )
+    return ExportResult(export_id, folder, mark + 1, last_seq, event_file.rows, tuple(run.files), full)
+
+
+def dictionary_header(language: str) -> list[str]:
+    from station_tui.services.export_dictionary import HEADER
+
+    return [zh if language == "zh" else en for zh, en in HEADER]
+
+
+def _discard(run: _Run | None, folder: Path | None) -> None:
+    """After a failure we know of, remove what this run wrote (best effort: the stick may be gone)."""
+    if run is not None and run.open_file is not None:
+        run.open_file.abort()
+    if folder is None:
+        return
+    try:
+        for child in folder.iterdir():
+            child.unlink()
+        folder.rmdir()
+    except OSError:
+        pass
+
+
+# --- history ----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PastExport:
+    finished_at: datetime
+    folder: str
+    first_seq: int | None
+    last_seq: int | None
+    rows: int
+    full: bool
+    status: str  # complete, missing (folder gone: a stick taken away), damaged (verify fails)
+
+
+def past_exports(station: Station, limit: int = 50) -> list[PastExport]:
+    rows = station.store.rows(
+        "SELECT finished_at, folder, first_seq, last_seq, rows, full FROM exports WHERE device = ?"
+        " ORDER BY finished_at DESC LIMIT ?",
+        (station.store.device_id, limit),
+    )
+    result = []
+    for row in rows:
+        folder = Path(row["folder"])
+        status = "complete" if (folder / MANIFEST).exists() else "missing"
+        result.append(
+            PastExport(
+                from_iso(row["finished_at"]),
+                row["folder"],
+                row["first_seq"],
+                row["last_seq"],
+                row["rows"],
+                bool(row["full"]),
+                status,
+            )
+        )
+    return result
+
+
+def incomplete_folders(station: Station, outbox: Path | None = None) -> list[Path]:
+    """Folders an interrupted export left behind (no manifest): they are not sent, the next export repeats them."""
+    outbox = outbox or outbox_setting(station)
+    if outbox is None:
+        return []
+    parent = outbox / station.station_code
+    try:
+        return sorted(
+            p for p in parent.iterdir() if p.is_dir() and _STAMP.fullmatch(p.name) and not (p / MANIFEST).exists()
+        )
+    except OSError:
+        return []
+
+
+_STAMP = re.compile(r"\d{8}-\d{6}(-\d+)?")
+
+
+def pending_events(station: Station) -> int:
+    """Events not yet exported (what the next export will carry, apart from export receipts)."""
+    mark = last_mark(station.store.conn, station.store.device_id)
+    return station.store.one("SELECT count(*) FROM events WHERE seq > ? AND type != 'export.done'", (mark,))

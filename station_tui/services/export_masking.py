@@ -1,0 +1,156 @@
+"""Personal data in exported cells: identity numbers and phones masked (domain/masking.py's rules), also inside free
+text and event payloads; operators' PIN hashes and salts are dropped from every payload, whatever the options.
+
+Free text (a notice's content, a reason a clerk typed) is scanned for what looks like a resident identity number
+(17 digits and a digit or X), a mobile number (11 digits from 1) or a landline with its area code (0371-1234567).
+A match must not touch another hex digit on either side, so the parts of a UUID are never mistaken for a phone.
+
+Payloads are JSON text as `store.events.dump_payload` wrote it. The slow way (parse, mask, dump) gives the answer;
+`clean_payload` takes a shortcut on the raw text when it can prove the result is the same (tests compare both).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from typing import Any
+
+from station_tui.domain.masking import PERSONAL_KEYS, mask_id, mask_payload, mask_phone
+from station_tui.store.events import dump_payload
+
+# Never exported, even with --include-personal-data.
+SECRET_KEYS = frozenset({"pin_hash", "pin_salt"})
+
+_MOBILE = re.compile(r"1\d{10}")
+
+
+def fast_mask_phone(text: str | None) -> str:
+    """`mask_phone`, without the phone library for the common case of an 11-digit number from 1.
+
+    For such a number the canonical form is the number itself, and an invalid one is masked as text, which hides
+    the same middle 4: both give ``text[:3] + "****" + text[7:]`` (a test checks this against mask_phone)."""
+    if text and len(text) == 11 and _MOBILE.fullmatch(text):
+        return f"{text[:3]}****{text[7:]}"
+    return _cached_mask_phone(text)
+
+
+@lru_cache(maxsize=4096)
+def _cached_mask_phone(text: str | None) -> str:
+    # Staff phones and landlines repeat across rows; the library call costs ~100 µs.
+    return mask_phone(text)
+
+
+_BOUNDARY_BEFORE = r"(?<![0-9A-Fa-f])"
+_BOUNDARY_AFTER = r"(?![0-9A-Fa-f])"
+_PERSONAL_IN_TEXT = re.compile(
+    _BOUNDARY_BEFORE
+    + r"(?:(?P<id>[1-9]\d{16}[\dXx])|(?P<mobile>1\d{10})|(?P<landline>0\d{2,3}-\d{7,8}))"
+    + _BOUNDARY_AFTER
+)
+# Every match above lies in a run of these characters at least 11 long. Finding the runs first is ~50 times faster
+# than running the precise pattern over the whole text (Python's re tries the look-behind at every position).
+_CANDIDATE = re.compile(r"[0-9][0-9Xx-]{10,}")
+
+
+def _mask_match(match: re.Match[str]) -> str:
+    text = match.group(0)
+    return mask_id(text) if match.group("id") else fast_mask_phone(text)
+
+
+def _windows(text: str) -> list[tuple[int, int]]:
+    """Spans holding every possible match, each with the one character either side its look-arounds read."""
+    return [(max(c.start() - 1, 0), c.end() + 1) for c in _CANDIDATE.finditer(text)]
+
+
+def mask_text(text: str) -> str:
+    """Free text with every identity number and phone in it masked; everything else as it was."""
+    parts = []
+    done = 0
+    for lo, hi in _windows(text):
+        window = text[lo:hi]
+        masked = _PERSONAL_IN_TEXT.sub(_mask_match, window)
+        if masked != window:
+            # The masks keep the length of what they mask, so the window's borders stay where they were.
+            parts += (text[done:lo], masked)
+            done = lo + len(window)
+    if not parts:
+        return text
+    parts.append(text[done:])
+    return "".join(parts)
+
+
+def has_personal_text(text: str) -> bool:
+    return any(_PERSONAL_IN_TEXT.search(text[lo:hi]) for lo, hi in _windows(text))
+
+
+# --- payloads ---------------------------------------------------------------------------------------------------
+
+
+def _drop_secrets(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {k: _drop_secrets(v) for k, v in obj.items() if k not in SECRET_KEYS}
+    if isinstance(obj, list):
+        return [_drop_secrets(item) for item in obj]
+    return obj
+
+
+def _mask_strings(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        # Keys too: a payload keyed by phone numbers would otherwise carry them out.
+        return {mask_text(k): _mask_strings(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_mask_strings(item) for item in obj]
+    if isinstance(obj, str):
+        return mask_text(obj)
+    return obj
+
+
+def clean_payload_slow(text: str, *, include_personal: bool = False) -> str:
+    """The definition: parse, drop secrets, mask personal keys (domain rules) and free text, dump as the store does."""
+    obj = _drop_secrets(json.loads(text))
+    if not include_personal:
+        obj = _mask_strings(mask_payload(obj, PERSONAL_KEYS))
+    return dump_payload(obj)
+
+
+def _mask_keyed_strings(text: str) -> str | None:
+    """The raw JSON with the string value of every personal key masked; None when a personal key holds anything
+    but a plain string (then only the slow way knows the answer)."""
+    for key, masker in PERSONAL_KEYS.items():
+        token = f'"{key}":'
+        found = text.count(token)
+        if not found:
+            continue
+        masker = fast_mask_phone if masker is mask_phone else masker
+        pieces = text.split(token)
+        for i in range(1, len(pieces)):
+            piece = pieces[i]
+            if piece.startswith("null"):
+                continue
+            end = piece.find('"', 1)
+            if not piece.startswith('"') or end < 0 or "\\" in piece[:end]:
+                return None
+            # The masks keep characters or write '*': nothing JSON would have to escape.
+            pieces[i] = f'"{masker(piece[1:end])}{piece[end:]}'
+        text = token.join(pieces)
+    return text
+
+
+def clean_payload(text: str, *, include_personal: bool = False) -> str:
+    """`clean_payload_slow`'s answer, computed on the raw JSON text when that is provably the same.
+
+    The shortcut holds when there are no secrets, no escape that decodes to or hides a hex digit (\\b, \\f, \\u),
+    every personal key holds a plain string, and, once those are masked, nothing else in the raw text looks like an
+    identity number or a phone (free text that does, or a long JSON number, takes the slow way)."""
+    if '"pin_' in text or ("\\" in text and _HEX_ESCAPE.search(text)):
+        return clean_payload_slow(text, include_personal=include_personal)
+    if include_personal:
+        return text
+    masked = _mask_keyed_strings(text)
+    if masked is None or has_personal_text(masked):
+        return clean_payload_slow(text, include_personal=include_personal)
+    return masked
+
+
+_HEX_ESCAPE = re.compile(r"\\[bfu]")

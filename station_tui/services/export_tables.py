@@ -1,0 +1,288 @@
+"""What each exported file holds: its columns with a Chinese and an English header, their kind and meaning, and the
+SQL that reads them with the cell rules and masking applied inside SQLite. The data dictionary is made from this.
+
+Column kinds decide what happens to a cell:
+  uuid, enum, date, time, int, real, bool: machine-made, written as they are;
+  code, text: the injection guard and the Excel digit rule (services/export_csv.py);
+  free: text a person typed that may hold a phone or an identity number: masked inside, then guarded;
+  id, phone: masked (unless personal data is included), then guarded;
+  json: an event payload: secrets dropped, personal data masked (services/export_masking.py).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from station_tui.domain import glossary
+from station_tui.domain.masking import PERSONAL_KEYS, mask_id
+from station_tui.services.export_csv import guard_cell, guard_sql
+from station_tui.services.export_masking import clean_payload, fast_mask_phone, mask_text
+
+KIND_LABELS = {
+    "uuid": "标识（UUID）",
+    "code": "编号（文本）",
+    "text": "文本",
+    "free": "文本（其中的电话、证件号已遮蔽）",
+    "id": "证件号码（已遮蔽）",
+    "phone": "电话（已遮蔽）",
+    "enum": "代码",
+    "name": "代码的中文名",
+    "date": "日期 YYYY-MM-DD",
+    "time": "时间 ISO 8601，带时区 +08:00",
+    "int": "整数",
+    "real": "数值",
+    "bool": "是否：1 是，0 否",
+    "share": "比例 0–1（4 位小数）",
+    "json": "JSON（个人信息已遮蔽，不含 PIN）",
+}
+
+GUARDED = {"code", "text", "free", "id", "phone"}
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str  # the English header, stable for loaders: also the database column when `sql` is empty
+    zh: str
+    kind: str
+    meaning: str = ""
+    sql: str = ""  # an expression instead of the column itself (a name from the glossary, a joined value)
+
+
+@dataclass(frozen=True)
+class Table:
+    file: str
+    source: str  # the FROM clause; the main table is aliased `t`
+    columns: tuple[Column, ...]
+    meaning: str
+    order: str = "t.rowid"
+    extra_from: str = field(default="")  # the table whose unlisted columns are exported too (forward compatibility)
+
+
+def case_sql(expr: str, mapping: Mapping[str, str]) -> str:
+    """A glossary mapping as a SQL CASE: the Chinese word for a code, in C, not in Python per row."""
+    whens = " ".join(f"WHEN '{code}' THEN '{word}'" for code, word in mapping.items())
+    return f"CASE {expr} {whens} ELSE {expr} END"
+
+
+def _business_type_names() -> dict[str, str]:
+    from station_tui.domain.checklists import load_checklists
+
+    return {b.id: b.name for b in load_checklists().business_types}
+
+
+def _named(code: str, zh: str, mapping: Mapping[str, str], meaning: str = "") -> tuple[Column, Column]:
+    return (
+        Column(code, f"{zh}代码", "enum", meaning),
+        Column(f"{code}_name", zh, "name", sql=case_sql(f"t.{code}", mapping)),
+    )
+
+
+def tables(category_names: Mapping[str, str]) -> list[Table]:
+    """The five snapshot files in the order they are written (events last among them: it is the incremental one).
+
+    `category_names` maps "<profile>/<category>" to the category's Chinese name."""
+    app_number = Column("application_number", "申请编号", "code", "所属申请的编号", sql="a.number")
+    applications = Table(
+        "applications.csv",
+        "applications t LEFT JOIN operators o ON o.uuid = t.customer_manager",
+        (
+            Column("uuid", "申请ID", "uuid", "申请的唯一标识，各文件以此关联"),
+            Column("number", "申请编号", "code"),
+            *_named("business_type", "业务类型", _business_type_names()),
+            *_named("intake_mode", "受理方式", glossary.INTAKE_MODES, "complete 两证办结，deferred 容缺办理"),
+            *_named("status", "状态", glossary.APPLICATION_STATUSES),
+            Column("customer_name", "客户名称", "text"),
+            Column("id_type", "证件类型", "text"),
+            Column("id_number", "证件号码", "id", "前 6 位和后 4 位可见"),
+            Column("phone", "联系电话", "phone", "中间 4 位隐去"),
+            Column("address", "用电地址", "free"),
+            Column("capacity_kw", "报装容量（千瓦）", "real"),
+            *_named("voltage", "电压等级", glossary.VOLTAGES),
+            *_named("channel", "受理渠道", glossary.CHANNELS),
+            Column("dual_supply", "双电源", "bool"),
+            Column("supporting_works", "有配套工程", "bool"),
+            Column("small_micro", "小微企业", "bool"),
+            Column("three_zero", "三零服务", "bool"),
+            Column("important", "重要客户", "bool"),
+            Column("agent", "委托代理办理", "bool"),
+            Column("distribution_upgrade", "配网改造", "bool"),
+            Column("flags_reason", "认定说明", "free"),
+            Column("profile", "办电策略", "enum", "策略编号，见 station-tui profiles"),
+            Column("category", "时限类别代码", "enum"),
+            Column("category_name", "时限类别", "name", sql=case_sql("t.profile || '/' || t.category", category_names)),
+            Column("limit_days", "时限天数", "int"),
+            *_named("limit_unit", "时限单位", glossary.LIMIT_UNITS),
+            Column("customer_manager", "客户经理ID", "uuid"),
+            Column("customer_manager_name", "客户经理", "text", sql="o.name"),
+            Column("current_stage", "当前环节序号", "int", "从 1 起，见 stages.csv"),
+            Column("accepted_at", "受理时间", "time"),
+            Column("accepted_date", "受理日期", "date"),
+            Column("due_date", "到期日", "date", "暂停的工作日已顺延"),
+            Column("due_estimated", "到期日为估算", "bool", "到期日所在年份尚无官方节假日安排"),
+            Column("paused_at", "暂停时间", "time"),
+            Column("pause_reason", "暂停原因", "free"),
+            Column("finished_at", "送电或终止时间", "time"),
+            Column("finish_reason", "终止原因", "free"),
+            Column("simulated", "演示或补录数据", "bool", "1：不是当场录入的记录"),
+            Column("device", "录入设备", "uuid"),
+        ),
+        "每件报装申请的当前状态（全量）",
+        extra_from="applications",
+    )
+    documents = Table(
+        "documents.csv",
+        "documents t LEFT JOIN applications a ON a.uuid = t.application",
+        (
+            Column("uuid", "资料ID", "uuid"),
+            Column("application", "申请ID", "uuid"),
+            app_number,
+            Column("doc_key", "资料代码", "enum"),
+            Column("name", "资料名称", "text"),
+            Column("form", "资料形式", "text"),
+            *_named("copy_kind", "原件/复印件", glossary.COPY_KINDS),
+            *_named("status", "资料状态", glossary.DOCUMENT_STATUSES),
+            Column("received_at", "收取时间", "time"),
+            Column("assigned_to", "补收人ID", "uuid"),
+            Column("collect_at_stage", "补收环节", "text"),
+            Column("collected_at", "补收时间", "time"),
+            Column("collected_by", "补收操作员ID", "uuid"),
+            Column("device", "录入设备", "uuid"),
+        ),
+        "每件申请所需的每份资料及其收取情况（全量）：份数即「收资份数」",
+        extra_from="documents",
+    )
+    stages = Table(
+        "stages.csv",
+        "stages t LEFT JOIN applications a ON a.uuid = t.application",
+        (
+            Column("uuid", "环节ID", "uuid"),
+            Column("application", "申请ID", "uuid"),
+            app_number,
+            Column("position", "环节序号", "int"),
+            Column("name", "环节名称", "text"),
+            Column("limit_days", "环节时限天数", "int"),
+            Column("customer_side", "客户侧环节", "bool", "客户自行实施的外部工程，不计入供电企业时限"),
+            Column("started_at", "开始时间", "time"),
+            Column("finished_at", "完成时间", "time"),
+            Column("device", "录入设备", "uuid"),
+        ),
+        "每件申请的办电环节（全量）",
+        extra_from="stages",
+    )
+    notices = Table(
+        "notices.csv",
+        "notices t LEFT JOIN applications a ON a.uuid = t.application",
+        (
+            Column("uuid", "告知书ID", "uuid"),
+            Column("application", "申请ID", "uuid"),
+            app_number,
+            Column("serial", "告知书编号", "code"),
+            Column("kind", "告知书类型", "enum"),
+            Column("content", "告知书内容", "free"),
+            Column("issued_at", "出具时间", "time"),
+            Column("operator", "出具操作员ID", "uuid"),
+            Column("replaces", "替代的告知书ID", "uuid"),
+            Column("reprints", "补打次数", "int"),
+            Column("device", "录入设备", "uuid"),
+        ),
+        "出具的一次告知书（全量）",
+        extra_from="notices",
+    )
+    return [applications, documents, stages, notices]
+
+
+def events_table() -> Table:
+    return Table(
+        "events.csv",
+        "events t",
+        (
+            Column("seq", "序号", "int", "本机事件序号；manifest.json 给出本次范围"),
+            Column("uuid", "事件ID", "uuid", "全局唯一：重复收到的事件按此去重"),
+            Column("device", "设备", "uuid"),
+            Column("device_seq", "设备内序号", "int"),
+            *_named("type", "事件类型", glossary.EVENT_TYPES),
+            Column("application", "申请ID", "uuid"),
+            Column("payload", "事件内容", "json"),
+            Column("recorded_at", "记录时间", "time", "事件发生时系统时钟的真实时间"),
+            Column("operator", "操作员ID", "uuid"),
+            Column("simulated", "演示或补录", "bool"),
+        ),
+        "自上次成功导出以来的事件（--full 时为全部），不含「导出完成」事件本身",
+        order="t.seq",
+    )
+
+
+# --- reading with the rules applied ------------------------------------------------------------------------------
+
+_SEVEN_DIGITS = "'*" + "[0-9]" * 7 + "*'"
+
+
+def _free_sql(expr: str) -> str:
+    # Only text with seven digits in a row can hold a phone or an identity number: the rest never leaves SQLite.
+    return f"CASE WHEN {expr} GLOB {_SEVEN_DIGITS} THEN x_text({expr}) ELSE {guard_sql(expr)} END"
+
+
+def _json_sql(expr: str, include_personal: bool) -> str:
+    tests = [f"instr({expr}, '\"pin_')"]
+    if not include_personal:
+        tests += [f"instr({expr}, '\"{key}\":')" for key in PERSONAL_KEYS]
+        tests.append(f"{expr} GLOB {_SEVEN_DIGITS}")
+    return f"CASE WHEN {' OR '.join(tests)} THEN x_payload({expr}) ELSE {expr} END"
+
+
+def column_sql(column: Column, include_personal: bool) -> str:
+    expr = column.sql or f"t.{column.name}"
+    kind = column.kind
+    if kind in ("code", "text") or (kind in ("id", "phone", "free") and include_personal):
+        return guard_sql(expr)
+    if kind == "free":
+        return _free_sql(expr)
+    if kind == "id":
+        return f"x_id({expr})"
+    if kind == "phone":
+        return f"x_phone({expr})"
+    if kind == "json":
+        return _json_sql(expr, include_personal)
+    return expr
+
+
+def register_functions(conn: sqlite3.Connection, include_personal: bool) -> None:
+    """The Python side of the SQL above, each returning a guarded cell."""
+
+    def masked(fn):  # noqa: ANN001, ANN202
+        return lambda value: None if value is None else guard_cell(fn(value) if isinstance(value, str) else value)
+
+    conn.create_function("x_id", 1, masked(mask_id), deterministic=True)
+    conn.create_function("x_phone", 1, masked(fast_mask_phone), deterministic=True)
+    conn.create_function("x_text", 1, masked(mask_text), deterministic=True)
+    conn.create_function(
+        "x_payload",
+        1,
+        lambda value: None if value is None else clean_payload(value, include_personal=include_personal),
+        deterministic=True,
+    )
+
+
+def full_columns(conn: sqlite3.Connection, table: Table) -> tuple[Column, ...]:
+    """The listed columns, plus any the table has gained since (a later migration), exported as guarded free text."""
+    if not table.extra_from:
+        return table.columns
+    listed = {c.name for c in table.columns}
+    extra = []
+    for row in conn.execute(f"PRAGMA table_info({table.extra_from})"):
+        name = row[1]
+        if name not in listed:
+            kind = "id" if PERSONAL_KEYS.get(name) is mask_id else "phone" if name in PERSONAL_KEYS else "free"
+            extra.append(Column(name, name, kind, "（本版本数据字典未收录的新列）"))
+    return (*table.columns, *extra)
+
+
+def select_sql(table: Table, columns: tuple[Column, ...], include_personal: bool, where: str = "") -> str:
+    exprs = ", ".join(column_sql(c, include_personal) for c in columns)
+    return f"SELECT {exprs} FROM {table.source} {where} ORDER BY {table.order}"
+
+
+def headers(columns: tuple[Column, ...], language: str) -> list[str]:
+    return [c.zh if language == "zh" else c.name for c in columns]

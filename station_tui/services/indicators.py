@@ -1,0 +1,117 @@
+"""The 获得电力 indicators per time-limit category and month, as the county reports them.
+
+Definitions (also in the data dictionary):
+* A month counts the applications accepted in it (accepted, shares of 两证办结 / 容缺办理, documents asked, stages),
+  and those connected (装表送电) or terminated in it (connected, working days used, on time, terminated).
+* Working days used by a connected application: the working days after the day of acceptance up to and including the
+  day of connection (the day of acceptance is not counted), less the working days it was paused for the customer.
+  Counted with the station's holiday calendar (services.calendar).
+* On time: connected on or before its due date (already moved by its pauses).
+* Documents asked: the documents listed for the application at intake (received, deferred and collected alike).
+
+The rows stream out of one query; only one small accumulator per (month, category) is kept.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+from station_tui.domain.workdays import WorkCalendar
+from station_tui.services.export_tables import Column
+
+COLUMNS = (
+    Column("month", "月份", "code", "YYYY-MM"),
+    Column("category", "时限类别代码", "enum"),
+    Column("category_name", "时限类别", "text"),
+    Column("accepted", "受理件数", "int", "当月受理的申请"),
+    Column("complete_share", "两证办结占比", "share", "当月受理中两证办结的比例"),
+    Column("deferred_share", "容缺办理占比", "share", "当月受理中容缺办理的比例"),
+    Column("avg_documents", "平均收资份数", "real", "当月受理的申请平均所列资料份数"),
+    Column("avg_stages", "平均环节数", "real", "当月受理的申请平均环节数"),
+    Column("connected", "送电件数", "int", "当月装表送电的申请"),
+    Column("avg_workdays", "平均用时（工作日）", "real", "当月送电的申请：受理次日起至送电日的工作日数，扣除暂停"),
+    Column("max_workdays", "最长用时（工作日）", "int"),
+    Column("on_time_share", "按期送电占比", "share", "当月送电中不晚于到期日的比例"),
+    Column("terminated", "终止件数", "int", "当月终止的申请"),
+)
+
+QUERY = """
+SELECT a.profile || '/' || a.category, a.accepted_date, a.intake_mode, a.due_date,
+    (SELECT count(*) FROM documents d WHERE d.application = a.uuid),
+    (SELECT count(*) FROM stages s WHERE s.application = a.uuid),
+    (SELECT coalesce(sum(p.paused_workdays), 0) FROM pauses p WHERE p.application = a.uuid),
+    (SELECT e.type || ' ' || e.recorded_at FROM events e
+        WHERE e.application = a.uuid AND e.type IN ('application.connected', 'application.terminated')
+        ORDER BY e.seq DESC LIMIT 1)
+FROM applications a WHERE a.intake_mode != 'refused'
+"""
+
+
+@dataclass
+class _Group:
+    accepted: int = 0
+    complete: int = 0
+    deferred: int = 0
+    documents: int = 0
+    stages: int = 0
+    connected: int = 0
+    workdays: list[int] = field(default_factory=lambda: [0, 0])  # sum, max
+    on_time: int = 0
+    terminated: int = 0
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def _mean(total: int, count: int) -> float | None:
+    return round(total / count, 2) if count else None
+
+
+def indicator_rows(
+    conn: sqlite3.Connection, calendar: WorkCalendar, category_names: Mapping[str, str]
+) -> Iterator[tuple]:
+    groups: dict[tuple[str, str], _Group] = {}
+
+    def group(month: str, category: str) -> _Group:
+        return groups.setdefault((month, category), _Group())
+
+    for category, accepted, mode, due, documents, stages, paused, outcome in conn.execute(QUERY):
+        g = group(accepted[:7], category)
+        g.accepted += 1
+        g.complete += mode == "complete"
+        g.deferred += mode == "deferred"
+        g.documents += documents
+        g.stages += stages
+        if outcome is None:
+            continue
+        kind, at = outcome.split(" ", 1)
+        g = group(at[:7], category)
+        if kind == "application.terminated":
+            g.terminated += 1
+            continue
+        finished = date.fromisoformat(at[:10])
+        used = max(calendar.workdays_between(date.fromisoformat(accepted), finished) - paused, 0)
+        g.connected += 1
+        g.workdays[0] += used
+        g.workdays[1] = max(g.workdays[1], used)
+        g.on_time += finished.isoformat() <= due
+    for (month, category), g in sorted(groups.items()):
+        yield (
+            month,
+            category.split("/", 1)[1],
+            category_names.get(category, ""),
+            g.accepted,
+            _share(g.complete, g.accepted),
+            _share(g.deferred, g.accepted),
+            _mean(g.documents, g.accepted),
+            _mean(g.stages, g.accepted),
+            g.connected,
+            _mean(g.workdays[0], g.connected),
+            g.workdays[1] if g.connected else None,
+            _share(g.on_time, g.connected),
+            g.terminated,
+        )
