@@ -182,10 +182,10 @@ class _Layout:
         marker, text = (number.group().strip(), item[number.end() :]) if number else ("·", item)
         x = MARGIN + 12
         self.need(LEADING)
-        top = self.y - LEADING
-        self.text(text, size=size, x=x + 18)
+        # The marker first, so that extracted text reads "1. 用电申请" in order.
         self.c.setFont(FONT_NAME, size)
-        self.c.drawString(x, top, marker)
+        self.c.drawString(x, self.y - LEADING, marker)
+        self.text(text, size=size, x=x + 18)
 
     def centered(self, text: str, size: float) -> None:
         self.need(size * 1.6)
@@ -292,7 +292,7 @@ def render(content: dict, reprints: int = 0) -> bytes:
     _register_font()
     buffer = io.BytesIO()
     with _lock:
-        canvas = Canvas(buffer, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), invariant=True)
+        canvas = Canvas(buffer, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), invariant=True, initialFontName=FONT_NAME)
         canvas.setTitle(f"{content['title']} {content['serial']}")
         canvas.setAuthor(content["company"])
         for part in ("客户联", "存根联"):

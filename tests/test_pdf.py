@@ -1,0 +1,55 @@
+"""The A4 PDF: embedded font, rare characters extract back, both parts, a missing character refused by name."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from notice_helpers import pdf_text, squeeze
+from pypdf import PdfReader
+from test_receipt import _content
+
+from station_tui.services import pdf
+
+
+def test_rare_characters_print_and_extract_back() -> None:
+    data = pdf.render(_content("欧阳䶮𠮷"))
+    text = squeeze(pdf_text(data))
+    assert "客户名称：欧阳䶮𠮷" in text
+
+
+def test_a4_two_parts_font_embedded_as_a_subset() -> None:
+    data = pdf.render(_content())
+    reader = PdfReader(io.BytesIO(data))
+    assert len(reader.pages) >= 2
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (595, 842)
+    texts = [squeeze(page.extract_text()) for page in reader.pages]
+    assert "【客户联】" in texts[0] and any("【存根联】" in t for t in texts[1:])
+    assert all("ZX01-2026-01-00001" in t for t in texts)  # the serial on every page
+    assert all("客户签名" in t for t in (texts[0], texts[-1]))
+    fonts = {
+        font["/FontDescriptor"]["/FontName"]
+        for page in reader.pages
+        for font in page["/Resources"]["/Font"].values()
+        if "/FontDescriptor" in font.get_object()
+    }
+    assert fonts and all("LXGWWenKai" in name for name in fonts)
+    assert all(
+        "/FontFile2" in font["/FontDescriptor"]
+        for page in reader.pages
+        for font in page["/Resources"]["/Font"].values()
+    )
+    assert len(data) < 300_000  # a subset, not the 16 MB font
+
+
+def test_missing_character_is_named_before_printing() -> None:
+    with pytest.raises(pdf.MissingCharacters) as caught:
+        pdf.render(_content("王𪚥"))
+    assert caught.value.missing == [("𪚥", "申请信息·客户名称")]
+    assert "「𪚥」" in str(caught.value)
+
+
+def test_missing_characters_lists_each_once() -> None:
+    found = pdf.missing_characters([("客户名称", "𪚥𪚥张"), ("用电地址", "䲜村𪚥")])
+    assert found == [("𪚥", "客户名称"), ("䲜", "用电地址")]
