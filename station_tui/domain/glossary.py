@@ -26,6 +26,9 @@ SUPPLIES = {"single": "单电源", "dual": "双电源"}
 
 LIMIT_UNITS = {"workday": "工作日", "calendar_day": "自然日"}
 
+# 时限倒计时 levels (services/countdown.py), most urgent first.
+COUNTDOWN_LEVELS = {"overdue": "超期", "urgent": "今日到期", "warning": "预警", "normal": "正常", "paused": "暂停"}
+
 EVENT_TYPES = {
     "station.initialized": "站点初始化",
     "settings.changed": "设置变更",

@@ -175,12 +175,12 @@ def level_counts(rows: Iterable[CountdownRow]) -> dict[str, int]:
 # --- actions -----------------------------------------------------------------------------------------------------
 
 
-def pause(station: Station, application: str, *, reason: str, operator: str) -> None:
+def pause(station: Station, application: str, reason: str, operator: str) -> None:
     """Stop the clock while waiting on the customer; the reason and the operator are in the event."""
     lifecycle.pause(station, application, reason=reason, operator=operator)
 
 
-def resume(station: Station, application: str, *, operator: str) -> str:
+def resume(station: Station, application: str, operator: str) -> str:
     """Start the clock again; the due date moves by the paused working days. Returns the new due date."""
     return lifecycle.resume(station, application, operator=operator)
 

@@ -1,0 +1,260 @@
+"""时限倒计时: levels, order, days left, pauses; and the screen a clerk leaves open all day (and night)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from holiday_helpers import accept
+from textual.widgets import DataTable, Select
+
+from pilot_helpers import SIZE, login, settle, text_of
+from station_tui.app import StationApp
+from station_tui.services import countdown as service
+from station_tui.services import lifecycle
+from station_tui.services.dashboard import home_numbers
+from station_tui.services.intake import IntakeForm, ReceivedDocument, required_documents
+from station_tui.services.intake import accept as accept_form
+from station_tui.services.station import Station
+from station_tui.store import Store
+
+D = date
+
+
+@pytest.fixture
+def week(station, clock):  # noqa: ANN001, ANN201
+    """Applications accepted over the week before Monday 2026-11-23, one of each level on that Monday."""
+    # Earlier days as recorded history; Monday's at the counter, on the clock.
+    made = {
+        "overdue": accept(station, datetime(2026, 11, 16, 10), small_micro_shop=False, name="甲"),
+        "urgent": accept(station, datetime(2026, 11, 19, 10), small_micro_shop=False, name="乙"),
+        "warning": accept(station, datetime(2026, 11, 20, 10), small_micro_shop=False, name="丙"),
+        "normal": accept(station, datetime(2026, 11, 23, 10), clock=clock, name="丁"),
+        "paused": accept(station, datetime(2026, 11, 23, 10, 10), clock=clock, small_micro_shop=False, name="戊"),
+    }
+    clock.now = datetime(2026, 11, 23, 10, 20, tzinfo=clock.now.tzinfo)
+    lifecycle.pause(station, made["paused"].uuid, reason="客户内部线路未完工", operator=station.head_id)
+    clock.now = datetime(2026, 11, 23, 10, 30, tzinfo=clock.now.tzinfo)
+    return made
+
+
+def test_levels_order_and_working_days_left(station, week) -> None:  # noqa: ANN001
+    data = service.countdown(station)
+    assert data.today == D(2026, 11, 23) and data.warn_days == 2
+    by_customer = {r.customer: r for r in data.rows}
+    assert [r.customer for r in data.rows] == ["甲", "乙", "丙", "丁", "戊"]  # most urgent first
+    # 低压居民 2 working days: accepted Mon 16 → due Wed 18, three working days late on Mon 23 (19, 20, 23).
+    assert (by_customer["甲"].due, by_customer["甲"].days_left, by_customer["甲"].level) == (
+        D(2026, 11, 18),
+        -3,
+        "overdue",
+    )
+    assert (by_customer["乙"].due, by_customer["乙"].days_left, by_customer["乙"].level) == (
+        D(2026, 11, 23),
+        0,
+        "urgent",
+    )
+    assert (by_customer["丙"].due, by_customer["丙"].days_left, by_customer["丙"].level) == (
+        D(2026, 11, 24),
+        1,
+        "warning",
+    )
+    assert (by_customer["丁"].days_left, by_customer["丁"].level) == (15, "normal")
+    paused = by_customer["戊"]
+    assert (paused.level, paused.days_left, paused.pause_reason) == ("paused", 2, "客户内部线路未完工")
+    assert paused.paused_since == D(2026, 11, 23)
+    assert data.counts() == {"overdue": 1, "urgent": 1, "warning": 1, "normal": 1, "paused": 1}
+    # The home screen counts the same way.
+    numbers = home_numbers(station)
+    assert (numbers.overdue, numbers.due_today) == (1, 1)
+
+
+def test_warning_level_follows_warn_days() -> None:
+    today = D(2026, 11, 23)
+    assert service.level(3, D(2026, 11, 26), today, warn_days=2) == "normal"
+    assert service.level(3, D(2026, 11, 26), today, warn_days=3) == "warning"
+    assert service.level(0, today, today, warn_days=0) == "urgent"
+    assert service.level(0, D(2026, 11, 21), D(2026, 11, 22), warn_days=2) == "overdue"  # a Saturday after a Friday
+
+
+def test_a_pause_stops_the_clock_and_resuming_moves_the_due_date(station, week, clock) -> None:  # noqa: ANN001
+    application = week["paused"].uuid
+    clock.now = datetime(2026, 11, 26, 15, tzinfo=clock.now.tzinfo)  # Thursday: paused Mon → Thu = 3 working days
+    row = next(r for r in service.countdown(station).rows if r.application == application)
+    assert (row.level, row.days_left) == ("paused", 2)  # the count stands still while paused
+    assert service.resume(station, application, operator=station.head_id) == "2026-11-30"
+    row = next(r for r in service.countdown(station).rows if r.application == application)
+    assert (row.level, row.days_left, row.due) == ("warning", 2, D(2026, 11, 30))
+    resumed = [e for e in station.store.events(application) if e.type == "application.resumed"]
+    assert resumed[0].payload["paused_workdays"] == 3 and resumed[0].operator == station.head_id
+
+
+def test_stage_due_date_where_the_profile_sets_a_stage_limit(station, clock) -> None:  # noqa: ANN001
+    accepted_at = datetime(2026, 11, 16, 10, tzinfo=clock.now.tzinfo)
+    form = IntakeForm(
+        business_type="hv_new",
+        customer_name="邾县水泥有限公司",
+        id_type="营业执照",
+        id_number="91330100MA2B3C4D5N",
+        phone="13912345678",
+        address="邾县工业园 1 号",
+        capacity_kw="800",
+        voltage="high",
+        important=True,
+    )
+    form.received = [
+        ReceivedDocument(d.key, d.forms[0], d.copy_for(d.forms[0])) for d in required_documents(station, form)
+    ]
+    application = accept_form(station, form, operator=station.head_id, simulated_at=accepted_at).uuid
+    for hours in (1, 2):  # 用电申请 → 供电方案答复 → 设计审查 (3 working days), the same Monday
+        lifecycle.advance_stage(station, application, operator=station.head_id, at=accepted_at + timedelta(hours=hours))
+    data = service.countdown(station, today=D(2026, 11, 19))
+    row = next(r for r in data.rows if r.application == application)
+    assert row.stage == "设计审查" and row.stage_due == D(2026, 11, 19)
+    assert row.due == D(2026, 12, 15)  # 21 working days for the whole process
+    assert (row.days_left, row.level) == (0, "urgent")  # the stage's due date is the nearer one
+
+
+def test_filters(station, week) -> None:  # noqa: ANN001
+    rows = service.countdown(station).rows
+    assert {r.customer for r in service.filter_rows(rows, business_type="lv_nonresident")} == {"丁"}
+    assert len(service.filter_rows(rows, stage="用电申请")) == 5
+    assert service.filter_rows(rows, manager="nobody") == []
+
+
+# --- the screen ------------------------------------------------------------------------------------------------
+
+
+async def _open_countdown(app: StationApp, pilot, name: str = "李秀英", pin: str = "2222") -> DataTable:  # noqa: ANN001
+    await login(app, pilot, name, pin)
+    await pilot.press("f3")
+    await settle(app, pilot)
+    assert type(app.screen).__name__ == "CountdownScreen"
+    return app.screen.query_one("#countdown-table", DataTable)
+
+
+def _expected(demo_db: Path, clock) -> service.Countdown:  # noqa: ANN001
+    with Store(demo_db, clock=clock) as store:
+        return service.countdown(Station.open(store))
+
+
+async def test_screen_lists_every_open_application_and_filters(demo_db: Path, clock) -> None:  # noqa: ANN001
+    expected = _expected(demo_db, clock)
+    app = StationApp(demo_db, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        table = await _open_countdown(app, pilot)
+        assert table.row_count == len(expected.rows)
+        first = expected.rows[0]
+        assert [str(c) for c in table.get_row_at(0)][:2] == [first.number, first.customer]
+        assert "2026-11-23 星期一" in text_of(app, "#countdown-title")
+        counts = expected.counts()
+        assert f"超期 {counts['overdue']}" in text_of(app, "#countdown-counts")
+
+        manager = next(r for r in expected.rows if r.manager_name == "刘强").manager
+        app.screen.query_one("#filter-manager", Select).value = manager
+        await settle(app, pilot)
+        wanted = service.filter_rows(expected.rows, manager=manager)
+        assert table.row_count == len(wanted) < len(expected.rows)
+        assert f"共 {len(wanted)} 件（全部 {len(expected.rows)} 件）" in text_of(app, "#countdown-counts")
+
+        app.screen.query_one("#filter-type", Select).value = "ev_resident"
+        await settle(app, pilot)
+        both = service.filter_rows(expected.rows, manager=manager, business_type="ev_resident")
+        assert table.row_count == len(both) >= 1
+        assert all(str(table.get_row_at(i)[2]).startswith("居民个人") for i in range(table.row_count))
+
+        await pilot.press("x")
+        await settle(app, pilot)
+        assert table.row_count == len(expected.rows)
+        app.screen.query_one("#filter-stage", Select).value = "用电申请"
+        await settle(app, pilot)
+        assert table.row_count == len(service.filter_rows(expected.rows, stage="用电申请"))
+
+
+async def test_pause_and_resume_from_the_screen(demo_db: Path, clock) -> None:  # noqa: ANN001
+    expected = _expected(demo_db, clock)
+    target = next(r for r in expected.rows if r.status == "open")
+    app = StationApp(demo_db, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        table = await _open_countdown(app, pilot)
+        table.focus()
+        table.move_cursor(row=expected.rows.index(target))
+        await pilot.press("p")
+        await settle(app, pilot)
+        await pilot.press("enter")  # no reason: refused, the dialog stays
+        await settle(app, pilot)
+        assert "请写明暂停原因" in text_of(app, "#pause-error")
+        await pilot.press(*"客户图纸未交")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        row = app.screen.shown[table.cursor_row]
+        assert (row.application, row.level, row.pause_reason) == (target.application, "paused", "客户图纸未交")
+        assert "原因：客户图纸未交" in text_of(app, "#countdown-detail")
+        assert str(table.get_row_at(table.cursor_row)[7]) == "暂停"
+
+        clock.advance(days=1)
+        await pilot.press("u")
+        await settle(app, pilot)
+        await pilot.click("#yes")
+        await settle(app, pilot)
+        row = app.screen.shown[table.cursor_row]
+        assert (row.application, row.status) == (target.application, "open")
+        operator = app.operator.uuid
+    with Store(demo_db, clock=clock) as store:
+        events = [e for e in store.events(target.application) if e.type.startswith("application.")]
+        assert [e.type for e in events[-2:]] == ["application.paused", "application.resumed"]
+        assert events[-2].payload["reason"] == "客户图纸未交"
+        assert all(e.operator == operator for e in events[-2:])
+        assert events[-1].payload["paused_workdays"] == 1
+
+
+async def test_enter_opens_the_application(demo_db: Path, clock) -> None:  # noqa: ANN001
+    expected = _expected(demo_db, clock)
+    app = StationApp(demo_db, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        table = await _open_countdown(app, pilot)
+        table.focus()
+        await pilot.press("down", "enter")
+        await settle(app, pilot)
+        opened = expected.rows[1]
+        screen = app.screen
+        if type(screen).__name__ == "ApplicationScreen":
+            assert screen.application_uuid == opened.application
+        else:
+            assert type(screen).__name__ == "ApplicationDetailsDialog"
+            assert opened.number in text_of(app, "#details-text")
+
+
+async def test_the_screen_and_home_move_to_the_new_day_by_themselves(demo_db: Path, clock, monkeypatch) -> None:  # noqa: ANN001
+    import station_tui.screens.countdown as screen_module
+    import station_tui.screens.home as home_module
+
+    monkeypatch.setattr(screen_module, "REFRESH_SECONDS", 0.2)
+    monkeypatch.setattr(home_module, "REFRESH_SECONDS", 0.2)
+    expected = _expected(demo_db, clock)
+    normal = next(r for r in expected.rows if r.level == "normal")
+    app = StationApp(demo_db, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        table = await _open_countdown(app, pilot)
+        index = next(i for i, r in enumerate(app.screen.shown) if r.application == normal.application)
+        assert str(table.get_row_at(index)[6]) == str(normal.days_left)
+
+        clock.advance(days=1)  # past midnight: Tuesday 2026-11-24
+        await pilot.pause(0.5)
+        await settle(app, pilot)
+        assert "2026-11-24 星期二" in text_of(app, "#countdown-title")
+        index = next(i for i, r in enumerate(app.screen.shown) if r.application == normal.application)
+        assert str(table.get_row_at(index)[6]) == str(normal.days_left - 1)
+
+        await pilot.press("f1")
+        await settle(app, pilot)
+        with Store(demo_db, clock=clock) as store:
+            later = home_numbers(Station.open(store))
+        clock.advance(days=30)  # long after every due date of the demo
+        await pilot.pause(0.5)
+        await settle(app, pilot)
+        with Store(demo_db, clock=clock) as store:
+            month_later = home_numbers(Station.open(store))
+        assert month_later.overdue > later.overdue
+        assert text_of(app, "#value-overdue") == str(month_later.overdue)
