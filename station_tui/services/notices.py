@@ -308,9 +308,10 @@ def draft(
     business_type: str | None = None,
     customer_name: str = "",
     operator: str | None = None,
+    replaces: str | None = None,
 ) -> dict:
     """What the notice would say if issued now (for the preview), without a number and without recording."""
-    return build_content(
+    content = build_content(
         station,
         kind,
         serial=notice_content.DRAFT_SERIAL,
@@ -320,6 +321,9 @@ def draft(
         customer_name=customer_name,
         operator=operator,
     )
+    if replaces is not None:
+        content["replaces_serial"] = get_notice(station, replaces).serial
+    return content
 
 
 def issue(
