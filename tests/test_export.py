@@ -111,7 +111,7 @@ def test_many_exports_in_a_row_have_no_gap_and_no_duplicate(station: Station, ou
         if round_ % 3 == 0 and round_ > 0:
             assert result.event_rows == 0, "nothing new: a folder with zero event rows, so the county knows we live"
             assert (result.folder / MANIFEST).exists()
-    for (_, last), (first, _) in zip(ranges, ranges[1:]):
+    for (_, last), (first, _) in zip(ranges, ranges[1:], strict=False):
         assert first == last + 1
     assert ranges[0][0] == 1
     expected = [

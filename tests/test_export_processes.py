@@ -86,7 +86,7 @@ def test_an_export_killed_at_random_moments_never_moves_the_mark_without_a_compl
     last = _export_process(db, outbox)
     assert last.wait() == 0
     done = _done_events(db)
-    for previous, current in zip(done, done[1:]):
+    for previous, current in zip(done, done[1:], strict=False):
         assert current["first_seq"] == previous["last_seq"] + 1
     store = Store(db)
     try:
@@ -158,7 +158,7 @@ def test_the_app_and_an_export_process_together_lose_nothing_and_never_lock(tmp_
     assert runs >= 3, "the exports ran while the clerk worked"
     exported: list[str] = []
     done = [json.loads(r["payload"]) for r in store.rows("SELECT payload FROM events WHERE type = 'export.done'")]
-    for previous, current in zip(done, done[1:]):
+    for previous, current in zip(done, done[1:], strict=False):
         assert current["first_seq"] == previous["last_seq"] + 1
     import csv
 
