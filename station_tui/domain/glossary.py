@@ -26,6 +26,8 @@ SUPPLIES = {"single": "单电源", "dual": "双电源"}
 
 LIMIT_UNITS = {"workday": "工作日", "calendar_day": "自然日"}
 
+NOTICE_KINDS = {"acceptance": "受理告知书", "refusal": "未受理告知书", "inspection": "竣工检验意见单"}
+
 # 时限倒计时 levels (services/countdown.py), most urgent first.
 COUNTDOWN_LEVELS = {"overdue": "超期", "urgent": "今日到期", "warning": "预警", "normal": "正常", "paused": "暂停"}
 

@@ -18,6 +18,7 @@ from datetime import date, datetime
 
 from station_tui.domain import notice_content
 from station_tui.domain.errors import StationError
+from station_tui.domain.glossary import NOTICE_KINDS
 from station_tui.domain.notice_content import (
     ApplicationView,
     Contacts,
@@ -29,7 +30,7 @@ from station_tui.domain.timeutil import from_iso, local_date
 from station_tui.services.calendar import calendar
 from station_tui.services.station import Station
 
-KIND_NAMES = {"acceptance": "受理告知书", "refusal": "未受理告知书", "inspection": "竣工检验意见单"}
+KIND_NAMES = NOTICE_KINDS
 
 
 @dataclass(frozen=True)

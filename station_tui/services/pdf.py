@@ -26,9 +26,9 @@ from station_tui.paths import data_dir
 FONT_FILE = "LXGWWenKai-Regular.ttf"
 FONT_NAME = "LXGWWenKai"
 PAGE_WIDTH, PAGE_HEIGHT = 595.2756, 841.8898  # A4 in points
-MARGIN = 56.0
+MARGIN = 48.0
 BODY_SIZE = 10.5
-LEADING = 15.5
+LEADING = 14.5
 _lock = threading.Lock()  # reportlab keeps per-document state inside the shared font object
 
 
@@ -218,7 +218,7 @@ def _header(layout: _Layout, content: dict, reprints: int) -> None:
     if content.get("replaces_serial"):
         marks.append(f"更正：本告知书替代第 {content['replaces_serial']} 号")
     for mark in marks:
-        layout.text(mark, size=11)
+        layout.text(f"※ {mark}", size=12)
     layout.rule()
 
 
