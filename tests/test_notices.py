@@ -238,3 +238,15 @@ def test_saved_files_are_named_by_serial(station, manager, tmp_path: Path) -> No
     assert path.name == f"{notice.serial}.pdf" and path.read_bytes().startswith(b"%PDF")
     again = notices.reprint(station, notice.uuid)
     assert notices.save_notice(station, again).name == f"{notice.serial}-补打1.pdf"
+
+
+def test_the_projection_rebuilds_notices_from_the_event_log(station, manager) -> None:  # noqa: ANN001
+    from station_tui.store.check import check
+
+    application = accept_resident(station)
+    first = notices.issue(station, "acceptance", application=application)
+    notices.reprint(station, first.uuid)
+    notices.correct(station, first.uuid)
+    station.store.close()
+    report = check(station.store.path)
+    assert report.ok, report.problems

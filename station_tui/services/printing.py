@@ -40,7 +40,7 @@ def _lp(path: Path) -> PrintOutcome:
         return PrintOutcome(False, path, f"本机没有可用的打印机（找不到 lp 命令）。文件已保存：{path}")
     try:
         done = subprocess.run(
-            [lp, "--", str(path)],
+            [lp, str(path.resolve())],  # absolute: never read as an option
             capture_output=True,
             text=True,
             encoding="utf-8",
