@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 import threading
 import uuid as uuid_lib
 from collections.abc import Callable
@@ -41,6 +42,7 @@ from station_tui.services.export_tables import (
     events_table,
     full_columns,
     headers,
+    numeric_flags,
     register_functions,
     select_sql,
     tables,
@@ -58,6 +60,17 @@ FORMAT = "station-tui-export"
 FORMAT_VERSION = 1
 HEADER_LANGUAGES = ("zh", "en")
 CHUNK_ROWS = 2000
+WRITERS = 3  # threads writing files at once
+FILE_ORDER = (
+    "applications.csv",
+    "documents.csv",
+    "stages.csv",
+    "notices.csv",
+    "events.csv",
+    INDICATORS,
+    DICTIONARY,
+)
+_AGAIN = "导出标记未移动，下次会重新导出同一范围。"
 OUTBOX_SETTING = "export_outbox"
 
 Progress = Callable[[int, int], None]  # (rows written, rows in all)
@@ -133,45 +146,123 @@ def _new_folder(outbox: Path, station_code: str, moment: datetime) -> Path:
 
 
 class _Run:
-    """One export's writing, with its progress; collects encoding problems across all files."""
+    """One export's writing: files written by a few threads, each on its own connection to the same snapshot.
 
-    def __init__(self, folder: Path, language: str, encoding: str, total: int, progress: Progress | None) -> None:
+    SQLite builds each CSV line in C without holding Python's lock, and a file's fsync waits on the disk, so while
+    one thread waits another works. Thread-safe progress; encoding problems collected across all files."""
+
+    def __init__(self, folder: Path, encoding: str, total: int, progress: Progress | None) -> None:
         self.folder = folder
-        self.language = language
         self.encoding = encoding
         self.total = max(total, 1)
         self.done = 0
         self.progress = progress
-        self.files: list[WrittenFile] = []
-        self.problems: list = []
-        self.open_file: CsvFile | None = None
+        self.files: dict[str, WrittenFile] = {}
+        self.problems: dict[str, list] = {}
+        self.stop = threading.Event()
+        self._lock = threading.Lock()
 
-    def write(self, name: str, header: list[str], rows) -> WrittenFile:  # noqa: ANN001 - an iterator of tuples
+    def write(self, name: str, header: list[str], cursor) -> WrittenFile:  # noqa: ANN001 - rows of one line each
         target = CsvFile(self.folder, name, header, self.encoding)
-        self.open_file = target
-        fetch = getattr(rows, "fetchmany", None)
-        while True:
-            chunk = fetch(CHUNK_ROWS) if fetch else _take(rows, CHUNK_ROWS)
-            if not chunk:
-                break
-            target.write_rows(chunk)
-            self.done += len(chunk)
-            if self.progress:
-                self.progress(min(self.done, self.total), self.total)
-        self.problems += target.problems
+        try:
+            while not self.stop.is_set():
+                chunk = cursor.fetchmany(CHUNK_ROWS)
+                if not chunk:
+                    break
+                target.write_lines([row[0] for row in chunk])
+                self._advance(len(chunk))
+            if self.stop.is_set():
+                raise _Stopped
+            return self._commit(target)
+        except BaseException:
+            target.abort()
+            raise
+
+    def write_rows(self, name: str, header: list[str], rows: list[tuple], numeric: list[bool]) -> WrittenFile:
+        """Small files computed here (indicators, the dictionary)."""
+        target = CsvFile(self.folder, name, header, self.encoding)
+        try:
+            target.write_rows([tuple(guard_cell(v) for v in row) for row in rows], numeric)
+            self._advance(len(rows))
+            return self._commit(target)
+        except BaseException:
+            target.abort()
+            raise
+
+    def _advance(self, rows: int) -> None:
+        with self._lock:
+            self.done += rows
+            done = min(self.done, self.total)
+        if self.progress:
+            self.progress(done, self.total)
+
+    def _commit(self, target: CsvFile) -> WrittenFile:
         written = target.commit()
-        self.open_file = None
-        self.files.append(written)
+        with self._lock:
+            self.problems[target.name] = target.problems
+            self.files[target.name] = written
         return written
 
 
-def _take(rows, n: int) -> list:  # noqa: ANN001
-    chunk = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) == n:
-            break
-    return chunk
+class _Stopped(Exception):
+    """Another file of the same export failed: this one stops too."""
+
+
+Task = tuple[str, Callable[[sqlite3.Connection], WrittenFile]]
+
+
+def _run_tasks(run: _Run, connections: list[sqlite3.Connection], tasks: list[Task], between) -> None:  # noqa: ANN001
+    """Each thread takes the next file from the list; the first failure stops the others and is raised here."""
+    queue = list(reversed(tasks))
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+
+    def work(conn: sqlite3.Connection) -> None:
+        while not run.stop.is_set():
+            with lock:
+                if not queue:
+                    return
+                name, task = queue.pop()
+            try:
+                task(conn)
+                if between:
+                    between(name)
+            except BaseException as exc:  # noqa: BLE001 - re-raised in the calling thread
+                if not isinstance(exc, _Stopped):
+                    errors.append(exc)
+                run.stop.set()
+                return
+
+    threads = [threading.Thread(target=work, args=(c,), name=f"export-{i}") for i, c in enumerate(connections)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+
+
+def _snapshot(path: Path, count: int, include_personal: bool) -> list[sqlite3.Connection]:
+    """`count` connections reading the very same state. Each begins its read while this holds the write lock, so no
+    one can commit in between; the lock is held for milliseconds, and the readers never block the app's writers."""
+    gate = connect(path)
+    connections: list[sqlite3.Connection] = []
+    try:
+        gate.execute("BEGIN IMMEDIATE")
+        for _ in range(count):
+            conn = connect(path)
+            connections.append(conn)
+            register_functions(conn, include_personal)
+            conn.execute("BEGIN")
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # the read, and so the snapshot, starts here
+        gate.execute("ROLLBACK")
+    except BaseException:
+        for conn in connections:
+            conn.close()
+        raise
+    finally:
+        gate.close()
+    return connections
 
 
 def category_names(station: Station) -> dict[str, str]:
@@ -271,12 +362,11 @@ def _export(
     between: Callable[[str], None] | None,
 ) -> ExportResult:
     store = station.store
-    conn = connect(store.path)
     folder: Path | None = None
-    run: _Run | None = None
+    connections: list[sqlite3.Connection] = []
     try:
-        register_functions(conn, include_personal)
-        conn.execute("BEGIN")  # one snapshot for every file: WAL readers never block the app's writers
+        connections = _snapshot(store.path, WRITERS, include_personal)
+        conn = connections[0]
         mark = 0 if full else last_mark(conn, store.device_id)
         last_seq = max(conn.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()[0], mark)
         event_where = "WHERE t.seq > ? AND t.seq <= ? AND t.type != 'export.done'"
@@ -286,46 +376,63 @@ def _export(
         events = events_table()
         total = sum(_count(conn, t) for t in snapshot_tables) + _count(conn, events, event_where, event_params)
         folder = _new_folder(outbox, station.station_code, store.clock())
-        run = _Run(folder, language, encoding, total, progress)
-        for table in snapshot_tables:
-            columns = full_columns(conn, table)
-            run.write(
-                table.file, headers(columns, language), conn.execute(select_sql(table, columns, include_personal))
-            )
-            if between:
-                between(table.file)
-        columns = events.columns
-        cursor = conn.execute(select_sql(events, columns, include_personal, event_where), event_params)
-        event_file = run.write(events.file, headers(columns, language), cursor)
-        if between:
-            between(events.file)
-        rows = (tuple(guard_cell(v) for v in row) for row in indicator_rows(conn, calendar(station), names))
-        run.write(INDICATORS, headers(INDICATOR_COLUMNS, language), rows)
-        from station_tui.services.export_dictionary import dictionary_rows
+        run = _Run(folder, encoding, total, progress)
+        work_calendar = calendar(station)  # built here: the threads only read it
 
-        dictionary = [tuple(guard_cell(v) for v in row) for row in dictionary_rows(language, snapshot_tables, conn)]
-        run.write(DICTIONARY, dictionary_header(language), iter(dictionary))
-        if run.problems:
-            raise EncodingProblems(encoding, run.problems)
+        def table_task(table: Table) -> Callable[[sqlite3.Connection], WrittenFile]:
+            def write(c: sqlite3.Connection) -> WrittenFile:
+                columns = full_columns(c, table)
+                where, params = (event_where, event_params) if table is events else ("", ())
+                cursor = c.execute(select_sql(table, columns, include_personal, where), params)
+                return run.write(table.file, headers(columns, language), cursor)
+
+            return write
+
+        def indicators_task(c: sqlite3.Connection) -> WrittenFile:
+            rows = list(indicator_rows(c, work_calendar, names))
+            return run.write_rows(
+                INDICATORS, headers(INDICATOR_COLUMNS, language), rows, numeric_flags(INDICATOR_COLUMNS)
+            )
+
+        def dictionary_task(c: sqlite3.Connection) -> WrittenFile:
+            from station_tui.services.export_dictionary import dictionary_rows
+
+            rows = dictionary_rows(language, snapshot_tables, c)
+            return run.write_rows(DICTIONARY, dictionary_header(language), rows, [False] * 5)
+
+        # The largest first, so that the threads finish together.
+        tasks: list[Task] = [(events.file, table_task(events)), (INDICATORS, indicators_task)]
+        tasks += [(t.file, table_task(t)) for t in snapshot_tables]
+        tasks.append((DICTIONARY, dictionary_task))
+        _run_tasks(run, connections, tasks, between)
+        problems = [p for name in FILE_ORDER for p in run.problems.get(name, [])]
+        if problems:
+            raise EncodingProblems(encoding, problems)
         if between:
             between(MANIFEST)
-        result = {"uuid": export_id, "first_seq": mark + 1, "last_seq": last_seq, "rows": event_file.rows, "full": full}
+        event_rows = run.files[events.file].rows
+        result = {"uuid": export_id, "first_seq": mark + 1, "last_seq": last_seq, "rows": event_rows, "full": full}
         options = {
             "headers": language,
             "encoding": encoding,
             "personal_data": "included" if include_personal else "masked",
         }
-        manifest = _manifest(station, result, run.files, options, store.clock())
+        files = [run.files[name] for name in FILE_ORDER]
+        manifest = _manifest(station, result, files, options, store.clock())
         write_bytes_safely(folder, MANIFEST, manifest)
         fsync_folder(folder)
+    except sqlite3.OperationalError as exc:
+        _discard(folder)
+        raise ExportError(f"读取数据库时出错（{exc}）：请稍后重试。{_AGAIN}") from exc
     except OSError as exc:
-        _discard(run, folder)
+        _discard(folder)
         raise io_error(exc, outbox) from exc
     except ExportError:
-        _discard(run, folder)
+        _discard(folder)
         raise
     finally:
-        conn.close()
+        for c in connections:
+            c.close()
     # The manifest is on disk: now, and only now, the mark moves.
     store.record(
         "export.done",
@@ -334,12 +441,12 @@ def _export(
             "folder": str(folder),
             "first_seq": mark + 1,
             "last_seq": last_seq,
-            "rows": event_file.rows,
+            "rows": event_rows,
             "full": int(full),
         },
         operator=operator,
     )
-    return ExportResult(export_id, folder, mark + 1, last_seq, event_file.rows, tuple(run.files), full)
+    return ExportResult(export_id, folder, mark + 1, last_seq, event_rows, tuple(files), full)
 
 
 def dictionary_header(language: str) -> list[str]:
@@ -348,10 +455,9 @@ def dictionary_header(language: str) -> list[str]:
     return [zh if language == "zh" else en for zh, en in HEADER]
 
 
-def _discard(run: _Run | None, folder: Path | None) -> None:
-    """After a failure we know of, remove what this run wrote (best effort: the stick may be gone)."""
-    if run is not None and run.open_file is not None:
-        run.open_file.abort()
+def _discard(folder: Path | None) -> None:
+    """After a failure, remove what this run wrote (best effort: the stick may be gone). A crash cannot come here:
+    what it leaves has no manifest, which makes it incomplete by definition."""
     if folder is None:
         return
     try:

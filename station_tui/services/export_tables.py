@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from station_tui.domain import glossary
 from station_tui.domain.masking import PERSONAL_KEYS, mask_id
-from station_tui.services.export_csv import guard_cell, guard_sql
+from station_tui.services.export_csv import NUMERIC_KINDS, guard_cell, guard_sql, line_sql
 from station_tui.services.export_masking import clean_payload, fast_mask_phone, mask_text
 
 KIND_LABELS = {
@@ -225,11 +225,13 @@ def _free_sql(expr: str) -> str:
 
 
 def _json_sql(expr: str, include_personal: bool) -> str:
-    tests = [f"instr({expr}, '\"pin_')"]
+    # Cheapest and likeliest first (SQLite stops at the first true one): the GLOB scans a long payload slowest.
+    tests = [] if include_personal else [f"instr({expr}, '\"{key}\":')" for key in PERSONAL_KEYS]
+    tests.append(f"instr({expr}, '\"pin_')")
     if not include_personal:
-        tests += [f"instr({expr}, '\"{key}\":')" for key in PERSONAL_KEYS]
         tests.append(f"{expr} GLOB {_SEVEN_DIGITS}")
-    return f"CASE WHEN {' OR '.join(tests)} THEN x_payload({expr}) ELSE {expr} END"
+    # As bytes: the payload is UTF-8 in the file, so the shortcut in export_masking never decodes it.
+    return f"CASE WHEN {' OR '.join(tests)} THEN x_payload(CAST({expr} AS BLOB)) ELSE {expr} END"
 
 
 def column_sql(column: Column, include_personal: bool) -> str:
@@ -279,9 +281,14 @@ def full_columns(conn: sqlite3.Connection, table: Table) -> tuple[Column, ...]:
     return (*table.columns, *extra)
 
 
+def numeric_flags(columns: tuple[Column, ...]) -> list[bool]:
+    return [c.kind in NUMERIC_KINDS for c in columns]
+
+
 def select_sql(table: Table, columns: tuple[Column, ...], include_personal: bool, where: str = "") -> str:
-    exprs = ", ".join(column_sql(c, include_personal) for c in columns)
-    return f"SELECT {exprs} FROM {table.source} {where} ORDER BY {table.order}"
+    """One column: each row's whole CSV line, cell rules and masking applied."""
+    line = line_sql([column_sql(c, include_personal) for c in columns], numeric_flags(columns))
+    return f"SELECT {line} FROM {table.source} {where} ORDER BY {table.order}"
 
 
 def headers(columns: tuple[Column, ...], language: str) -> list[str]:
