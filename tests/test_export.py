@@ -412,3 +412,10 @@ def test_one_export_at_a_time_in_a_process(station: Station, outbox: Path) -> No
             run_export(station, outbox=outbox)
     finally:
         export_service._RUNNING.release()
+
+
+def test_progress_is_reported_up_to_the_whole(demo_station: Station, outbox: Path) -> None:
+    seen: list[tuple[int, int]] = []
+    run_export(demo_station, outbox=outbox, full=True, progress=lambda done, total: seen.append((done, total)))
+    assert seen and seen[-1][0] == seen[-1][1] or max(d for d, _ in seen) == seen[-1][1]
+    assert all(0 <= d <= t for d, t in seen)
