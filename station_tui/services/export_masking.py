@@ -140,23 +140,21 @@ _KEY_TOKENS = [(f'"{key}":'.encode(), masker) for key, masker in PERSONAL_KEYS.i
 
 def _mask_keyed_bytes(data: bytes) -> bytes | None:
     """The raw JSON with the string value of every personal key masked; None when a personal key holds anything
-    but a plain string (then only the slow way knows the answer)."""
+    but a plain string or null (then only the slow way knows the answer)."""
     for token, masker in _KEY_TOKENS:
         at = data.find(token)
-        if at < 0:
-            continue
-        fast = fast_mask_phone if masker is mask_phone else masker
-        pieces = data.split(token)
-        for i in range(1, len(pieces)):
-            piece = pieces[i]
-            if piece.startswith(b"null"):
+        while at >= 0:
+            start = at + len(token)
+            if data.startswith(b"null", start):
+                at = data.find(token, start)
                 continue
-            end = piece.find(b'"', 1)
-            if not piece.startswith(b'"') or end < 0 or b"\\" in piece[:end]:
+            end = data.find(b'"', start + 1)
+            if data[start : start + 1] != b'"' or end < 0 or b"\\" in data[start:end]:
                 return None
+            value = (fast_mask_phone if masker is mask_phone else masker)(data[start + 1 : end].decode())
             # The masks keep characters or write '*': nothing JSON would have to escape.
-            pieces[i] = b'"' + fast(piece[1:end].decode()).encode() + piece[end:]
-        data = token.join(pieces)
+            data = data[: start + 1] + value.encode() + data[end:]
+            at = data.find(token, start + 1)
     return data
 
 

@@ -133,11 +133,10 @@ def tables(category_names: Mapping[str, str]) -> list[Table]:
     )
     documents = Table(
         "documents.csv",
-        "documents t LEFT JOIN applications a ON a.uuid = t.application",
+        "documents t",
         (
             Column("uuid", "资料ID", "uuid"),
-            Column("application", "申请ID", "uuid"),
-            app_number,
+            Column("application", "申请ID", "uuid", "与 applications.csv 的申请ID 对应"),
             Column("doc_key", "资料代码", "enum"),
             Column("name", "资料名称", "text"),
             Column("form", "资料形式", "text"),
@@ -155,11 +154,10 @@ def tables(category_names: Mapping[str, str]) -> list[Table]:
     )
     stages = Table(
         "stages.csv",
-        "stages t LEFT JOIN applications a ON a.uuid = t.application",
+        "stages t",
         (
             Column("uuid", "环节ID", "uuid"),
-            Column("application", "申请ID", "uuid"),
-            app_number,
+            Column("application", "申请ID", "uuid", "与 applications.csv 的申请ID 对应"),
             Column("position", "环节序号", "int"),
             Column("name", "环节名称", "text"),
             Column("limit_days", "环节时限天数", "int"),
