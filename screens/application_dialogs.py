@@ -95,7 +95,7 @@ class OverrideDialog(_Dialog):
         head = self.query_one("#head", Select).value
         pin = self.query_one("#pin", Input).value
         reason = self.query_one("#reason", Input).value.strip()
-        if head is Select.BLANK or not pin:
+        if head is Select.NULL or not pin:
             self.error("请选择站长并输入 PIN")
             return
         if not reason:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from station_tui.domain import validation
-from station_tui.domain.checklists import load_checklists
+from station_tui.domain.checklists import DocumentSpec
 from station_tui.domain.errors import StationError
 from station_tui.domain.profiles import ApplicationAttributes, Category
 from station_tui.domain.timeutil import local_date
@@ -58,6 +58,7 @@ class IntakeForm:
     flags_reason: str = ""
     received: list[ReceivedDocument] = field(default_factory=list)
     customer_manager: str | None = None
+    reservation: str | None = None  # the 预约 this application comes from (its documents now collected)
 
 
 @dataclass(frozen=True)
@@ -78,10 +79,10 @@ class Accepted:
 
 
 def _checklists(station: Station):  # noqa: ANN202
-    cached = station.__dict__.get("_checklists")
-    if cached is None:
-        cached = station.__dict__["_checklists"] = load_checklists()
-    return cached
+    """The checklist file (kept for the callers that import it from here; one cache in services.applications)."""
+    from station_tui.services.applications import checklists
+
+    return checklists(station)
 
 
 def required_documents(station: Station, form: IntakeForm) -> list:
@@ -127,13 +128,30 @@ def propose(station: Station, form: IntakeForm, capacity: float, start: date) ->
     return Proposal(small_micro, three_zero, category, due)
 
 
-def validate(form: IntakeForm) -> dict[str, object]:
-    """Normalised values, or FormErrors naming every bad field."""
+@dataclass(frozen=True)
+class FieldReport:
+    """Every field checked: normalised values, errors (field -> message) and warnings (field -> messages)."""
+
+    values: dict[str, object]
+    errors: dict[str, str]
+    warnings: dict[str, list[str]]
+
+
+def check_fields(form: IntakeForm) -> FieldReport:
+    """Check each field on its own, so that the screen can show every message beside its field at once."""
     errors: dict[str, str] = {}
     values: dict[str, object] = {}
+    warnings: dict[str, list[str]] = {}
+
+    def identity() -> str:
+        checked = validation.identity_document(form.id_type, form.id_number)
+        if checked.warnings:
+            warnings["id_number"] = list(checked.warnings)
+        return checked.value
+
     checks = {
         "customer_name": lambda: validation.name(form.customer_name),
-        "id_number": lambda: validation.identity_document(form.id_type, form.id_number).value,
+        "id_number": identity,
         "phone": lambda: validation.phone(form.phone),
         "address": lambda: validation.address(form.address),
         "capacity_kw": lambda: validation.capacity_kw(form.capacity_kw, form.voltage),
@@ -142,12 +160,104 @@ def validate(form: IntakeForm) -> dict[str, object]:
         try:
             values[name] = check()
         except validation.FieldError as exc:
-            errors[name] = str(exc)
+            # A FieldError names its own field (证件类型 for a missing type, voltage for a bad voltage).
+            errors[exc.field if exc.field in _FORM_FIELDS else name] = str(exc)
     if (form.small_micro is not None or form.three_zero is not None) and not form.flags_reason.strip():
         errors["flags_reason"] = "改动了小微企业或三零标记，请写明理由"
-    if errors:
-        raise FormErrors(errors)
-    return values
+    return FieldReport(values, errors, warnings)
+
+
+_FORM_FIELDS = {"customer_name", "id_type", "id_number", "phone", "address", "capacity_kw", "voltage", "flags_reason"}
+
+
+def _check_documents(station: Station, form: IntakeForm) -> dict[str, str]:
+    """Received documents must be on the profile's list, in a form it accepts: never ask for, or take, more."""
+    specs = {spec.key: spec for spec in required_documents(station, form)}
+    for doc in form.received:
+        spec = specs.get(doc.key)
+        if spec is None:
+            return {"documents": f"资料 {doc.key} 不在本业务类型的资料清单中，不能收取"}
+        if doc.form not in spec.forms:
+            return {"documents": f"{spec.name}不接受“{doc.form}”，可用：{'、'.join(spec.forms)}"}
+        if doc.copy_kind not in ("original", "copy", "original_and_copy"):
+            return {"documents": f"{spec.name}：请选择原件或复印件"}
+    return {}
+
+
+def validate(form: IntakeForm) -> dict[str, object]:
+    """Normalised values, or FormErrors naming every bad field."""
+    report = check_fields(form)
+    if report.errors:
+        raise FormErrors(report.errors)
+    return report.values
+
+
+def refusal_reason(station: Station, form: IntakeForm) -> str:
+    primary = _checklists(station).primary_document(form.business_type)
+    return f"未收到{primary.name}（{'、'.join(primary.forms[:3])}等），不能受理。"
+
+
+@dataclass(frozen=True)
+class IntakePreview:
+    """What the screen shows while the clerk types: the checklist, the mode, the proposal, the field messages."""
+
+    documents: list[DocumentSpec]
+    mode: str
+    missing: list[str]
+    refused_reason: str | None
+    proposal: Proposal | None
+    errors: dict[str, str]
+    warnings: dict[str, list[str]]
+
+
+def preview(station: Station, form: IntakeForm, start: date | None = None) -> IntakePreview:
+    """The profile's reading of the form so far; never raises for what the clerk typed."""
+    report = check_fields(form)
+    documents = required_documents(station, form)
+    received = {doc.key for doc in form.received}
+    mode = intake_mode(station, form)
+    proposal = None
+    capacity = report.values.get("capacity_kw")
+    if capacity is not None:
+        proposal = propose(station, form, float(capacity), start or local_date(station.store.clock()))  # type: ignore[arg-type]
+    return IntakePreview(
+        documents=documents,
+        mode=mode,
+        missing=[doc.name for doc in documents if doc.key not in received],
+        refused_reason=refusal_reason(station, form) if mode == "refused" else None,
+        proposal=proposal,
+        errors={**report.errors, **_check_documents(station, form)},
+        warnings=report.warnings,
+    )
+
+
+def record_refused_visit(station: Station, form: IntakeForm, *, operator: str) -> str:
+    """The counter could not accept (no identity/subject proof): the visit is recorded, with what was typed."""
+    _checklists(station).business_type(form.business_type)  # a KeyError here is a programming error, not input
+    visit = str(uuid.uuid4())
+    station.store.record(
+        "visit.refused",
+        {
+            "visit": visit,
+            "business_type": form.business_type,
+            "customer_name": " ".join(form.customer_name.split())[:100],
+            "phone": " ".join(form.phone.split())[:40],
+            "reason": refusal_reason(station, form),
+            "received": [doc.key for doc in form.received],
+        },
+        operator=operator,
+    )
+    return visit
+
+
+def customer_managers(station: Station) -> list[tuple[str, str]]:
+    """(name, uuid) of the active customer managers, who collect deferred documents at the site survey."""
+    return [
+        (r["name"], r["uuid"])
+        for r in station.store.rows(
+            "SELECT uuid, name FROM operators WHERE role = 'customer_manager' AND active = 1 ORDER BY name"
+        )
+    ]
 
 
 def _next_number(station: Station, day: date) -> str:
@@ -165,13 +275,23 @@ def _default_manager(station: Station, operator: str) -> str:
     return manager or operator
 
 
-def accept(station: Station, form: IntakeForm, *, operator: str, simulated_at: datetime | None = None) -> Accepted:
+def accept(
+    station: Station,
+    form: IntakeForm,
+    *,
+    operator: str,
+    simulated_at: datetime | None = None,
+    origin: str = "counter",
+) -> Accepted:
     """Save the application, its documents, its first stage started now and the event: all or nothing."""
-    values = validate(form)
+    report = check_fields(form)
+    errors = {**report.errors, **_check_documents(station, form)}
+    if errors:
+        raise FormErrors(errors)
+    values = report.values
     mode = intake_mode(station, form)
     if mode == "refused":
-        primary = _checklists(station).primary_document(form.business_type)
-        raise NotAccepted(f"未收到{primary.name}，不能受理。可登记线上预约（零证预约），请客户带齐资料再来。")
+        raise NotAccepted(refusal_reason(station, form) + "可登记线上预约（零证预约），请客户带齐资料再来。")
     store = station.store
     received = {doc.key: doc for doc in form.received}
     application = str(uuid.uuid4())
@@ -228,6 +348,7 @@ def accept(station: Station, form: IntakeForm, *, operator: str, simulated_at: d
                 "customer_manager": manager,
                 "due_date": proposal.due.date.isoformat(),
                 "due_estimated": int(proposal.due.estimated),
+                "origin": origin,
             },
             "documents": documents,
             "stages": [
@@ -238,4 +359,42 @@ def accept(station: Station, form: IntakeForm, *, operator: str, simulated_at: d
         store.record(
             "application.accepted", payload, application=application, operator=operator, simulated_at=simulated_at
         )
+        if form.reservation:
+            _convert_reservation(station, form.reservation, application, operator, simulated_at)
     return Accepted(application, number, mode, proposal.due, deferred)
+
+
+def _convert_reservation(
+    station: Station, reservation: str, application: str, operator: str, simulated_at: datetime | None
+) -> None:
+    status = station.store.one("SELECT status FROM reservations WHERE uuid = ?", (reservation,))
+    if status is None:
+        raise StationError("找不到这条预约")
+    if status == "converted":
+        raise StationError("这条预约已经转为申请")
+    station.store.record(
+        "reservation.converted",
+        {"reservation": reservation},
+        application=application,
+        operator=operator,
+        simulated_at=simulated_at,
+    )
+
+
+# Forms of the identity/subject proof as validation knows them (the checklist's wording is longer).
+_ID_KINDS = {
+    "外国永久居留证（绿卡）": "外国永久居留证",
+    "军队或武警出具的办理用电业务的证明": "军队或武警证明",
+}
+
+
+def id_types(station: Station, business_type: str) -> list[str]:
+    """The identity or subject document types the customer's number can come from, for this business type.
+
+    A village collective's well (机井（集体）) is applied for with an authorisation letter; the number recorded is the
+    village committee's 统一社会信用代码 (or the representative's identity card).
+    """
+    primary = _checklists(station).primary_document(business_type)
+    if primary.key == "subject_proof" and business_type == "well_collective":
+        return ["统一社会信用代码", "居民身份证"]
+    return [_ID_KINDS.get(form, form) for form in primary.forms]
