@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from holiday_helpers import accept
-from textual.widgets import DataTable, Select
+from textual.widgets import Button, DataTable, Select
 
 from pilot_helpers import SIZE, login, settle, text_of
 from station_tui.app import StationApp
@@ -196,7 +196,7 @@ async def test_pause_and_resume_from_the_screen(demo_db: Path, clock) -> None:  
         clock.advance(days=1)
         await pilot.press("u")
         await settle(app, pilot)
-        await pilot.click("#yes")
+        app.screen.query_one("#yes", Button).press()
         await settle(app, pilot)
         row = app.screen.shown[table.cursor_row]
         assert (row.application, row.status) == (target.application, "open")

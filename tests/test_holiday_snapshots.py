@@ -10,16 +10,25 @@ from pilot_helpers import SIZE, login, settle
 from station_tui.app import StationApp
 
 
+async def _steady(app: StationApp, pilot) -> None:  # noqa: ANN001
+    """No blinking cursor and no passing notification (other areas' timers may post one) in the picture."""
+    await settle(app, pilot)
+    for field in app.screen.query(Input):
+        field.cursor_blink = False
+    app.clear_notifications()
+    await pilot.pause()
+
+
 def _app_at(demo_db: Path, clock, *keys: str):  # noqa: ANN001, ANN202
     app = StationApp(demo_db, clock=clock)
 
     async def run_before(pilot) -> None:  # noqa: ANN001
         await login(app, pilot, "王建国", "1111")
+        app.clear_notifications()  # the greeting, before a dialog opens over it
         for key in keys:
             await pilot.press(key)
             await settle(app, pilot)
-        app.clear_notifications()
-        await settle(app, pilot)
+        await _steady(app, pilot)
 
     return app, run_before
 
@@ -48,6 +57,7 @@ class TestHolidaySnapshots:
 
         async def run_before(pilot) -> None:  # noqa: ANN001
             await login(app, pilot, "王建国", "1111")
+            app.clear_notifications()
             for key in ("f5", "right", "e"):
                 await pilot.press(key)
                 await settle(app, pilot)
@@ -58,7 +68,6 @@ class TestHolidaySnapshots:
             app.screen.query_one("#pin", Input).value = "1111"
             await pilot.click("#save")
             await settle(app, pilot)
-            app.clear_notifications()
-            await settle(app, pilot)
+            await _steady(app, pilot)
 
         assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
