@@ -64,9 +64,9 @@ class Notice:
 
 
 def _checklists(station: Station):  # noqa: ANN202
-    from station_tui.services.intake import _checklists as shared
+    from station_tui.services.applications import checklists
 
-    return shared(station)
+    return checklists(station)
 
 
 def _kind(kind: str) -> str:
