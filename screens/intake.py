@@ -71,7 +71,8 @@ class IntakeScreen(StationScreen):
     ]
 
     def __init__(self, form: IntakeForm | None = None) -> None:
-        super().__init__(id="area-intake")
+        # The area's own screen has the area id; one opened from a reservation is pushed above the area.
+        super().__init__(id="area-intake" if form is None else None)
         self.start_form = form
         self.touched: set[str] = set()
         self.saved: Accepted | None = None

@@ -124,25 +124,29 @@ def search(station: Station, query: str, limit: int = LIMIT) -> SearchResult:
     hits: list[Hit] = []
     seen: set[str] = set()
     plans = plan(query)
+    conn = store.conn
     for _kind, where, params in plans:
         if len(hits) >= limit:
             break
-        for r in store.rows(f"SELECT {_COLUMNS} FROM applications WHERE {where} LIMIT ?", (*params, limit)):
-            if r["uuid"] in seen or len(hits) >= limit:
+        # Plain tuples, not dicts: this runs on every keystroke.
+        for uuid, number, name, phone, _id_type, id_number, address, business, status, accepted_at, due in conn.execute(
+            f"SELECT {_COLUMNS} FROM applications WHERE {where} LIMIT ?", (*params, limit)
+        ):
+            if uuid in seen or len(hits) >= limit:
                 continue
-            seen.add(r["uuid"])
+            seen.add(uuid)
             hits.append(
                 Hit(
-                    uuid=r["uuid"],
-                    number=r["number"],
-                    customer_name=r["customer_name"],
-                    phone=r["phone"],
-                    id_masked=mask_id(r["id_number"]),
-                    address=r["address"],
-                    business_zh=names.get(r["business_type"], r["business_type"]),
-                    status_zh=zh(APPLICATION_STATUSES, r["status"]),
-                    accepted_at=r["accepted_at"],
-                    due_date=r["due_date"],
+                    uuid,
+                    number,
+                    name,
+                    phone,
+                    mask_id(id_number),
+                    address,
+                    names.get(business, business),
+                    zh(APPLICATION_STATUSES, status),
+                    accepted_at,
+                    due,
                 )
             )
     return SearchResult(query, tuple(kind for kind, _w, _p in plans), hits)

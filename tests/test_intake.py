@@ -1,0 +1,153 @@
+"""The intake service: one transaction (a failure half-way leaves the database exactly as before), readable numbers
+without gaps, documents checked against the list, and migration 2 applied to a version-1 database with data."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from station_tui.services import intake
+from station_tui.services.intake import FormErrors, IntakeForm, NotAccepted, ReceivedDocument
+from station_tui.store import Store, projection
+from station_tui.store.check import check
+from station_tui.store.schema import PROJECTION_TABLES, SCHEMA_VERSION
+
+REPO = Path(__file__).resolve().parent.parent
+# The last commit whose schema had only migration 1 (the one before migration 2 was added).
+VERSION_1_COMMIT = "9c73d7c"
+
+
+def _form(**changes) -> IntakeForm:  # noqa: ANN003
+    form = IntakeForm(
+        business_type="lv_resident",
+        customer_name="张秀兰",
+        id_number="411302198503120024",
+        phone="13837123456",
+        address="邾县城关镇北关街18号",
+        capacity_kw="8",
+        received=[
+            ReceivedDocument("identity_proof", "居民身份证", "original_and_copy"),
+            ReceivedDocument("property_proof", "产权证", "copy"),
+        ],
+    )
+    for key, value in changes.items():
+        setattr(form, key, value)
+    return form
+
+
+def _snapshot(path: Path) -> dict[str, list]:
+    with sqlite3.connect(path) as conn:
+        return {
+            table: conn.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
+            for table in ("events", "meta", *PROJECTION_TABLES)
+        }
+
+
+def test_numbers_are_readable_and_without_gaps(station) -> None:  # noqa: ANN001
+    first = intake.accept(station, _form(), operator=station.head_id)
+    second = intake.accept(station, _form(received=_form().received[:1]), operator=station.head_id)
+    assert (first.number, second.number) == ("ZX01-20261123-01-001", "ZX01-20261123-01-002")
+    assert (first.mode, second.mode) == ("complete", "deferred") and second.deferred == ["产权证明"]
+
+
+def test_failure_half_way_leaves_the_database_exactly_as_before(station, monkeypatch) -> None:  # noqa: ANN001
+    intake.accept(station, _form(), operator=station.head_id)
+    reservation = station.store.one("SELECT 1")  # the database is open and in use
+    assert reservation == 1
+    before = _snapshot(station.store.path)
+    original = projection._HANDLERS["application.accepted"]
+
+    def fails_after_the_insert(conn, event) -> None:  # noqa: ANN001
+        original(conn, event)  # the application, its documents and stages are written…
+        raise RuntimeError("disk unplugged")  # …and then something breaks
+
+    monkeypatch.setitem(projection._HANDLERS, "application.accepted", fails_after_the_insert)
+    with pytest.raises(RuntimeError):
+        intake.accept(station, _form(), operator=station.head_id)
+    assert _snapshot(station.store.path) == before
+    monkeypatch.setitem(projection._HANDLERS, "application.accepted", original)
+    assert intake.accept(station, _form(), operator=station.head_id).number == "ZX01-20261123-01-002"
+
+
+def test_conversion_failing_rolls_back_the_application_too(station) -> None:  # noqa: ANN001
+    before = _snapshot(station.store.path)
+    with pytest.raises(Exception, match="找不到这条预约"):
+        intake.accept(station, _form(reservation="no-such-reservation"), operator=station.head_id)
+    assert _snapshot(station.store.path) == before
+
+
+def test_documents_outside_the_list_are_refused(station) -> None:  # noqa: ANN001
+    extra = _form(received=[*_form().received, ReceivedDocument("government_approval", "政府部门批复文件", "copy")])
+    with pytest.raises(FormErrors) as caught:
+        intake.accept(station, extra, operator=station.head_id)
+    assert "不在本业务类型的资料清单中" in caught.value.errors["documents"]
+    wrong_form = _form(received=[ReceivedDocument("identity_proof", "营业执照", "copy")])
+    with pytest.raises(FormErrors, match="身份证明不接受“营业执照”"):
+        intake.accept(station, wrong_form, operator=station.head_id)
+    with pytest.raises(NotAccepted, match="未收到身份证明"):
+        intake.accept(station, _form(received=[]), operator=station.head_id)
+    assert station.store.one("SELECT count(*) FROM applications") == 0
+
+
+def test_preview_gives_every_message_and_never_raises(station) -> None:  # noqa: ANN001
+    result = intake.preview(station, _form(phone="6234567", id_number="41130219850312002", capacity_kw="-1"))
+    assert set(result.errors) == {"phone", "id_number", "capacity_kw"} and result.proposal is None
+    fine = intake.preview(station, _form(business_type="lv_nonresident", id_type="营业执照", received=[]))
+    assert fine.mode == "refused" and "主体证明" in fine.refused_reason
+    assert fine.proposal is not None and fine.proposal.small_micro and fine.proposal.category.id == "lv_small_micro"
+
+
+def _version_1_database(tmp_path: Path) -> Path:
+    """A station database made by the program as it was before migration 2 (a real older checkout, a real process)."""
+    if shutil.which("git") is None or not (REPO / ".git").exists():
+        pytest.skip("needs the git checkout to build the older program")
+    old = tmp_path / "old"
+    old.mkdir()
+    archive = subprocess.run(["git", "-C", str(REPO), "archive", VERSION_1_COMMIT], capture_output=True, check=False)
+    if archive.returncode != 0:
+        pytest.skip(f"commit {VERSION_1_COMMIT} not in this checkout")
+    subprocess.run(["tar", "-x", "-C", str(old)], input=archive.stdout, check=True)
+    db = tmp_path / "v1.db"
+    subprocess.run(
+        [sys.executable, "-m", "station_tui", "demo", "--db", str(db), "--applications", "25"],
+        cwd=old,
+        env={"PYTHONPATH": str(old), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+        check=True,
+        capture_output=True,
+    )
+    return db
+
+
+@pytest.mark.slow
+def test_version_1_database_with_data_migrates_with_backup_and_passes_check(tmp_path: Path) -> None:
+    db = _version_1_database(tmp_path)
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+        applications = conn.execute("SELECT count(*) FROM applications").fetchone()[0]
+        events = conn.execute("SELECT count(*) FROM events").fetchone()[0]
+    assert applications == 25
+    store = Store(db)  # the system clock: the older program made its demo with it
+    try:
+        backup = store.last_migration_backup
+        assert backup is not None and backup.exists()
+        assert store.one("PRAGMA user_version") == SCHEMA_VERSION == 2
+        assert store.one("SELECT count(*) FROM applications WHERE origin = 'counter'") == applications
+        from station_tui.services.station import Station
+
+        station = Station.open(store)
+        head = store.one("SELECT uuid FROM operators WHERE role = 'head'")
+        accepted = intake.accept(station, _form(), operator=head)
+        assert store.one("SELECT origin FROM applications WHERE uuid = ?", (accepted.uuid,)) == "counter"
+    finally:
+        store.close()
+    with sqlite3.connect(backup) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert conn.execute("SELECT count(*) FROM events").fetchone()[0] == events
+    report = check(db)
+    assert report.ok, report.problems
+    assert report.applications == applications + 1
