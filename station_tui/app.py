@@ -108,6 +108,9 @@ class StationApp(ServiceCalls, App):
         self.operator = operator
         self.switch_screen(HomeScreen())
         self.notify(f"{operator.name}（{operator.role_zh}），您好", timeout=3)
+        from station_tui.screens.export import start_export_schedule  # here, not at the top: start-up stays quick
+
+        start_export_schedule(self)  # the scheduled export while the app runs; at once when one was missed
 
     # --- navigation -----------------------------------------------------------------------------------------
 

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from station_tui.domain.timeutil import from_iso, local_date
 from station_tui.services.calendar import calendar
 from station_tui.services.station import Station
-
-# **default**: the county expects one export a day; older than this, the status line warns.
-EXPORT_OVERDUE_AFTER = timedelta(hours=26)
 
 
 @dataclass(frozen=True)
@@ -50,9 +47,14 @@ def status_warnings(station: Station) -> list[str]:
     if behind:
         warnings.append(f"系统时间早于最近记录（{behind[1]:%Y-%m-%d %H:%M}）")
     now = store.clock()
-    last = store.one("SELECT max(finished_at) FROM exports")
-    if station.initialized and (last is None or now - from_iso(last) > EXPORT_OVERDUE_AFTER):
-        warnings.append("导出已逾期" if last else "尚未导出")
+    if station.initialized:
+        from station_tui.services.schedule import export_due  # dateutil: imported off the start-up path
+
+        due = export_due(station, now)
+        if due.last_export is None:
+            warnings.append("尚未导出")
+        elif due.due:
+            warnings.append("导出已逾期")
     estimated = store.one("SELECT count(*) FROM applications WHERE status IN ('open', 'paused') AND due_estimated = 1")
     if estimated:
         warnings.append(f"{estimated} 件的期限落在无官方节假日数据的年份（估算）")

@@ -113,12 +113,16 @@ def _live_through(
 
     fate = rng.random()
     for doc in station.store.rows(
-        "SELECT uuid, name FROM documents WHERE application = ? AND status = 'deferred'", (accepted.uuid,)
+        "SELECT uuid, doc_key FROM documents WHERE application = ? AND status = 'deferred'", (accepted.uuid,)
     ):
         at = later(30)
         if at is None or fate < 0.1:
             return
-        lifecycle.collect_document(station, doc["uuid"], form="复印件", copy_kind="copy", operator=operator, at=at)
+        spec = intake._checklists(station).document(doc["doc_key"])
+        form = rng.choice(spec.forms)
+        lifecycle.collect_document(
+            station, doc["uuid"], form=form, copy_kind=spec.copy_for(form), operator=operator, at=at
+        )
     if fate < 0.05:
         if (at := later(20)) is not None:
             lifecycle.terminate(station, accepted.uuid, reason="客户撤回申请", operator=operator, at=at)
