@@ -291,15 +291,23 @@ class IntakeScreen(StationScreen):
     def _show_preview(self, result: IntakePreview) -> None:
         self.preview_result = result
         self._show_field_messages(result.errors, result.warnings, only_touched=True)
-        mode = self.query_one("#mode", Static)
-        mode.set_classes(f"-{result.mode}")
         if result.mode == "refused":
-            mode.update(f"不能受理：{result.refused_reason}\n保存将记录本次来访，并可登记线上预约（零证预约）。")
+            text = f"不能受理：{result.refused_reason}\n保存将记录本次来访，并可登记线上预约（零证预约）。"
         elif result.mode == "deferred":
-            mode.update(f"办理方式：容缺办理\n待收：{'、'.join(result.missing)}（客户经理现场勘查时收取）")
+            text = f"办理方式：容缺办理\n待收：{'、'.join(result.missing)}（客户经理现场勘查时收取）"
         else:
-            mode.update("办理方式：两证办结（资料齐全）")
-        self.query_one("#proposal", Static).update(self._proposal_text(result))
+            text = "办理方式：两证办结（资料齐全）"
+        self._set("#mode", text, f"-{result.mode}")
+        self._set("#proposal", self._proposal_text(result))
+
+    def _set(self, selector: str, text: str, classes: str | None = None) -> None:
+        widget = self.query_one(selector, Static)
+        if getattr(widget, "shown_text", None) == (text, classes):
+            return
+        widget.shown_text = (text, classes)  # type: ignore[attr-defined]
+        widget.update(text)
+        if classes is not None:
+            widget.set_classes(classes)
 
     def _proposal_text(self, result: IntakePreview) -> str:
         proposal = result.proposal
@@ -317,18 +325,20 @@ class IntakeScreen(StationScreen):
         self, errors: dict[str, str], warnings: dict[str, list[str]], *, only_touched: bool
     ) -> None:
         for field, widget in FIELD_WIDGETS.items():
-            message = self.query_one(f"#msg-{widget}", Static)
             shown = not only_touched or field in self.touched
             if field in errors and shown:
-                message.update(errors[field])
-                message.set_classes("field-message -error")
+                text, kind = errors[field], "-error"
             elif field in warnings and shown:
-                message.update("⚠ " + "；".join(warnings[field]))
-                message.set_classes("field-message -warning")
+                text, kind = "⚠ " + "；".join(warnings[field]), "-warning"
             else:
-                message.update("")
-                message.set_classes("field-message")
-            message.display = field in errors and shown or field in warnings and shown
+                text, kind = "", ""
+            message = self.query_one(f"#msg-{widget}", Static)
+            # Only touch what changed: this runs after every keystroke.
+            if getattr(message, "shown_text", None) != (text, kind):
+                message.shown_text = (text, kind)  # type: ignore[attr-defined]
+                message.update(text)
+                message.set_classes(f"field-message {kind}".strip())
+                message.display = bool(text)
         if "documents" in errors and not only_touched:
             self._say(errors["documents"], error=True)
 

@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from station_tui.services import intake
 from station_tui.services.intake import FormErrors, IntakeForm, NotAccepted, ReceivedDocument
@@ -151,3 +153,49 @@ def test_version_1_database_with_data_migrates_with_backup_and_passes_check(tmp_
     report = check(db)
     assert report.ok, report.problems
     assert report.applications == applications + 1
+
+
+TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    name=TEXT,
+    id_type=st.sampled_from(
+        ["居民身份证", "营业执照", "统一社会信用代码", "外国护照", "其它有效身份证明文书", "", "乱写"]
+    ),
+    id_number=TEXT,
+    phone=TEXT,
+    address=TEXT,
+    capacity=TEXT,
+    voltage=st.sampled_from(["low", "high", "", "中压"]),
+)
+def test_no_typing_makes_intake_raise_anything_but_its_own_error(
+    station,
+    name,
+    id_type,
+    id_number,
+    phone,
+    address,
+    capacity,
+    voltage,  # noqa: ANN001
+) -> None:
+    form = _form(
+        customer_name=name, id_type=id_type, id_number=id_number, phone=phone, address=address,
+        capacity_kw=capacity, voltage=voltage,
+    )  # fmt: skip
+    preview = intake.preview(station, form)
+    assert all(isinstance(message, str) and message for message in preview.errors.values())
+    try:
+        intake.accept(station, form, operator=station.head_id)
+    except FormErrors as exc:
+        assert exc.errors and str(exc)
+        assert set(exc.errors) <= {
+            "customer_name",
+            "id_type",
+            "id_number",
+            "phone",
+            "address",
+            "capacity_kw",
+            "voltage",
+        }
