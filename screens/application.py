@@ -96,7 +96,7 @@ class ApplicationScreen(StationScreen):
         self.query_one("#docs", DataTable).add_columns(
             "资料", "状态", "形式", "原件/复印件", "收到", "由谁收取", "补收"
         )
-        self.query_one("#archive", DataTable).add_columns("环节", "归档资料", "要求", "状态", "时间", "经办")
+        self.query_one("#archive", DataTable).add_columns("要求", "状态", "时间", "经办", "环节", "归档资料")
         self.query_one("#stages", DataTable).add_columns("序", "环节", "开始", "结束", "备注")
         self.query_one("#events", DataTable).add_columns("时间", "事件", "操作员", "内容")
         self.query_one("#notices", DataTable).add_columns("编号", "类别", "出具时间", "经办", "补打")
@@ -156,12 +156,12 @@ class ApplicationScreen(StationScreen):
                 if item.state == "missing" and item.mark == "△":
                     state = "视情况"
                 table.add_row(
-                    stage.name,
-                    item.name,
                     item.mark,
                     state,
                     when(item.filed_at),
                     item.filed_by or "",
+                    stage.name,
+                    item.name,
                     key=f"{item.stage}\x1f{item.name}",
                 )
 
@@ -182,7 +182,7 @@ class ApplicationScreen(StationScreen):
             "connect": view.status == "open" and view.current_stage == len(view.stages),
             "close_application": view.status in ("connected", "terminated"),
         }
-        return allowed.get(action, True) or None
+        return allowed.get(action, True)  # False hides the key: only what can be done now is offered
 
     @property
     def operator_id(self) -> str:

@@ -44,7 +44,7 @@ async def test_shows_header_documents_stages_and_timeline(demo_db: Path, clock) 
         events = app.screen.query_one("#events", DataTable)
         assert events.get_row_at(0)[1] == "受理申请"
         archive = app.screen.query_one("#archive", DataTable)
-        assert any(archive.get_row_at(i)[1] == "用电登记表" for i in range(archive.row_count))
+        assert any(archive.get_row_at(i)[5] == "用电登记表" for i in range(archive.row_count))
 
 
 async def test_collect_a_deferred_document(demo_db: Path, clock) -> None:  # noqa: ANN001
@@ -134,7 +134,7 @@ async def test_filing_archive_items_lets_the_stage_close(demo_db: Path, clock) -
         table = app.screen.query_one("#archive", DataTable)
         table.focus()
         for wanted in ("用电登记表", "现场勘查单"):
-            index = next(i for i in range(table.row_count) if table.get_row_at(i)[1] == wanted)
+            index = next(i for i in range(table.row_count) if table.get_row_at(i)[5] == wanted)
             table.move_cursor(row=index)
             await pilot.press("f")
             await settle(app, pilot)
