@@ -105,3 +105,26 @@ def test_two_stores_on_one_file_both_write(db_path: Path, clock) -> None:
     a.record("settings.changed", {"settings": {"a": 1}})
     b.record("settings.changed", {"settings": {"b": 1}})
     assert [e.device_seq for e in a.events()] == [1, 2]
+
+
+def test_a_worker_thread_does_not_see_another_threads_uncommitted_change(store: Store) -> None:
+    import threading
+
+    seen: list[int] = []
+    inside = threading.Event()
+    looked = threading.Event()
+
+    def writer() -> None:
+        with store.transaction():
+            store.record("settings.changed", {"settings": {"a": 1}})
+            inside.set()
+            looked.wait(5)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    inside.wait(5)
+    seen.append(store.one("SELECT count(*) FROM events"))  # this thread's own connection: a committed snapshot
+    looked.set()
+    thread.join()
+    assert seen == [0]
+    assert store.one("SELECT count(*) FROM events") == 1

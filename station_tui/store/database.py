@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import contextlib
-import functools
 import json
 import sqlite3
 import threading
 import uuid as uuid_lib
+import weakref
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -29,10 +29,16 @@ def _damaged(path: Path, exc: Exception) -> StoreError:
     return StoreError(f"数据库文件 {path} 已损坏或不是本程序的数据库（{exc}）。{hint}恢复方法见 README「备份与恢复」。")
 
 
+class _Connection(sqlite3.Connection):
+    """A plain connection that a WeakSet can hold (sqlite3.Connection itself takes no weak references)."""
+
+
 def connect(path: Path) -> sqlite3.Connection:
     """A connection with the settings every user of the file shares: WAL, foreign keys, a busy timeout."""
     # isolation_level=None: transactions are begun explicitly (BEGIN IMMEDIATE), see Store.transaction.
-    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False)
+    conn = sqlite3.connect(
+        path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False, factory=_Connection
+    )
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
     return conn
@@ -46,12 +52,14 @@ class Store:
         self.clock = clock
         # Set when a person has confirmed recording although the clock reads earlier than the newest event.
         self.clock_behind_confirmed = False
-        self._lock = threading.RLock()
+        # One connection per thread: a screen's worker reads a committed snapshot while another worker writes, as a
+        # second process would; SQLite's own locking and the busy timeout order the writers.
+        self._local = threading.local()
+        self._open: weakref.WeakSet[sqlite3.Connection] = weakref.WeakSet()
         existed = self.path.exists()
         if not existed:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self.conn = connect(self.path)
             self.conn.execute("PRAGMA journal_mode = WAL")
             version = self.conn.execute("PRAGMA user_version").fetchone()[0]
         except sqlite3.DatabaseError as exc:
@@ -89,9 +97,18 @@ class Store:
                 self.conn.execute("ROLLBACK")
             raise _damaged(self.path, exc) from exc
 
-    @functools.cached_property
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """This thread's connection, opened on first use; it closes when the thread ends or the store closes."""
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = connect(self.path)
+            self._open.add(conn)
+        return conn
+
+    @property
     def db(self):  # noqa: ANN201 - sqlite_utils.Database
-        """sqlite-utils on the same connection, for table introspection; imported on first use to keep start-up quick."""
+        """sqlite-utils on this thread's connection, for table introspection; imported on first use (start-up)."""
         import sqlite_utils
 
         return sqlite_utils.Database(self.conn, execute_plugins=False)
@@ -109,7 +126,9 @@ class Store:
             self.device_code = value
 
     def close(self) -> None:
-        self.conn.close()
+        for conn in list(self._open):
+            conn.close()
+        self._local = threading.local()
 
     def __enter__(self) -> Store:
         return self
@@ -123,29 +142,29 @@ class Store:
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """All or nothing. The outer level takes the write lock at once (BEGIN IMMEDIATE), so a second process
         waits for the busy timeout instead of failing when it upgrades a read; inner levels are savepoints."""
-        with self._lock:
-            if self.conn.in_transaction:
-                name = f"sp_{uuid_lib.uuid4().hex}"
-                self.conn.execute(f"SAVEPOINT {name}")
-                try:
-                    yield self.conn
-                except BaseException:
-                    if self.conn.in_transaction:
-                        self.conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
-                        self.conn.execute(f"RELEASE SAVEPOINT {name}")
-                    raise
-                else:
-                    self.conn.execute(f"RELEASE SAVEPOINT {name}")
-                return
-            self.conn.execute("BEGIN IMMEDIATE")
+        conn = self.conn
+        if conn.in_transaction:
+            name = f"sp_{uuid_lib.uuid4().hex}"
+            conn.execute(f"SAVEPOINT {name}")
             try:
-                yield self.conn
+                yield conn
             except BaseException:
-                if self.conn.in_transaction:
-                    self.conn.execute("ROLLBACK")
+                if conn.in_transaction:
+                    conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
+                    conn.execute(f"RELEASE SAVEPOINT {name}")
                 raise
             else:
-                self.conn.execute("COMMIT")
+                conn.execute(f"RELEASE SAVEPOINT {name}")
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        else:
+            conn.execute("COMMIT")
 
     # --- events ---------------------------------------------------------------------------------------------
 
