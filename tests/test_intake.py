@@ -199,3 +199,30 @@ def test_no_typing_makes_intake_raise_anything_but_its_own_error(
             "capacity_kw",
             "voltage",
         }
+
+
+def test_every_new_event_replays_to_the_same_state(station, tmp_path: Path) -> None:  # noqa: ANN001
+    """`check` rebuilds the projection from the events: the events of this issue must replay exactly."""
+    from ledger_helpers import rows, write
+
+    from station_tui.services import ledger, lifecycle, reservations
+    from station_tui.services.lifecycle import HeadOverride
+
+    head = station.head_id
+    accepted = intake.accept(station, _form(), operator=head)
+    lifecycle.file_archive_item(station, accepted.uuid, "acceptance", "用电登记表", operator=head)
+    lifecycle.advance_stage(station, accepted.uuid, operator=head, override=HeadOverride(head, "1234", "先行办理"))
+    lifecycle.record_inspection(station, accepted.uuid, ["接地电阻不合格", "  "], head)
+    visit = intake.record_refused_visit(station, _form(received=[]), operator=head)
+    reservation = reservations.register_reservation(
+        station, customer_name="张秀兰", phone="13837123456", address="邾县城关镇北关街18号",
+        business_type="lv_resident", channel="online", operator=head, bring="身份证明", visit=visit,
+    )  # fmt: skip
+    reservations.mark_handled(station, reservation, operator=head)
+    intake.accept(station, _form(reservation=reservation), operator=head)
+    ledger.import_ledger(station, write(tmp_path / "ledger.csv", rows(4)), operator=head)
+    assert station.store.one("SELECT status FROM reservations") == "converted"
+    assert station.store.one("SELECT reservation FROM visits") == reservation
+    station.store.close()
+    report = check(station.store.path)
+    assert report.ok, report.problems
