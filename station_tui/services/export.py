@@ -18,7 +18,7 @@ import re
 import sqlite3
 import threading
 import uuid as uuid_lib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -42,9 +42,9 @@ from station_tui.services.export_tables import (
     events_table,
     full_columns,
     headers,
+    line_chunks,
     numeric_flags,
     register_functions,
-    select_sql,
     tables,
 )
 from station_tui.services.indicators import COLUMNS as INDICATOR_COLUMNS
@@ -59,7 +59,6 @@ INDICATORS = "indicators.csv"
 FORMAT = "station-tui-export"
 FORMAT_VERSION = 1
 HEADER_LANGUAGES = ("zh", "en")
-CHUNK_ROWS = 2000
 WRITERS = 3  # threads writing files at once
 FILE_ORDER = (
     "applications.csv",
@@ -162,15 +161,15 @@ class _Run:
         self.stop = threading.Event()
         self._lock = threading.Lock()
 
-    def write(self, name: str, header: list[str], cursor) -> WrittenFile:  # noqa: ANN001 - rows of one line each
+    def write(self, name: str, header: list[str], chunks: Iterator[tuple[bytes, int]]) -> WrittenFile:
+        """A file from chunks of (CSV lines as UTF-8, how many)."""
         target = CsvFile(self.folder, name, header, self.encoding)
         try:
-            while not self.stop.is_set():
-                chunk = cursor.fetchmany(CHUNK_ROWS)
-                if not chunk:
-                    break
-                target.write_lines([row[0] for row in chunk])
-                self._advance(len(chunk))
+            for data, count in chunks:
+                if self.stop.is_set():
+                    raise _Stopped
+                target.write_chunk(data, count)
+                self._advance(count)
             if self.stop.is_set():
                 raise _Stopped
             return self._commit(target)
@@ -273,8 +272,8 @@ def category_names(station: Station) -> dict[str, str]:
     }
 
 
-def _count(conn, table: Table, where: str = "", params: tuple = ()) -> int:  # noqa: ANN001
-    return conn.execute(f"SELECT count(*) FROM {table.source.split()[0]} t {where}", params).fetchone()[0]
+def _count(conn, table: Table, where: str = "", params: dict | None = None) -> int:  # noqa: ANN001
+    return conn.execute(f"SELECT count(*) FROM {table.source.split()[0]} t {where}", params or {}).fetchone()[0]
 
 
 def _manifest(station: Station, result: dict, files: list[WrittenFile], options: dict, written_at: datetime) -> bytes:
@@ -369,12 +368,14 @@ def _export(
         conn = connections[0]
         mark = 0 if full else last_mark(conn, store.device_id)
         last_seq = max(conn.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()[0], mark)
-        event_where = "WHERE t.seq > ? AND t.seq <= ? AND t.type != 'export.done'"
-        event_params = (mark, last_seq)
+        event_where = "t.seq > :mark AND t.seq <= :last AND t.type != 'export.done'"
+        event_params = {"mark": mark, "last": last_seq}
         names = category_names(station)
         snapshot_tables = tables(names)
         events = events_table()
-        total = sum(_count(conn, t) for t in snapshot_tables) + _count(conn, events, event_where, event_params)
+        total = sum(_count(conn, t) for t in snapshot_tables) + _count(
+            conn, events, f"WHERE {event_where}", event_params
+        )
         folder = _new_folder(outbox, station.station_code, store.clock())
         run = _Run(folder, encoding, total, progress)
         work_calendar = calendar(station)  # built here: the threads only read it
@@ -382,9 +383,9 @@ def _export(
         def table_task(table: Table) -> Callable[[sqlite3.Connection], WrittenFile]:
             def write(c: sqlite3.Connection) -> WrittenFile:
                 columns = full_columns(c, table)
-                where, params = (event_where, event_params) if table is events else ("", ())
-                cursor = c.execute(select_sql(table, columns, include_personal, where), params)
-                return run.write(table.file, headers(columns, language), cursor)
+                where, params = (event_where, event_params) if table is events else ("", None)
+                chunks = line_chunks(c, table, columns, include_personal, where, params)
+                return run.write(table.file, headers(columns, language), chunks)
 
             return write
 

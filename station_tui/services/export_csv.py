@@ -227,29 +227,40 @@ class CsvFile:
         self._file = SafeFile(folder, name)
         if encoding == "utf-8-sig":
             self._file.write(b"\xef\xbb\xbf")
-        self._write([",".join(quote_text(h) for h in self.header)], first_row=1)
+        self._write((",".join(quote_text(h) for h in self.header) + "\r\n").encode("utf-8"), 0, first_row=1)
 
     def write_lines(self, lines: Sequence[str]) -> None:
-        self._write(lines, first_row=self.rows + 2)
-        self.rows += len(lines)
+        if lines:
+            self._write(("\r\n".join(lines) + "\r\n").encode("utf-8"), len(lines))
+
+    def write_chunk(self, data: bytes, count: int) -> None:
+        """`count` lines as UTF-8 with CRLF between them, as SQLite makes them: written as they are in UTF-8,
+        re-encoded otherwise."""
+        if count:
+            self._write(data + b"\r\n", count)
 
     def write_rows(self, rows: Sequence[Sequence[Any]], numeric: Sequence[bool] | None = None) -> None:
         numeric = numeric or [False] * len(self.header)
         self.write_lines([format_row(row, numeric) for row in rows])
 
-    def _write(self, lines: Sequence[str], first_row: int) -> None:
-        text = "\r\n".join(lines) + "\r\n"
-        try:
-            data = text.encode(self.codec)
-        except UnicodeEncodeError:
-            self._find_problems(lines, first_row)
-            return
+    def _write(self, utf8: bytes, count: int, first_row: int | None = None) -> None:
+        first_row = self.rows + 2 if first_row is None else first_row
+        self.rows += count
+        if self.codec == "utf-8":
+            data = utf8
+        else:
+            text = utf8.decode("utf-8")
+            try:
+                data = text.encode(self.codec)
+            except UnicodeEncodeError:
+                self._find_problems(text, first_row)
+                return
         if not self.problems:
             self._file.write(data)
 
-    def _find_problems(self, lines: Sequence[str], first_row: int) -> None:
+    def _find_problems(self, text: str, first_row: int) -> None:
         """Only when a chunk cannot be encoded: parse its lines back into cells to say which row and column."""
-        for offset, cells in enumerate(csv.reader(io.StringIO("\r\n".join(lines) + "\r\n"))):
+        for offset, cells in enumerate(csv.reader(io.StringIO(text))):
             for index, cell in enumerate(cells):
                 for char in cell:
                     try:

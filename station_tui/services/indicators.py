@@ -9,7 +9,7 @@ Definitions (also in the data dictionary):
 * On time: connected on or before its due date (already moved by its pauses).
 * Documents asked: the documents listed for the application at intake (received, deferred and collected alike).
 
-The rows stream out of one query; only one small accumulator per (month, category) is kept.
+The rows stream out of two queries merged by UUID; only one small accumulator per (month, category) is kept.
 """
 
 from __future__ import annotations
@@ -38,16 +38,37 @@ COLUMNS = (
     Column("terminated", "终止件数", "int", "当月终止的申请"),
 )
 
-QUERY = """
-SELECT a.profile || '/' || a.category, a.accepted_date, a.intake_mode, a.due_date,
+# Both streams in the order of the application's UUID, so that the lookups below walk each index from its start to
+# its end instead of jumping about it (ten times fewer pages read on a large database), and Python merges the two.
+APPLICATIONS = """
+SELECT a.uuid, a.category, a.accepted_date, a.intake_mode, a.due_date,
     (SELECT count(*) FROM documents d WHERE d.application = a.uuid),
     (SELECT count(*) FROM stages s WHERE s.application = a.uuid),
-    (SELECT coalesce(sum(p.paused_workdays), 0) FROM pauses p WHERE p.application = a.uuid),
-    (SELECT e.type || ' ' || e.recorded_at FROM events e
-        WHERE e.application = a.uuid AND e.type IN ('application.connected', 'application.terminated')
-        ORDER BY e.seq DESC LIMIT 1)
-FROM applications a WHERE a.intake_mode != 'refused'
+    (SELECT coalesce(sum(p.paused_workdays), 0) FROM pauses p WHERE p.application = a.uuid)
+FROM (SELECT uuid, profile || '/' || category AS category, accepted_date, intake_mode, due_date
+      FROM applications NOT INDEXED WHERE intake_mode != 'refused' ORDER BY uuid LIMIT -1) a
 """
+# The last connection or termination of each application (the latest counts, should there ever be two).
+OUTCOMES = """
+SELECT application, type, recorded_at FROM events
+WHERE type IN ('application.connected', 'application.terminated') ORDER BY application, seq
+"""
+
+
+def _with_outcomes(conn: sqlite3.Connection) -> Iterator[tuple]:
+    """Each application's row with its outcome ((type, recorded_at) or None) appended."""
+    outcomes = conn.execute(OUTCOMES)
+    pending = next(outcomes, None)
+    for row in conn.execute(APPLICATIONS):
+        uuid = row[0]
+        # SQLite orders text by its UTF-8 bytes, which is the order of Python strings.
+        while pending is not None and pending[0] < uuid:
+            pending = next(outcomes, None)
+        outcome = None
+        while pending is not None and pending[0] == uuid:
+            outcome = pending[1:]
+            pending = next(outcomes, None)
+        yield (*row[1:], outcome)
 
 
 @dataclass
@@ -79,7 +100,7 @@ def indicator_rows(
     def group(month: str, category: str) -> _Group:
         return groups.setdefault((month, category), _Group())
 
-    for category, accepted, mode, due, documents, stages, paused, outcome in conn.execute(QUERY):
+    for category, accepted, mode, due, documents, stages, paused, outcome in _with_outcomes(conn):
         g = group(accepted[:7], category)
         g.accepted += 1
         g.complete += mode == "complete"
@@ -88,7 +109,7 @@ def indicator_rows(
         g.stages += stages
         if outcome is None:
             continue
-        kind, at = outcome.split(" ", 1)
+        kind, at = outcome
         g = group(at[:7], category)
         if kind == "application.terminated":
             g.terminated += 1
