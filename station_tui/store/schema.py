@@ -147,6 +147,13 @@ MIGRATIONS: list[list[str]] = [
         "CREATE INDEX applications_name ON applications (customer_name)",
         "CREATE INDEX documents_assigned ON documents (assigned_to, status)",
     ],
+    # 3: an application's documents by status in one index range. With separate indexes on application and on status
+    # SQLite chose the status one for "this application's deferred documents" and read every deferred document in
+    # the station: 20 ms a call at 200,000 applications.
+    [
+        "DROP INDEX documents_application",
+        "CREATE INDEX documents_application_status ON documents (application, status)",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
