@@ -137,7 +137,7 @@ def test_version_1_database_with_data_migrates_with_backup_and_passes_check(tmp_
     try:
         backup = store.last_migration_backup
         assert backup is not None and backup.exists()
-        assert store.one("PRAGMA user_version") == SCHEMA_VERSION == 2
+        assert store.one("PRAGMA user_version") == SCHEMA_VERSION
         assert store.one("SELECT count(*) FROM applications WHERE origin = 'counter'") == applications
         from station_tui.services.station import Station
 
