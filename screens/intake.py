@@ -222,12 +222,16 @@ class IntakeScreen(StationScreen):
         self._rebuild_documents()
 
     def _rebuild_documents(self) -> None:
+        self.call_later(self._rebuild_documents_now)
+
+    async def _rebuild_documents_now(self) -> None:
         form = self.form()
         box = self.query_one("#documents", Vertical)
         if form is None:
             return
         chosen = {doc.key: doc for doc in form.received}
-        box.remove_children()
+        # Awaited: the new drop-downs reuse the ids of the old ones.
+        await box.remove_children()
         rows = []
         for spec in intake.required_documents(self.station, form):
             previous = chosen.get(spec.key)
@@ -253,8 +257,8 @@ class IntakeScreen(StationScreen):
                 copy_select.value = previous.copy_kind
             label = f"{spec.name}{'（主要）' if spec.primary else ''}：{spec.copy_label}"
             rows.append(Vertical(Label(label), Horizontal(form_select, copy_select, classes="doc-row"), classes="doc"))
-        box.mount_all(rows)
-        self.call_after_refresh(self._update_preview)
+        await box.mount_all(rows)
+        self._update_preview()
 
     @on(Select.Changed, ".doc-form")
     def _document_form_changed(self, event: Select.Changed) -> None:

@@ -247,3 +247,25 @@ async def test_unknown_region_code_is_a_warning_not_an_error(counter_db: Path, c
         counter_db, clock, "SELECT payload FROM events WHERE type = 'application.accepted' AND simulated = 0"
     )
     assert json.loads(payload[0]["payload"])["application"]["id_number"] == number
+
+
+async def test_agent_and_important_customer_add_their_documents(counter_db: Path, clock) -> None:  # noqa: ANN001
+    app = StationApp(counter_db, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(app, pilot, "李秀英", "2222")
+        await _fill(app, pilot, "lv_nonresident", "all")
+        screen = app.screen
+        screen.query_one("#agent").focus()
+        await pilot.press("space")
+        await settle(app, pilot)
+        keys = [w.id for w in screen.query(".doc-form")]
+        assert keys[-2:] == ["doc-form-authorization_letter", "doc-form-agent_identity"]
+        assert "容缺办理" in text_of(app, "#mode") and "授权委托书或单位介绍信" in text_of(app, "#mode")
+        assert screen.query_one("#doc-form-property_proof", Select).value == "产权证"  # kept through the rebuild
+        assert screen.query_one("#important").disabled  # 重要客户 is a high-voltage matter
+        await _choose(app, pilot, "#business-type", search=SEARCH["hv_new"])
+        screen.query_one("#important").focus()
+        await pilot.press("space")
+        await settle(app, pilot)
+        assert "doc-form-government_approval" in [w.id for w in screen.query(".doc-form")]
+        assert "10千伏及以上重要客户" in text_of(app, "#proposal") and "21 个工作日" in text_of(app, "#proposal")
