@@ -269,3 +269,20 @@ async def test_agent_and_important_customer_add_their_documents(counter_db: Path
         await settle(app, pilot)
         assert "doc-form-government_approval" in [w.id for w in screen.query(".doc-form")]
         assert "10千伏及以上重要客户" in text_of(app, "#proposal") and "21 个工作日" in text_of(app, "#proposal")
+
+
+async def test_saving_offers_the_acceptance_notice(counter_db: Path, clock) -> None:  # noqa: ANN001
+    notice_preview = pytest.importorskip("station_tui.screens.notice_preview")
+    app = StationApp(counter_db, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(app, pilot, "李秀英", "2222")
+        await _fill(app, pilot, "lv_resident", "primary")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert "一次告知书" in str(app.screen.query_one("Static").render())
+        await pilot.click("#yes")
+        await settle(app, pilot)
+        assert isinstance(app.screen, notice_preview.NoticePreviewScreen)
+        assert app.screen.kind == "acceptance"
+        saved = _rows(counter_db, clock, "SELECT uuid FROM applications")[0]["uuid"]
+        assert app.screen.application == saved
