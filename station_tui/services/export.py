@@ -18,7 +18,7 @@ import re
 import sqlite3
 import threading
 import uuid as uuid_lib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -28,21 +28,23 @@ from station_tui.domain.timeutil import from_iso, to_iso
 from station_tui.services.calendar import calendar
 from station_tui.services.export_csv import (
     ENCODINGS,
-    CsvFile,
     EncodingProblems,
     ExportError,
     WrittenFile,
     fsync_folder,
-    guard_cell,
     io_error,
+    rows_chunk,
     write_bytes_safely,
 )
+from station_tui.services.export_pool import Chunk, FilePlan, Job, Pool
 from station_tui.services.export_tables import (
     Table,
+    chunk_bounds,
+    chunk_sql,
     events_table,
+    fill_holes,
     full_columns,
     headers,
-    line_chunks,
     numeric_flags,
     register_functions,
     tables,
@@ -59,7 +61,7 @@ INDICATORS = "indicators.csv"
 FORMAT = "station-tui-export"
 FORMAT_VERSION = 1
 HEADER_LANGUAGES = ("zh", "en")
-WRITERS = 3  # threads writing files at once
+WRITERS = 3  # threads making and writing chunks at once
 FILE_ORDER = (
     "applications.csv",
     "documents.csv",
@@ -142,103 +144,6 @@ def _new_folder(outbox: Path, station_code: str, moment: datetime) -> Path:
 
 
 # --- writing ----------------------------------------------------------------------------------------------------
-
-
-class _Run:
-    """One export's writing: files written by a few threads, each on its own connection to the same snapshot.
-
-    SQLite builds each CSV line in C without holding Python's lock, and a file's fsync waits on the disk, so while
-    one thread waits another works. Thread-safe progress; encoding problems collected across all files."""
-
-    def __init__(self, folder: Path, encoding: str, total: int, progress: Progress | None) -> None:
-        self.folder = folder
-        self.encoding = encoding
-        self.total = max(total, 1)
-        self.done = 0
-        self.progress = progress
-        self.files: dict[str, WrittenFile] = {}
-        self.problems: dict[str, list] = {}
-        self.stop = threading.Event()
-        self._lock = threading.Lock()
-
-    def write(self, name: str, header: list[str], chunks: Iterator[tuple[bytes, int]]) -> WrittenFile:
-        """A file from chunks of (CSV lines as UTF-8, how many)."""
-        target = CsvFile(self.folder, name, header, self.encoding)
-        try:
-            for data, count in chunks:
-                if self.stop.is_set():
-                    raise _Stopped
-                target.write_chunk(data, count)
-                self._advance(count)
-            if self.stop.is_set():
-                raise _Stopped
-            return self._commit(target)
-        except BaseException:
-            target.abort()
-            raise
-
-    def write_rows(self, name: str, header: list[str], rows: list[tuple], numeric: list[bool]) -> WrittenFile:
-        """Small files computed here (indicators, the dictionary)."""
-        target = CsvFile(self.folder, name, header, self.encoding)
-        try:
-            target.write_rows([tuple(guard_cell(v) for v in row) for row in rows], numeric)
-            self._advance(len(rows))
-            return self._commit(target)
-        except BaseException:
-            target.abort()
-            raise
-
-    def _advance(self, rows: int) -> None:
-        with self._lock:
-            self.done += rows
-            done = min(self.done, self.total)
-        if self.progress:
-            self.progress(done, self.total)
-
-    def _commit(self, target: CsvFile) -> WrittenFile:
-        written = target.commit()
-        with self._lock:
-            self.problems[target.name] = target.problems
-            self.files[target.name] = written
-        return written
-
-
-class _Stopped(Exception):
-    """Another file of the same export failed: this one stops too."""
-
-
-Task = tuple[str, Callable[[sqlite3.Connection], WrittenFile]]
-
-
-def _run_tasks(run: _Run, connections: list[sqlite3.Connection], tasks: list[Task], between) -> None:  # noqa: ANN001
-    """Each thread takes the next file from the list; the first failure stops the others and is raised here."""
-    queue = list(reversed(tasks))
-    errors: list[BaseException] = []
-    lock = threading.Lock()
-
-    def work(conn: sqlite3.Connection) -> None:
-        while not run.stop.is_set():
-            with lock:
-                if not queue:
-                    return
-                name, task = queue.pop()
-            try:
-                task(conn)
-                if between:
-                    between(name)
-            except BaseException as exc:  # noqa: BLE001 - re-raised in the calling thread
-                if not isinstance(exc, _Stopped):
-                    errors.append(exc)
-                run.stop.set()
-                return
-
-    threads = [threading.Thread(target=work, args=(c,), name=f"export-{i}") for i, c in enumerate(connections)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if errors:
-        raise errors[0]
 
 
 def _snapshot(path: Path, count: int, include_personal: bool) -> list[sqlite3.Connection]:
@@ -377,35 +282,48 @@ def _export(
             conn, events, f"WHERE {event_where}", event_params
         )
         folder = _new_folder(outbox, station.station_code, store.clock())
-        run = _Run(folder, encoding, total, progress)
         work_calendar = calendar(station)  # built here: the threads only read it
 
-        def table_task(table: Table) -> Callable[[sqlite3.Connection], WrittenFile]:
-            def write(c: sqlite3.Connection) -> WrittenFile:
-                columns = full_columns(c, table)
-                where, params = (event_where, event_params) if table is events else ("", None)
-                chunks = line_chunks(c, table, columns, include_personal, where, params)
-                return run.write(table.file, headers(columns, language), chunks)
+        def table_plan(table: Table) -> FilePlan:
+            columns = full_columns(conn, table)
+            where, params = (event_where, event_params) if table is events else ("", {})
+            sql = chunk_sql(table, columns, include_personal, where)
 
-            return write
+            def job(lo: int, hi: int) -> Job:
+                def make(c: sqlite3.Connection) -> Chunk:
+                    lines, count = c.execute(sql, {**params, "lo": lo, "hi": hi}).fetchone()
+                    if count == 0:
+                        return b"", 0
+                    filled = fill_holes(lines, include_personal)
+                    if filled is None:
+                        raise ExportError(
+                            f"{table.file}：数据库第 {lo + 1}–{hi} 行中有不是 UTF-8 的文字，无法导出；"
+                            f"请运行 station-tui check 检查数据库。{_AGAIN}"
+                        )
+                    return filled, count
 
-        def indicators_task(c: sqlite3.Connection) -> WrittenFile:
-            rows = list(indicator_rows(c, work_calendar, names))
-            return run.write_rows(
-                INDICATORS, headers(INDICATOR_COLUMNS, language), rows, numeric_flags(INDICATOR_COLUMNS)
-            )
+                return make
 
-        def dictionary_task(c: sqlite3.Connection) -> WrittenFile:
+            jobs = [job(lo, hi) for lo, hi in chunk_bounds(conn, table)]
+            return FilePlan(table.file, headers(columns, language), jobs)
+
+        def indicators_job(c: sqlite3.Connection) -> Chunk:
+            return rows_chunk(list(indicator_rows(c, work_calendar, names)), numeric_flags(INDICATOR_COLUMNS))
+
+        def dictionary_job(c: sqlite3.Connection) -> Chunk:
             from station_tui.services.export_dictionary import dictionary_rows
 
-            rows = dictionary_rows(language, snapshot_tables, c)
-            return run.write_rows(DICTIONARY, dictionary_header(language), rows, [False] * 5)
+            return rows_chunk(dictionary_rows(language, snapshot_tables, c), [False] * 5)
 
-        # The largest first, so that the threads finish together.
-        tasks: list[Task] = [(events.file, table_task(events)), (INDICATORS, indicators_task)]
-        tasks += [(t.file, table_task(t)) for t in snapshot_tables]
-        tasks.append((DICTIONARY, dictionary_task))
-        _run_tasks(run, connections, tasks, between)
+        # Jobs are taken in this order: the long single ones first, so that they run beside the many chunks.
+        plans = [
+            FilePlan(INDICATORS, headers(INDICATOR_COLUMNS, language), [indicators_job]),
+            FilePlan(DICTIONARY, dictionary_header(language), [dictionary_job]),
+            table_plan(events),
+            *(table_plan(t) for t in snapshot_tables),
+        ]
+        run = Pool(folder, encoding, plans, total, progress, between)
+        run.run(connections)
         problems = [p for name in FILE_ORDER for p in run.problems.get(name, [])]
         if problems:
             raise EncodingProblems(encoding, problems)

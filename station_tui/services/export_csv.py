@@ -26,7 +26,7 @@ import hashlib
 import io
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -194,12 +194,23 @@ def format_row(row: Sequence[Any], numeric: Sequence[bool]) -> str:
     return ",".join(cells)
 
 
-def line_sql(exprs: Sequence[str], numeric: Sequence[bool]) -> str:
+def rows_chunk(rows: Sequence[Sequence[Any]], numeric: Sequence[bool]) -> tuple[bytes, int]:
+    """Rows computed in Python as a chunk of lines (cell rules applied), like the chunks SQLite makes."""
+    return "".join(format_row([guard_cell(v) for v in row], numeric) + "\r\n" for row in rows).encode("utf-8"), len(
+        rows
+    )
+
+
+def line_sql(exprs: Sequence[str], numeric: Sequence[bool], ready: Collection[int] = ()) -> str:
     """A SQL expression giving the whole CSV line of a row, so that quoting happens in SQLite's C code (Python's csv
-    module copies every character one by one: three times slower on a million events). ``%w`` doubles quotes."""
+    module copies every character one by one: three times slower on a million events). ``%w`` doubles quotes.
+    `ready`: the positions of expressions that already give the whole cell."""
     pattern, args = [], []
-    for expr, is_number in zip(exprs, numeric, strict=True):
-        if is_number:
+    for index, (expr, is_number) in enumerate(zip(exprs, numeric, strict=True)):
+        if index in ready:
+            pattern.append("%s")
+            args.append(expr)
+        elif is_number:
             pattern.append("%s")
             # A number as it is; should a numeric column ever hold text, it is quoted like text.
             args.append(
@@ -234,10 +245,10 @@ class CsvFile:
             self._write(("\r\n".join(lines) + "\r\n").encode("utf-8"), len(lines))
 
     def write_chunk(self, data: bytes, count: int) -> None:
-        """`count` lines as UTF-8 with CRLF between them, as SQLite makes them: written as they are in UTF-8,
+        """`count` lines as UTF-8, each ending with CRLF, as SQLite makes them: written as they are in UTF-8,
         re-encoded otherwise."""
         if count:
-            self._write(data + b"\r\n", count)
+            self._write(data, count)
 
     def write_rows(self, rows: Sequence[Sequence[Any]], numeric: Sequence[bool] | None = None) -> None:
         numeric = numeric or [False] * len(self.header)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -62,10 +63,6 @@ _PERSONAL_IN_BYTES = re.compile(_PRECISE.encode(), re.ASCII)
 # Every match above lies in a run of these characters at least 11 long. Finding the runs first is ~50 times faster
 # than running the precise pattern over the whole text (Python's re tries the look-behind at every position).
 _CANDIDATE = re.compile(r"[0-9][0-9Xx-]{10,}")
-# The same runs found in UTF-8 bytes without the regex engine: every byte of a run maps to 1, every other to 0, and
-# bytes.find looks for eleven 1s (a byte of a multi-byte character is never in a run, as no character of it is).
-_RUN_BYTES = bytes(1 if chr(b) in "0123456789Xx-" else 0 for b in range(256))
-_ELEVEN = b"\x01" * 11
 
 
 def _mask_match(match: re.Match[str]) -> str:
@@ -99,17 +96,23 @@ def has_personal_text(text: str) -> bool:
     return any(_PERSONAL_IN_TEXT.search(text[lo:hi]) for lo, hi in _windows(text))
 
 
+# For bytes: each byte's class, 1 an ASCII digit, 2 a hyphen, 0 anything else (a byte of a multi-byte character too).
+# Every match of the precise pattern holds eleven digits in a row (identity numbers, mobiles) or a digit, a hyphen and
+# seven digits (a landline's 0dd-ddddddd), so bytes.find on the classes finds each place one could start from.
+_CLASSES = bytes(1 if 48 <= b <= 57 else 2 if b == 45 else 0 for b in range(256))
+_HINTS = (b"\x01" * 11, b"\x01\x02" + b"\x01" * 7)
+_REACH = 20  # a match is at most 18 characters long, and its look-arounds read one more on either side
+
+
 def has_personal_bytes(data: bytes) -> bool:
     """`has_personal_text` for UTF-8 bytes (payloads come from SQLite as bytes: nothing to decode)."""
-    runs = data.translate(_RUN_BYTES)
-    start = runs.find(_ELEVEN)
-    while start >= 0:
-        end = start + 11
-        while end < len(runs) and runs[end]:
-            end += 1
-        if _PERSONAL_IN_BYTES.search(data, max(start - 1, 0), end + 1):
-            return True
-        start = runs.find(_ELEVEN, end)
+    classes = data.translate(_CLASSES)
+    for hint in _HINTS:
+        at = classes.find(hint)
+        while at >= 0:
+            if _PERSONAL_IN_BYTES.search(data, max(at - _REACH, 0), at + len(hint) + _REACH):
+                return True
+            at = classes.find(hint, at + 1)
     return False
 
 
@@ -151,57 +154,59 @@ _KEY_TAILS = tuple(
     if not any(key != other and key.endswith(other) for other in PERSONAL_KEYS)
 )
 _MASKERS = {key.encode(): masker for key, masker in PERSONAL_KEYS.items()}
-assert set(_MASKERS.values()) == {mask_id, mask_phone}, "a new masker needs its fast form in _personal_values"
+assert set(_MASKERS.values()) == {mask_id, mask_phone}, "a new masker needs its fast form in _mask_value"
 
 
-def _personal_values(data: bytes) -> list[tuple[int, int, bytes]] | None:
-    """(start, end, masked) of the string value of every personal key in JSON text without a backslash; None when a
-    personal key holds anything but a plain string or null (then only the slow way knows the answer).
+def _mask_value(value: bytes, masker: Callable[[str], str]) -> bytes:
+    # The usual shapes straight on the bytes (the same as fast_mask_id and fast_mask_phone); the rest as text.
+    if masker is mask_id:
+        if len(value) == 18 and value.isalnum() and value.isascii():
+            return value[:6] + b"********" + value[14:]
+        return fast_mask_id(value.decode()).encode()
+    if len(value) == 11 and value[:1] == b"1" and value.isdigit():
+        return value[:3] + b"****" + value[7:]
+    return fast_mask_phone(value.decode()).encode()
 
-    Without a backslash every '"' opens or closes a string, so a tail match is the end of a key, and the key starts
-    after the '"' before it."""
-    spans = []
+
+def _mask_personal_values(data: bytes) -> bytes | None:
+    """The JSON text (without a backslash) with the string value of every personal key masked; None when a personal
+    key holds anything but a plain string or null (then only the slow way knows the answer).
+
+    Without a backslash every '"' opens or closes a string, so a tail followed by ':' ends a key, and the key starts
+    after the last '"' before the tail."""
     for tail in _KEY_TAILS:
-        at = data.find(tail)
-        while at >= 0:
-            key_end = at + len(tail) - 2
-            masker = _MASKERS.get(data[data.rfind(b'"', 0, at) + 1 : key_end])
-            start = key_end + 2  # the value
-            if masker is not None:
-                if data[start : start + 1] == b'"':
-                    end = data.find(b'"', start + 1)
-                    value = data[start + 1 : end].decode()
-                    masked = fast_mask_phone(value) if masker is mask_phone else fast_mask_id(value)
-                    spans.append((start + 1, end, masked.encode()))
-                elif not data.startswith(b"null", start):
-                    return None
-            at = data.find(tail, start)
-    return spans
+        if tail not in data:
+            continue
+        pieces = data.split(tail)
+        for i in range(1, len(pieces)):
+            before, piece = pieces[i - 1], pieces[i]
+            masker = _MASKERS.get(before[before.rfind(b'"') + 1 :] + tail[:-2])
+            if masker is None:
+                continue
+            if piece[:1] == b'"':
+                end = piece.find(b'"', 1)
+                pieces[i] = b'"' + _mask_value(piece[1:end], masker) + piece[end:]
+            elif not piece.startswith(b"null"):
+                return None
+        data = tail.join(pieces)
+    return data
 
 
-def clean_payload(data: bytes, *, include_personal: bool = False) -> bytes:
+def clean_payload(data: bytes, *, include_personal: bool = False, plain: bool = False) -> bytes:
     """`clean_payload_slow`'s answer for UTF-8 JSON as dump_payload writes it, computed on the raw bytes when that is
     provably the same: no backslash (no escape can hide a character or a quote), no PIN key, every personal key
     holding a plain string or null, and, those masked, nothing else in the text that mask_text would change (it
     masks what the precise pattern matches, and a match in a string is a match in the JSON text; a match elsewhere,
     a long JSON number, only sends the payload the slow way). The masks need no JSON escaping: they are characters
-    of the value and '*'. Anything else: the slow way, which is the definition."""
-    if b'"pin_' in data or b"\\" in data:
+    of the value and '*'. Anything else: the slow way, which is the definition.
+
+    `plain`: the caller has made sure that there is no backslash and no '"pin_' in `data`."""
+    if not plain and (b'"pin_' in data or b"\\" in data):
         return clean_payload_slow(data.decode(), include_personal=include_personal).encode()
     if include_personal:
         return data
-    spans = _personal_values(data)
-    if spans is None:
-        return clean_payload_slow(data.decode()).encode()
-    masked = data
-    if spans:
-        parts, done = [], 0
-        for start, end, value in sorted(spans):
-            parts += (data[done:start], value)
-            done = end
-        parts.append(data[done:])
-        masked = b"".join(parts)
-    if has_personal_bytes(masked):
+    masked = _mask_personal_values(data)
+    if masked is None or has_personal_bytes(masked):
         return clean_payload_slow(data.decode()).encode()
     return masked
 

@@ -12,7 +12,7 @@ Column kinds decide what happens to a cell:
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from station_tui.domain import glossary
@@ -229,14 +229,21 @@ def _free_sql(expr: str) -> str:
     return f"CASE WHEN {expr} GLOB {_SEVEN_DIGITS} THEN x_text({expr}) ELSE {guard_sql(expr)} END"
 
 
-def _json_sql(expr: str, include_personal: bool) -> str:
+def needs_python_sql(expr: str, include_personal: bool) -> str:
+    """True for a payload that only Python can clean: one that may hold a PIN, a personal key, or (the GLOB) text
+    with seven digits in a row, which every identity number and phone has. For any other payload clean_payload gives
+    the payload itself (a test checks the SQL against the definition)."""
     # Cheapest and likeliest first (SQLite stops at the first true one): the GLOB scans a long payload slowest.
     tests = [] if include_personal else [f"instr({expr}, '\"{key}\":')" for key in PERSONAL_KEYS]
     tests.append(f"instr({expr}, '\"pin_')")
     if not include_personal:
         tests.append(f"{expr} GLOB {_SEVEN_DIGITS}")
+    return " OR ".join(tests)
+
+
+def _json_sql(expr: str, include_personal: bool) -> str:
     # As bytes: the payload is UTF-8 in the file, so the shortcut in export_masking never decodes it.
-    return f"CASE WHEN {' OR '.join(tests)} THEN x_payload(CAST({expr} AS BLOB)) ELSE {expr} END"
+    return f"CASE WHEN {needs_python_sql(expr, include_personal)} THEN x_payload(CAST({expr} AS BLOB)) ELSE {expr} END"
 
 
 def column_sql(column: Column, include_personal: bool) -> str:
@@ -301,37 +308,58 @@ def select_sql(table: Table, columns: tuple[Column, ...], include_personal: bool
 CHUNK_ROWIDS = 2000
 
 
+# A byte that UTF-8 text never holds: in a chunk's lines, it marks where a payload for Python begins and ends.
+HOLE = b"\xff"
+_HOLE_SQL = "CAST(x'ff' AS TEXT)"
+
+
 def chunk_sql(table: Table, columns: tuple[Column, ...], include_personal: bool, condition: str = "") -> str:
-    """The CSV lines of the rows with a rowid in (:lo, :hi], in rowid order, as one UTF-8 blob with CRLF between
-    lines, and how many lines. One step of SQLite makes a whole chunk: Python touches each chunk once instead of each
-    row, and SQLite works meanwhile without Python's lock, so the files written at once really run side by side."""
-    line = line_sql([column_sql(c, include_personal) for c in columns], numeric_flags(columns))
+    """The CSV lines of the rows with a rowid in (:lo, :hi], in rowid order, as one UTF-8 blob (each line ending with
+    CRLF), and how many lines.
+
+    One step of SQLite makes a whole chunk: Python touches each chunk once instead of each row or payload, and SQLite
+    works meanwhile without Python's lock, so chunks made by several threads really run side by side. A payload only
+    Python can clean stands in its line as it is, between two HOLEs, in place of its cell (see fill_holes)."""
+    exprs, ready = [], []
+    for index, column in enumerate(columns):
+        if column.kind == "json":
+            expr = column.sql or f"t.{column.name}"
+            exprs.append(
+                f"CASE WHEN {needs_python_sql(expr, include_personal)} THEN {_HOLE_SQL} || {expr} || {_HOLE_SQL}"
+                f" ELSE '\"' || replace({expr}, '\"', '\"\"') || '\"' END"
+            )
+            ready.append(index)
+        else:
+            exprs.append(column_sql(column, include_personal))
+    line = line_sql(exprs, numeric_flags(columns), ready)
     where = " AND ".join(["t.rowid > :lo", "t.rowid <= :hi", *([condition] if condition else [])])
-    # The inner ORDER BY is what group_concat follows: it takes the rows in the order they come (tests check it).
+    # group_concat takes the rows in the order they come, the inner ORDER BY's (a test checks it).
     return (
-        f"SELECT CAST(group_concat(line, char(13, 10)) AS BLOB), count(*)"
+        f"SELECT CAST(group_concat(line || char(13, 10), '') AS BLOB), count(*)"
         f" FROM (SELECT {line} AS line FROM {table.source} WHERE {where} ORDER BY t.rowid)"
     )
 
 
-def line_chunks(
-    conn: sqlite3.Connection,
-    table: Table,
-    columns: tuple[Column, ...],
-    include_personal: bool,
-    condition: str = "",
-    params: Mapping[str, object] | None = None,
-) -> Iterator[tuple[bytes, int]]:
-    """(lines, count) for every chunk of the table's rows (those meeting `condition`), in rowid order."""
-    main = table.source.split()[0]
-    low, high = conn.execute(f"SELECT min(rowid), max(rowid) FROM {main}").fetchone()
+def fill_holes(lines: bytes, include_personal: bool) -> bytes | None:
+    """The chunk's lines with each payload between HOLEs cleaned and quoted as a CSV cell; None if the HOLEs do not
+    pair up (only text that is not UTF-8 could do that)."""
+    parts = lines.split(HOLE)
+    if len(parts) % 2 == 0:
+        return None
+    # Checked once for the whole chunk, the two searches every payload would otherwise repeat.
+    plain = b"\\" not in lines and b'"pin_' not in lines
+    for i in range(1, len(parts), 2):
+        cleaned = clean_payload(parts[i], include_personal=include_personal, plain=plain)
+        parts[i] = b'"' + cleaned.replace(b'"', b'""') + b'"'
+    return b"".join(parts)
+
+
+def chunk_bounds(conn: sqlite3.Connection, table: Table) -> list[tuple[int, int]]:
+    """The (lo, hi] rowid ranges of the table's chunks, in order."""
+    low, high = conn.execute(f"SELECT min(rowid), max(rowid) FROM {table.source.split()[0]}").fetchone()
     if low is None:
-        return
-    sql = chunk_sql(table, columns, include_personal, condition)
-    for lo in range(low - 1, high, CHUNK_ROWIDS):
-        data, count = conn.execute(sql, {**(params or {}), "lo": lo, "hi": lo + CHUNK_ROWIDS}).fetchone()
-        if count:
-            yield data, count
+        return []
+    return [(lo, lo + CHUNK_ROWIDS) for lo in range(low - 1, high, CHUNK_ROWIDS)]
 
 
 def headers(columns: tuple[Column, ...], language: str) -> list[str]:
