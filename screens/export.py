@@ -259,7 +259,7 @@ class ExportScreen(StationScreen):
     @on(Button.Pressed, "#export-save")
     def action_save_settings(self) -> None:
         head = self.query_one("#export-head", Select).value
-        if head is Select.BLANK:
+        if head is Select.NULL:
             self._message("#settings-message", "请选择授权的站长并输入其 PIN", error=True)
             return
         times = self.query_one("#export-times", Input).value

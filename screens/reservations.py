@@ -206,3 +206,5 @@ class NewReservationDialog(ServiceCalls, ModalScreen):
             self.query_one("#new-res-error", Static).update("；".join(result.values()))
             return
         self.dismiss(result)
+
+AREA_SCREEN = ReservationsScreen

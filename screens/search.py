@@ -72,3 +72,5 @@ class SearchScreen(StationScreen):
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+AREA_SCREEN = SearchScreen

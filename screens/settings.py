@@ -66,7 +66,7 @@ class SettingsScreen(StationScreen):
     @on(Button.Pressed, "#add")
     def action_add_operator(self) -> None:
         head = self.query_one("#head", Select).value
-        if head is Select.BLANK:
+        if head is Select.NULL:
             self._message("请选择授权的站长并输入其 PIN")
             return
         values = {key: self.query_one(f"#{key}", Input).value for key in ("op-name", "op-phone", "op-pin", "head-pin")}

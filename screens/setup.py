@@ -38,7 +38,7 @@ class SetupScreen(StationScreen):
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
         profile = self.query_one("#profile", Select).value
-        if profile is Select.BLANK:
+        if profile is Select.NULL:
             self._failed("请选择执行的办电政策")
             return
         values = {name: self.query_one(f"#{name}", Input).value for name in ("station-name", "station-code")}

@@ -33,6 +33,8 @@ AREAS = [
     ("f5", "holidays", "节假日"),
     ("f6", "export", "导出"),
     ("f7", "settings", "设置"),
+    ("f8", "search", "查询"),
+    ("f9", "reservations", "预约"),
 ]
 
 

@@ -31,6 +31,9 @@ async def test_first_run_asks_for_station_and_first_head(db_path: Path, clock) -
         await pilot.press(*"城关供电所")
         await pilot.click("#station-code")
         await pilot.press(*"Z")  # too short: refused, and the typing stays
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert "请选择执行的办电政策" in text_of(app, "#setup-error")
         app.screen.query_one("#profile", Select).value = "zhuxian-2020"
         await pilot.click("#head-name")
         await pilot.press(*"王站长")
