@@ -86,3 +86,11 @@ def dictionary_markdown() -> str:
     lines += [f"| {c.zh} | `{c.name}` | {KIND_LABELS[c.kind]} | {c.meaning} |" for c in INDICATOR_COLUMNS]
     lines += ["", f"- **manifest.json**：{FILE_MEANINGS['manifest.json']}"]
     return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    # `python -m station_tui.services.export_dictionary > docs/export-dictionary.md`
+    import sys
+
+    sys.stdout.reconfigure(encoding="utf-8")  # the Chinese text, also on a Windows console
+    sys.stdout.write(dictionary_markdown())
