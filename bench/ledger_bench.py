@@ -22,7 +22,9 @@ from station_tui.services.station import Station, initialize  # noqa: E402
 from station_tui.store import Store  # noqa: E402
 
 
-def figures(count: int = 10_000) -> list[str]:
+def figures(db: Path | None = None, quick: bool = False, count: int | None = None) -> list[str]:
+    """For bench/run.py: the demo database is not needed; a fresh station takes the ledger."""
+    count = count or (200 if quick else 10_000)
     with tempfile.TemporaryDirectory() as folder:
         station = Station.open(Store(Path(folder) / "station.db"))
         head = initialize(
@@ -50,5 +52,5 @@ def figures(count: int = 10_000) -> list[str]:
 
 
 if __name__ == "__main__":
-    for line in figures(int(sys.argv[1]) if len(sys.argv) > 1 else 10_000):
+    for line in figures(count=int(sys.argv[1]) if len(sys.argv) > 1 else 10_000):
         print(line)

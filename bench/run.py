@@ -76,7 +76,7 @@ def startup(db: Path, runs: int) -> dict:
 
 # Each area's benchmark: bench/<name>.py with `figures(db: Path, quick: bool) -> list[str]`, one line per figure,
 # each line giving the measured value, its anchor measured in the same run, the ratio and the target.
-AREA_BENCHES = ("calendar_bench", "countdown_bench", "search_bench", "notice_bench", "export_bench")
+AREA_BENCHES = ("calendar_bench", "countdown_bench", "search_bench", "ledger_bench", "notice_bench", "export_bench")
 
 
 def area_figures(db: Path, quick: bool) -> list[str]:
