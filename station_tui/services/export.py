@@ -61,7 +61,7 @@ INDICATORS = "indicators.csv"
 FORMAT = "station-tui-export"
 FORMAT_VERSION = 1
 HEADER_LANGUAGES = ("zh", "en")
-WRITERS = 3  # threads making and writing chunks at once
+WRITERS = 2  # threads making and writing chunks at once (more only wait on each other's locks)
 FILE_ORDER = (
     "applications.csv",
     "documents.csv",

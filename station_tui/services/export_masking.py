@@ -226,3 +226,52 @@ def id_sql(expr: str, fallback: str) -> str:
 
 def phone_sql(expr: str, fallback: str) -> str:
     return f"CASE WHEN {expr} GLOB '{_MOBILE_SHAPE}' THEN substr({expr}, 1, 3) || '****' || substr({expr}, 8) ELSE {fallback}({expr}) END"
+
+
+# --- a payload as a CSV cell ---------------------------------------------------------------------------------------
+# The export cleans payloads inside the CSV text SQLite made, where every '"' of the JSON is doubled: cleaning there
+# spares undoing and redoing the quoting of every payload. The same proof as clean_payload's, read through the
+# doubling: without a backslash every doubled quote is a JSON quote, so a tail followed by '"":' ends a key, which
+# starts after the '"' before it, and a string value runs to the next '""'.
+
+_CELL_TAILS = tuple(tail[:-2] + b'"":' for tail in _KEY_TAILS)
+
+
+def _slow_cell(cell: bytes, include_personal: bool) -> bytes:
+    payload = cell.replace(b'""', b'"').decode()
+    return clean_payload_slow(payload, include_personal=include_personal).encode().replace(b'"', b'""')
+
+
+def clean_csv_cell(cell: bytes, *, include_personal: bool = False, plain: bool = False) -> bytes:
+    """clean_payload for a payload whose quotes are doubled (a CSV cell without its outer quotes), the answer doubled
+    the same way. `plain`: the caller has made sure there is no backslash in `cell`."""
+    if not plain and b"\\" in cell or b'"pin_' in cell:
+        return _slow_cell(cell, include_personal)
+    if include_personal:
+        return cell
+    spans = []
+    for tail in _CELL_TAILS:
+        at = cell.find(tail)
+        while at >= 0:
+            key_end = at + len(tail) - 3
+            value = key_end + 3
+            masker = _MASKERS.get(cell[cell.rfind(b'"', 0, at) + 1 : key_end])
+            if masker is not None:
+                if cell[value : value + 2] == b'""':
+                    end = cell.find(b'""', value + 2)
+                    spans.append((value + 2, end, _mask_value(cell[value + 2 : end], masker)))
+                elif not cell.startswith(b"null", value):
+                    return _slow_cell(cell, include_personal)
+            at = cell.find(tail, value)
+    masked = cell
+    if spans:
+        spans.sort()
+        parts, done = [], 0
+        for start, end, text in spans:
+            parts += (cell[done:start], text)
+            done = end
+        parts.append(cell[done:])
+        masked = b"".join(parts)
+    if has_personal_bytes(masked):
+        return _slow_cell(cell, include_personal)
+    return masked

@@ -19,6 +19,7 @@ from station_tui.domain import glossary
 from station_tui.domain.masking import PERSONAL_KEYS, mask_id
 from station_tui.services.export_csv import NUMERIC_KINDS, guard_cell, guard_sql, line_sql
 from station_tui.services.export_masking import (
+    clean_csv_cell,
     clean_payload,
     fast_mask_id,
     fast_mask_phone,
@@ -319,38 +320,33 @@ def chunk_sql(table: Table, columns: tuple[Column, ...], include_personal: bool,
 
     One step of SQLite makes a whole chunk: Python touches each chunk once instead of each row or payload, and SQLite
     works meanwhile without Python's lock, so chunks made by several threads really run side by side. A payload only
-    Python can clean stands in its line as it is, between two HOLEs, in place of its cell (see fill_holes)."""
-    exprs, ready = [], []
-    for index, column in enumerate(columns):
+    Python can clean stands in its cell between two HOLEs, quoted but not yet cleaned (see fill_holes)."""
+    exprs = []
+    for column in columns:
         if column.kind == "json":
             expr = column.sql or f"t.{column.name}"
-            exprs.append(
-                f"CASE WHEN {needs_python_sql(expr, include_personal)} THEN {_HOLE_SQL} || {expr} || {_HOLE_SQL}"
-                f" ELSE '\"' || replace({expr}, '\"', '\"\"') || '\"' END"
-            )
-            ready.append(index)
+            needs = needs_python_sql(expr, include_personal)
+            exprs.append(f"CASE WHEN {needs} THEN {_HOLE_SQL} || {expr} || {_HOLE_SQL} ELSE {expr} END")
         else:
             exprs.append(column_sql(column, include_personal))
-    line = line_sql(exprs, numeric_flags(columns), ready)
+    line = line_sql(exprs, numeric_flags(columns))
     where = " AND ".join(["t.rowid > :lo", "t.rowid <= :hi", *([condition] if condition else [])])
     # group_concat takes the rows in the order they come, the inner ORDER BY's (a test checks it).
     return (
-        f"SELECT CAST(group_concat(line || char(13, 10), '') AS BLOB), count(*)"
+        f"SELECT CAST(group_concat(line, '') AS BLOB), count(*)"
         f" FROM (SELECT {line} AS line FROM {table.source} WHERE {where} ORDER BY t.rowid)"
     )
 
 
 def fill_holes(lines: bytes, include_personal: bool) -> bytes | None:
-    """The chunk's lines with each payload between HOLEs cleaned and quoted as a CSV cell; None if the HOLEs do not
+    """The chunk's lines with each payload between HOLEs (quotes already doubled) cleaned; None if the HOLEs do not
     pair up (only text that is not UTF-8 could do that)."""
     parts = lines.split(HOLE)
     if len(parts) % 2 == 0:
         return None
-    # Checked once for the whole chunk, the two searches every payload would otherwise repeat.
-    plain = b"\\" not in lines and b'"pin_' not in lines
+    plain = b"\\" not in lines  # checked once for the whole chunk (memchr), not once per payload
     for i in range(1, len(parts), 2):
-        cleaned = clean_payload(parts[i], include_personal=include_personal, plain=plain)
-        parts[i] = b'"' + cleaned.replace(b'"', b'""') + b'"'
+        parts[i] = clean_csv_cell(parts[i], include_personal=include_personal, plain=plain)
     return b"".join(parts)
 
 

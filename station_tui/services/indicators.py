@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from station_tui.domain.workdays import WorkCalendar
 from station_tui.services.export_tables import Column
@@ -50,13 +50,13 @@ FROM (SELECT uuid, profile || '/' || category AS category, accepted_date, intake
 """
 # The last connection or termination of each application (the latest counts, should there ever be two).
 OUTCOMES = """
-SELECT application, type, recorded_at FROM events
+SELECT application, type, substr(recorded_at, 1, 10) FROM events
 WHERE type IN ('application.connected', 'application.terminated') ORDER BY application, seq
 """
 
 
 def _with_outcomes(conn: sqlite3.Connection) -> Iterator[tuple]:
-    """Each application's row with its outcome ((type, recorded_at) or None) appended."""
+    """Each application's row with its outcome's type and day (or None, None) in place of its UUID."""
     outcomes = conn.execute(OUTCOMES)
     pending = next(outcomes, None)
     for row in conn.execute(APPLICATIONS):
@@ -64,24 +64,15 @@ def _with_outcomes(conn: sqlite3.Connection) -> Iterator[tuple]:
         # SQLite orders text by its UTF-8 bytes, which is the order of Python strings.
         while pending is not None and pending[0] < uuid:
             pending = next(outcomes, None)
-        outcome = None
+        kind = day = None
         while pending is not None and pending[0] == uuid:
-            outcome = pending[1:]
+            _, kind, day = pending
             pending = next(outcomes, None)
-        yield (*row[1:], outcome)
+        yield (*row[1:], kind, day)
 
 
-@dataclass
-class _Group:
-    accepted: int = 0
-    complete: int = 0
-    deferred: int = 0
-    documents: int = 0
-    stages: int = 0
-    connected: int = 0
-    workdays: list[int] = field(default_factory=lambda: [0, 0])  # sum, max
-    on_time: int = 0
-    terminated: int = 0
+# The accumulators of one (month, category), by position.
+ACCEPTED, COMPLETE, DEFERRED, DOCUMENTS, STAGES, CONNECTED, WORKDAYS, LONGEST, ON_TIME, TERMINATED = range(10)
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -95,44 +86,49 @@ def _mean(total: int, count: int) -> float | None:
 def indicator_rows(
     conn: sqlite3.Connection, calendar: WorkCalendar, category_names: Mapping[str, str]
 ) -> Iterator[tuple]:
-    groups: dict[tuple[str, str], _Group] = {}
+    groups: dict[tuple[str, str], list[int]] = {}
 
-    def group(month: str, category: str) -> _Group:
-        return groups.setdefault((month, category), _Group())
+    @lru_cache(maxsize=1 << 16)
+    def workdays(accepted: str, finished: str) -> int:
+        # Many applications share the same two days: the calendar is asked once per pair.
+        return calendar.workdays_between(date.fromisoformat(accepted), date.fromisoformat(finished))
 
-    for category, accepted, mode, due, documents, stages, paused, outcome in _with_outcomes(conn):
-        g = group(accepted[:7], category)
-        g.accepted += 1
-        g.complete += mode == "complete"
-        g.deferred += mode == "deferred"
-        g.documents += documents
-        g.stages += stages
-        if outcome is None:
+    for category, accepted, mode, due, documents, stages, paused, kind, day in _with_outcomes(conn):
+        g = groups.get((accepted[:7], category))
+        if g is None:
+            g = groups[accepted[:7], category] = [0] * 10
+        g[ACCEPTED] += 1
+        g[COMPLETE] += mode == "complete"
+        g[DEFERRED] += mode == "deferred"
+        g[DOCUMENTS] += documents
+        g[STAGES] += stages
+        if kind is None:
             continue
-        kind, at = outcome
-        g = group(at[:7], category)
+        g = groups.get((day[:7], category))
+        if g is None:
+            g = groups[day[:7], category] = [0] * 10
         if kind == "application.terminated":
-            g.terminated += 1
+            g[TERMINATED] += 1
             continue
-        finished = date.fromisoformat(at[:10])
-        used = max(calendar.workdays_between(date.fromisoformat(accepted), finished) - paused, 0)
-        g.connected += 1
-        g.workdays[0] += used
-        g.workdays[1] = max(g.workdays[1], used)
-        g.on_time += finished.isoformat() <= due
+        used = max(workdays(accepted, day) - paused, 0)
+        g[CONNECTED] += 1
+        g[WORKDAYS] += used
+        g[LONGEST] = max(g[LONGEST], used)
+        g[ON_TIME] += day <= due
     for (month, category), g in sorted(groups.items()):
+        connected = g[CONNECTED]
         yield (
             month,
             category.split("/", 1)[1],
             category_names.get(category, ""),
-            g.accepted,
-            _share(g.complete, g.accepted),
-            _share(g.deferred, g.accepted),
-            _mean(g.documents, g.accepted),
-            _mean(g.stages, g.accepted),
-            g.connected,
-            _mean(g.workdays[0], g.connected),
-            g.workdays[1] if g.connected else None,
-            _share(g.on_time, g.connected),
-            g.terminated,
+            g[ACCEPTED],
+            _share(g[COMPLETE], g[ACCEPTED]),
+            _share(g[DEFERRED], g[ACCEPTED]),
+            _mean(g[DOCUMENTS], g[ACCEPTED]),
+            _mean(g[STAGES], g[ACCEPTED]),
+            connected,
+            _mean(g[WORKDAYS], connected),
+            g[LONGEST] if connected else None,
+            _share(g[ON_TIME], connected),
+            g[TERMINATED],
         )
