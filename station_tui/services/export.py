@@ -177,8 +177,18 @@ def category_names(station: Station) -> dict[str, str]:
     }
 
 
-def _count(conn, table: Table, where: str = "", params: dict | None = None) -> int:  # noqa: ANN001
-    return conn.execute(f"SELECT count(*) FROM {table.source.split()[0]} t {where}", params or {}).fetchone()[0]
+def _count(conn, table: Table) -> int:  # noqa: ANN001
+    return conn.execute(f"SELECT count(*) FROM {table.source.split()[0]}").fetchone()[0]
+
+
+def _event_count(conn, mark: int, last_seq: int) -> int:  # noqa: ANN001
+    """The events an export writes, for its progress bar: the range less the export receipts in it. Counting the
+    rows themselves would read the whole log once more; seq has no gaps (the log is append-only), and should it ever
+    have one, the bar only ends a little short of full."""
+    receipts = conn.execute(
+        "SELECT count(*) FROM events WHERE type = 'export.done' AND seq > ? AND seq <= ?", (mark, last_seq)
+    ).fetchone()[0]
+    return last_seq - mark - receipts
 
 
 def _manifest(station: Station, result: dict, files: list[WrittenFile], options: dict, written_at: datetime) -> bytes:
@@ -278,9 +288,7 @@ def _export(
         names = category_names(station)
         snapshot_tables = tables(names)
         events = events_table()
-        total = sum(_count(conn, t) for t in snapshot_tables) + _count(
-            conn, events, f"WHERE {event_where}", event_params
-        )
+        total = sum(_count(conn, t) for t in snapshot_tables) + _event_count(conn, mark, last_seq)
         folder = _new_folder(outbox, station.station_code, store.clock())
         work_calendar = calendar(station)  # built here: the threads only read it
 

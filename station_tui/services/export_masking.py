@@ -148,7 +148,7 @@ def clean_payload_slow(text: str, *, include_personal: bool = False) -> str:
 
 # The fast way looks for the ends of the personal keys only: every key ends with one of these (agent_id_number with
 # id_number, customer_phone with phone), so two scans of the payload find them all.
-_KEY_TAILS = tuple(
+KEY_TAILS = tuple(
     f'{key}":'.encode()
     for key in PERSONAL_KEYS
     if not any(key != other and key.endswith(other) for other in PERSONAL_KEYS)
@@ -174,7 +174,7 @@ def _mask_personal_values(data: bytes) -> bytes | None:
 
     Without a backslash every '"' opens or closes a string, so a tail followed by ':' ends a key, and the key starts
     after the last '"' before the tail."""
-    for tail in _KEY_TAILS:
+    for tail in KEY_TAILS:
         if tail not in data:
             continue
         pieces = data.split(tail)
@@ -234,7 +234,7 @@ def phone_sql(expr: str, fallback: str) -> str:
 # doubling: without a backslash every doubled quote is a JSON quote, so a tail followed by '"":' ends a key, which
 # starts after the '"' before it, and a string value runs to the next '""'.
 
-_CELL_TAILS = tuple(tail[:-2] + b'"":' for tail in _KEY_TAILS)
+_CELL_TAILS = tuple(tail[:-2] + b'"":' for tail in KEY_TAILS)
 
 
 def _slow_cell(cell: bytes, include_personal: bool) -> bytes:

@@ -19,6 +19,7 @@ from station_tui.domain import glossary
 from station_tui.domain.masking import PERSONAL_KEYS, mask_id
 from station_tui.services.export_csv import NUMERIC_KINDS, guard_cell, guard_sql, line_sql
 from station_tui.services.export_masking import (
+    KEY_TAILS,
     clean_csv_cell,
     clean_payload,
     fast_mask_id,
@@ -235,7 +236,8 @@ def needs_python_sql(expr: str, include_personal: bool) -> str:
     with seven digits in a row, which every identity number and phone has. For any other payload clean_payload gives
     the payload itself (a test checks the SQL against the definition)."""
     # Cheapest and likeliest first (SQLite stops at the first true one): the GLOB scans a long payload slowest.
-    tests = [] if include_personal else [f"instr({expr}, '\"{key}\":')" for key in PERSONAL_KEYS]
+    # Every personal key ends with one of the key tails (agent_id_number with id_number...): two searches, not five.
+    tests = [] if include_personal else [f"instr({expr}, '{tail.decode()}')" for tail in KEY_TAILS]
     tests.append(f"instr({expr}, '\"pin_')")
     if not include_personal:
         tests.append(f"{expr} GLOB {_SEVEN_DIGITS}")
