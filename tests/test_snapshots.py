@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from pilot_helpers import SIZE, login, settle
-
 from station_tui.app import StationApp
 
 
