@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from station_tui.domain.masking import PERSONAL_KEYS, mask_id, mask_phone
 from station_tui.services import export_masking
-from station_tui.services.export_csv import guard_cell
+from station_tui.services.export_csv import guard_cell, guard_sql
 from station_tui.services.export_masking import (
     clean_csv_cell,
     clean_payload,
@@ -167,3 +167,19 @@ def test_cleaning_a_payload_inside_its_csv_cell_is_the_definition(
     plain = plain and "\\" not in text  # what the caller promises
     cell = clean_csv_cell(text.encode().replace(b'"', b'""'), include_personal=include_personal, plain=plain)
     assert cell == clean_payload_slow(text, include_personal=include_personal).encode().replace(b'"', b'""')
+
+
+cells = st.one_of(
+    st.text(max_size=8),
+    st.text("0123456789.Ee-+=@\t\r ab", max_size=8),
+    st.integers(min_value=-(2**63), max_value=2**63 - 1),
+    st.floats(allow_nan=False),
+    st.none(),
+)
+
+
+@given(cells)
+@settings(max_examples=500, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_the_sql_cell_rules_are_the_python_ones(sql: sqlite3.Connection, value: object) -> None:
+    (cell,) = sql.execute(f"SELECT {guard_sql('?1')}", (value,)).fetchone()
+    assert cell == guard_cell(value)

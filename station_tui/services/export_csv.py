@@ -54,7 +54,9 @@ def guard_sql(expr: str) -> str:
     """The same rules as a SQLite expression over `expr` (a column name or another side-effect-free expression)."""
     return (
         f"CASE WHEN typeof({expr}) != 'text' THEN {expr}"
-        f" WHEN substr({expr}, 1, 1) IN ('=', '+', '-', '@', char(9), char(13)) THEN '''' || {expr}"
+        # A GLOB, not substr(...) IN (...): substr copies the text, once per cell of a large export. A '-' first in
+        # the brackets is itself, not a range.
+        f" WHEN {expr} GLOB '[-=+@' || char(9, 13) || ']*' THEN '''' || {expr}"
         f" WHEN {expr} GLOB '[0-9]*' AND {expr} NOT GLOB '*[^0-9.Ee]*' THEN char(9) || {expr}"
         f" ELSE {expr} END"
     )
