@@ -22,8 +22,9 @@ class TestShellSnapshots:
 
         async def logged_in(pilot) -> None:  # noqa: ANN001
             await login(app, pilot, "李秀英", "2222")
+            await settle(app, pilot)  # the greeting and the export schedule's notice (no outbox set) have come
             app.clear_notifications()
-            await settle(app, pilot)
+            await pilot.pause()
 
         assert snap_compare(app, terminal_size=SIZE, run_before=logged_in)
 
