@@ -18,7 +18,6 @@ from station_tui.screens.base import StationScreen
 from station_tui.screens.dialogs import ConfirmDialog
 from station_tui.screens.intake_dialogs import ReservationDialog
 from station_tui.services import intake
-from station_tui.services.applications import checklists
 from station_tui.services.intake import Accepted, FormErrors, IntakeForm, IntakePreview, ReceivedDocument
 
 FLAG_CHOICES = [("按规则", "auto"), ("是", "yes"), ("否", "no")]
@@ -83,7 +82,7 @@ class IntakeScreen(StationScreen):
     # --- layout ---------------------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        lists = checklists(self.station)
+        lists = self.station.checklists
         types = [(lists.business_type(b).name, b) for b in BUSINESS_TYPE_IDS]
         with Horizontal(id="intake"):
             with VerticalScroll(id="intake-form"):
@@ -199,7 +198,7 @@ class IntakeScreen(StationScreen):
         business = self.business_type()
         if business is None:
             return
-        spec = checklists(self.station).business_type(business)
+        spec = self.station.checklists.business_type(business)
         self.query_one("#voltage", Select).value = spec.voltage
         self.query_one("#agent", Checkbox).disabled = not spec.agent_documents
         self.query_one("#important", Checkbox).disabled = spec.voltage != "high"

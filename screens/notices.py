@@ -26,9 +26,8 @@ def _list(station, application: str | None) -> list[notices.Notice]:  # noqa: AN
 
 
 def _business_types(station):  # noqa: ANN001, ANN202
-    from station_tui.services.applications import checklists
 
-    return [(b.id, b.name) for b in checklists(station).business_types]
+    return [(b.id, b.name) for b in station.checklists.business_types]
 
 
 class BusinessTypeDialog(ModalScreen[str | None]):

@@ -13,7 +13,6 @@ from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
 from station_tui.domain.profiles import BUSINESS_TYPE_IDS
 from station_tui.screens.base import ServiceCalls, StationScreen
-from station_tui.services.applications import checklists
 from station_tui.services.intake import FormErrors
 from station_tui.services.reservations import (
     ReservationRow,
@@ -164,7 +163,7 @@ class NewReservationDialog(ServiceCalls, ModalScreen):
         self.station = station
 
     def compose(self) -> ComposeResult:
-        lists = checklists(self.station)
+        lists = self.station.checklists
         with Vertical():
             yield Label("渠道")
             yield Select([("电话预约", "phone"), ("线上预约", "online")], id="new-res-channel", allow_blank=False)
@@ -206,5 +205,6 @@ class NewReservationDialog(ServiceCalls, ModalScreen):
             self.query_one("#new-res-error", Static).update("；".join(result.values()))
             return
         self.dismiss(result)
+
 
 AREA_SCREEN = ReservationsScreen

@@ -77,14 +77,12 @@ async def _fill(app: StationApp, pilot, business_type: str, received: str) -> No
     await pilot.press("f2")
     await settle(app, pilot)
     assert isinstance(app.screen, IntakeScreen)
-    from station_tui.services.applications import checklists
-
     await _choose(app, pilot, "#business-type", search=SEARCH[business_type])
     assert app.screen.query_one("#business-type", Select).value == business_type
     for selector, text in _customer(business_type).items():
         await _type(app, pilot, selector, text)
     await settle(app, pilot)
-    docs = checklists(app.station).required_documents(business_type)
+    docs = app.station.checklists.required_documents(business_type)
     for doc in docs:
         if received == "all" or (received == "primary" and doc.primary):
             await _choose(app, pilot, f"#doc-form-{doc.key}", downs=1)  # the first accepted form

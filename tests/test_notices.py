@@ -79,11 +79,9 @@ def test_estimated_due_dates_are_marked(station, manager, clock) -> None:  # noq
 
 
 def test_refusal_lists_every_document_with_every_form(station) -> None:  # noqa: ANN001
-    from station_tui.services.applications import checklists
-
     notice = notices.issue(station, "refusal", business_type="低压非居民新装", customer_name="邾县𠮷祥商贸")
     printed = _assert_every_text_printed(notice)
-    for spec in checklists(station).base_documents("lv_nonresident"):
+    for spec in station.checklists.base_documents("lv_nonresident"):
         for form in spec.forms:
             assert squeeze(form) in printed
     assert "授权委托书" in printed  # an organisation may send an agent

@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from station_tui.domain.checklists import Checklists, load_checklists
 from station_tui.domain.errors import StationError
 from station_tui.domain.glossary import (
     APPLICATION_STATUSES,
@@ -28,17 +27,9 @@ MARK_SYMBOLS = {"required": "√", "when_applicable": "△"}
 ARCHIVE_STATES = {"filed": "已归档", "missing": "缺", "not_applicable": "不适用"}
 
 
-def checklists(station: Station) -> Checklists:
-    """The checklist file, read once per Station."""
-    cached = station.__dict__.get("_checklists")
-    if cached is None:
-        cached = station.__dict__["_checklists"] = load_checklists()
-    return cached
-
-
 def business_name(station: Station, business_type: str) -> str:
     try:
-        return checklists(station).business_type(business_type).name
+        return station.checklists.business_type(business_type).name
     except KeyError:
         return business_type
 
@@ -253,7 +244,7 @@ def archive_status(
         )
     }
     stages = []
-    for stage in checklists(station).archive:
+    for stage in station.checklists.archive:
         items = []
         for item in stage.items:
             mark = item.mark(business_type)
@@ -469,7 +460,7 @@ def list_applications(
         + (" WHERE " + " AND ".join(where) if where else "")
         + " ORDER BY a.accepted_at DESC, a.number DESC"
     )
-    names = {b.id: b.name for b in checklists(station).business_types}
+    names = {b.id: b.name for b in station.checklists.business_types}
     day = today.isoformat()
     return [
         ListedApplication(
@@ -494,7 +485,7 @@ def masked_identity(view: ApplicationView) -> tuple[str, str]:
 
 def document_forms(station: Station, business_type: str, key: str) -> list[tuple[str, str]]:
     """The forms a document may take for this business type, each with 原件/复印件 as 附件1 asks (for collecting)."""
-    specs = checklists(station).required_documents(business_type, agent=True, important=True)
+    specs = station.checklists.required_documents(business_type, agent=True, important=True)
     spec = next((s for s in specs if s.key == key), None)
     if spec is None:
         raise StationError("这份资料不在本业务类型的清单中")

@@ -20,7 +20,6 @@ from station_tui.domain.timeutil import from_iso, local_date
 from station_tui.domain.workdays import CALENDAR_DAY, WorkCalendar
 from station_tui.services import lifecycle
 from station_tui.services.calendar import calendar
-from station_tui.services.intake import _checklists
 from station_tui.services.station import Station
 
 OVERDUE, URGENT, WARNING, NORMAL, PAUSED = "overdue", "urgent", "warning", "normal", "paused"
@@ -87,7 +86,7 @@ def countdown(station: Station, today: date | None = None) -> Countdown:
     cal = calendar(station)
     today = today or local_date(station.store.clock())
     warn_days = station.profile.warning.warn_days
-    types = {t.id: t.name for t in _checklists(station).business_types}
+    types = {t.id: t.name for t in station.checklists.business_types}
     between = cal.workdays_between
     parsed: dict[str, date] = {}
     left: dict[tuple[date, date], int] = {}
@@ -217,7 +216,7 @@ def application_details(station: Station, application: str) -> ApplicationDetail
     if not found:
         raise StationError("没有这件申请")
     app = found[0]
-    types = {t.id: t.name for t in _checklists(station).business_types}
+    types = {t.id: t.name for t in station.checklists.business_types}
     manager = store.one("SELECT name FROM operators WHERE uuid = ?", (app["customer_manager"],)) or ""
     stages = [
         (r["name"], _short(r["started_at"]), _short(r["finished_at"]))

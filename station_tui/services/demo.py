@@ -70,7 +70,7 @@ def _ensure_station(station: Station) -> dict[str, str]:
 
 def _form(fake: Faker, rng: random.Random, station: Station, manager: str) -> IntakeForm:
     business_type = rng.choices(BUSINESS_TYPE_IDS, weights=TYPE_WEIGHTS)[0]
-    business = intake._checklists(station).business_type(business_type)
+    business = station.checklists.business_type(business_type)
     person = business.resident or business_type == "well_private"
     high = business.voltage == "high"
     form = IntakeForm(
@@ -90,7 +90,7 @@ def _form(fake: Faker, rng: random.Random, station: Station, manager: str) -> In
         customer_manager=manager,
     )
     documents = intake.required_documents(station, form)
-    primary = intake._checklists(station).primary_document(business_type)
+    primary = station.checklists.primary_document(business_type)
     deferred = rng.random() < 0.35
     form.received = [
         ReceivedDocument(doc.key, doc.forms[0], doc.copy_for(doc.forms[0]))
@@ -118,7 +118,7 @@ def _live_through(
         at = later(30)
         if at is None or fate < 0.1:
             return
-        spec = intake._checklists(station).document(doc["doc_key"])
+        spec = station.checklists.document(doc["doc_key"])
         form = rng.choice(spec.forms)
         lifecycle.collect_document(
             station, doc["uuid"], form=form, copy_kind=spec.copy_for(form), operator=operator, at=at

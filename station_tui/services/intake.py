@@ -78,15 +78,8 @@ class Accepted:
     deferred: list[str]
 
 
-def _checklists(station: Station):  # noqa: ANN202
-    """The checklist file (kept for the callers that import it from here; one cache in services.applications)."""
-    from station_tui.services.applications import checklists
-
-    return checklists(station)
-
-
 def required_documents(station: Station, form: IntakeForm) -> list:
-    return _checklists(station).required_documents(form.business_type, agent=form.agent, important=form.important)
+    return station.checklists.required_documents(form.business_type, agent=form.agent, important=form.important)
 
 
 def intake_mode(station: Station, form: IntakeForm) -> str:
@@ -95,14 +88,14 @@ def intake_mode(station: Station, form: IntakeForm) -> str:
     required = required_documents(station, form)
     if all(doc.key in keys for doc in required):
         return "complete"
-    primary = _checklists(station).primary_document(form.business_type)
+    primary = station.checklists.primary_document(form.business_type)
     return "deferred" if primary.key in keys else "refused"
 
 
 def propose(station: Station, form: IntakeForm, capacity: float, start: date) -> Proposal:
     """The profile's reading of the form: 小微企业 and 三零 (unless the clerk set them), category, due date."""
     profile = station.profile
-    business = _checklists(station).business_type(form.business_type)
+    business = station.checklists.business_type(form.business_type)
     low_nonresident = form.voltage == "low" and not business.resident
     small_micro = form.small_micro
     if small_micro is None:
@@ -193,7 +186,7 @@ def validate(form: IntakeForm) -> dict[str, object]:
 
 
 def refusal_reason(station: Station, form: IntakeForm) -> str:
-    primary = _checklists(station).primary_document(form.business_type)
+    primary = station.checklists.primary_document(form.business_type)
     return f"未收到{primary.name}（{'、'.join(primary.forms[:3])}等），不能受理。"
 
 
@@ -233,7 +226,7 @@ def preview(station: Station, form: IntakeForm, start: date | None = None) -> In
 
 def record_refused_visit(station: Station, form: IntakeForm, *, operator: str) -> str:
     """The counter could not accept (no identity/subject proof): the visit is recorded, with what was typed."""
-    _checklists(station).business_type(form.business_type)  # a KeyError here is a programming error, not input
+    station.checklists.business_type(form.business_type)  # a KeyError here is a programming error, not input
     visit = str(uuid.uuid4())
     station.store.record(
         "visit.refused",
@@ -394,7 +387,7 @@ def id_types(station: Station, business_type: str) -> list[str]:
     A village collective's well (机井（集体）) is applied for with an authorisation letter; the number recorded is the
     village committee's 统一社会信用代码 (or the representative's identity card).
     """
-    primary = _checklists(station).primary_document(business_type)
+    primary = station.checklists.primary_document(business_type)
     if primary.key == "subject_proof" and business_type == "well_collective":
         return ["统一社会信用代码", "居民身份证"]
     return [_ID_KINDS.get(form, form) for form in primary.forms]

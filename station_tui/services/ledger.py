@@ -21,7 +21,6 @@ from station_tui.domain.errors import StationError
 from station_tui.domain.glossary import CHANNELS, VOLTAGES
 from station_tui.domain.timeutil import CHINA_TZ, to_iso
 from station_tui.services import intake
-from station_tui.services.applications import checklists
 from station_tui.services.intake import IntakeForm, ReceivedDocument
 from station_tui.services.station import Station
 
@@ -197,7 +196,7 @@ class _Context:
     """What every row needs, read once."""
 
     def __init__(self, station: Station) -> None:
-        lists = checklists(station)
+        lists = station.checklists
         self.station = station
         self.lists = lists
         self.types = {b.name: b.id for b in lists.business_types} | {b.id: b.id for b in lists.business_types}

@@ -63,12 +63,6 @@ class Notice:
         return ""
 
 
-def _checklists(station: Station):  # noqa: ANN202
-    from station_tui.services.applications import checklists
-
-    return checklists(station)
-
-
 def _kind(kind: str) -> str:
     if kind not in notice_content.KINDS:
         raise StationError(
@@ -140,7 +134,7 @@ def application_view(station: Station, application: str) -> ApplicationView:
         for s in store.rows("SELECT * FROM stages WHERE application = ? ORDER BY position", (application,))
     ]
     try:
-        business = _checklists(station).business_type(app["business_type"]).name
+        business = station.checklists.business_type(app["business_type"]).name
     except KeyError:
         business = app["business_type"]
     profile = station.profiles.get(app["profile"])
@@ -199,10 +193,10 @@ def latest_inspection(station: Station, application: str) -> tuple[list[str], da
 def business_type_id(station: Station, text: str) -> str:
     """A business type by its code (lv_resident) or its Chinese name (低压居民新装)."""
     wanted = text.strip()
-    for business in _checklists(station).business_types:
+    for business in station.checklists.business_types:
         if wanted in (business.id, business.name):
             return business.id
-    names = "、".join(b.name for b in _checklists(station).business_types)
+    names = "、".join(b.name for b in station.checklists.business_types)
     raise StationError(f"没有业务类型「{wanted}」，可选：{names}")
 
 
@@ -263,7 +257,7 @@ def _refusal_content(
             customer_name = customer_name or rows[0]["customer_name"]
     if business_type is None:
         raise StationError("未受理告知须说明业务类型")
-    lists = _checklists(station)
+    lists = station.checklists
     business = lists.business_type(business_type_id(station, business_type))
     extra = []
     if business.agent_documents:

@@ -16,7 +16,7 @@ from station_tui.domain import validation
 from station_tui.domain.errors import StationError
 from station_tui.domain.glossary import CHANNELS, zh
 from station_tui.domain.timeutil import from_iso
-from station_tui.services.applications import business_name, checklists
+from station_tui.services.applications import business_name
 from station_tui.services.intake import FormErrors, IntakeForm
 from station_tui.services.station import Station
 
@@ -86,7 +86,7 @@ def register_reservation(
         except validation.FieldError as exc:
             errors[name] = str(exc)
     try:
-        checklists(station).business_type(business_type)
+        station.checklists.business_type(business_type)
     except KeyError:
         errors["business_type"] = "请选择业务类型"
     if channel not in RESERVATION_CHANNELS:
@@ -113,7 +113,7 @@ def register_reservation(
 
 def what_to_bring(station: Station, business_type: str) -> str:
     """The documents to bring, as the checklist says them (for the 零证预约 and its notice)."""
-    docs = checklists(station).base_documents(business_type)
+    docs = station.checklists.base_documents(business_type)
     return "；".join(f"{doc.name}（{'、'.join(doc.forms[:3])}{'等' if len(doc.forms) > 3 else ''}）" for doc in docs)
 
 
@@ -180,7 +180,7 @@ def intake_form_for(station: Station, reservation: str) -> IntakeForm:
     row = _reservation(station, reservation)
     if row["status"] == "converted":
         raise StationError("这条预约已经转为申请")
-    business = checklists(station).business_type(row["business_type"])
+    business = station.checklists.business_type(row["business_type"])
     return IntakeForm(
         business_type=row["business_type"],
         customer_name=row["customer_name"],

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from station_tui.domain import validation
 from station_tui.domain.glossary import APPLICATION_STATUSES, zh
 from station_tui.domain.masking import mask_id
-from station_tui.services.applications import checklists
 from station_tui.services.station import Station
 
 LIMIT = 50
@@ -120,7 +119,7 @@ def _landline(text: str) -> str | None:
 def search(station: Station, query: str, limit: int = LIMIT) -> SearchResult:
     """Up to `limit` applications matching the query, newest first within each kind."""
     store = station.store
-    names = {b.id: b.name for b in checklists(station).business_types}
+    names = {b.id: b.name for b in station.checklists.business_types}
     hits: list[Hit] = []
     seen: set[str] = set()
     plans = plan(query)

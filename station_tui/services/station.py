@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from station_tui.domain.checklists import Checklists, load_checklists
 from station_tui.domain.errors import StationError
 from station_tui.domain.profiles import LoadedProfile, Profile, load_profiles
 from station_tui.paths import data_dir
@@ -53,6 +54,11 @@ class Station:
     @property
     def is_demo(self) -> bool:
         return bool(self.store.setting("demo", False))
+
+    @cached_property
+    def checklists(self) -> Checklists:
+        """The application and archive checklists (seed 004 附件1/附件2), read once."""
+        return load_checklists()
 
     @cached_property
     def profile(self) -> Profile:
