@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from station_tui.store import projection
-from station_tui.store.database import Store, connect
+from station_tui.store.database import Store
 from station_tui.store.events import EVENT_COLUMNS, Event
 from station_tui.store.schema import MIGRATIONS, PROJECTION_TABLES
 
@@ -107,4 +107,4 @@ def check(path: Path) -> CheckReport:
     return report
 
 
-__all__ = ["CheckReport", "check", "connect", "rebuild_in_memory"]
+__all__ = ["CheckReport", "check", "rebuild_in_memory"]
