@@ -101,8 +101,9 @@ class StationApp(ServiceCalls, App):
         self.push_screen(LoginScreen())
 
     def first_screen_ready(self) -> None:
-        """Called by the login screen when it can take input: the end of start-up, as the bench measures it."""
-        self.refresh_status()
+        """Called by the login screen when it can take input: the end of start-up, as the bench measures it.
+
+        The status line needs no refresh here: every StationScreen asks for one when it mounts."""
         if self.exit_when_ready:
             self.exit()
 
