@@ -68,10 +68,13 @@ def bare_station(store: Store) -> Station:
 
 @pytest.fixture
 def demo_db(bare_station: Station) -> Path:
-    """A closed demo database (60 applications, fixed seed, the fixture clock), ready for an app or a command."""
+    """A closed demo database (60 applications, fixed seed, the fixture clock, fixed people), ready for an app or a
+    command: the same on every machine, whatever Faker release is installed."""
+    from fixed_people import FixedPeople
+
     from station_tui.services.demo import fill_demo
 
-    fill_demo(bare_station, 60, seed=3)
+    fill_demo(bare_station, 60, seed=3, people=FixedPeople())
     bare_station.store.close()
     return bare_station.store.path
 

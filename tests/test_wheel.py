@@ -21,13 +21,28 @@ def _bin(env_dir: Path, name: str) -> Path:
 @pytest.mark.slow
 def test_wheel_installs_and_runs_outside_the_checkout(tmp_path: Path) -> None:
     dist = tmp_path / "dist"
+    # The build backend and the dependencies come from the lock (requirements/), never from whatever is newest.
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "--quiet", "-w", str(dist)], check=True
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            str(ROOT),
+            "--no-deps",
+            "--no-build-isolation",
+            "--quiet",
+            "-w",
+            str(dist),
+        ],
+        check=True,
     )
     wheel = next(dist.glob("station_tui-*.whl"))
     env_dir = tmp_path / "env"
     venv.EnvBuilder(with_pip=True).create(env_dir)
-    subprocess.run([_bin(env_dir, "python"), "-m", "pip", "install", "--quiet", str(wheel)], check=True)
+    pip = [_bin(env_dir, "python"), "-m", "pip", "install", "--quiet"]
+    subprocess.run([*pip, "--require-hashes", "-r", ROOT / "requirements" / "runtime.txt"], check=True)
+    subprocess.run([*pip, "--no-deps", str(wheel)], check=True)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     clean_env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "STATION_TUI_DB")}
