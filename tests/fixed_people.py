@@ -37,6 +37,7 @@ GIVEN = [
 # Counties that exist today and existed in every birth year drawn below (红安县, 麻城市, 黄州区, 大悟县, 孝昌县): the
 # identity check warns for a county code its table does not list for the birth year.
 COUNTIES = ["421122", "421181", "421102", "420922", "420921"]
+PLACES = ["红安县", "麻城市", "黄州区", "大悟县", "孝昌县"]
 TOWNS = ["城关镇", "七里坪镇", "华家河镇", "二程镇", "永佳河镇", "杏花乡", "八里湾镇"]
 VILLAGES = ["新桥村", "柳林村", "河口村", "石门村", "桃园村", "长岭村"]
 COMPANY_KINDS = ["农业合作社", "商贸有限公司", "建材厂", "养殖场", "农家乐", "五金店"]
@@ -68,4 +69,5 @@ class FixedPeople:
 
     def address(self) -> str:
         town, village = self._rng.choice(TOWNS), self._rng.choice(VILLAGES)
-        return f"湖北省红安县{town}{village}{self._rng.randint(1, 30)}组"
+        # Varied from the first characters on, so that a fragment of one address finds a handful, as at a station.
+        return f"{self._rng.choice(PLACES)}{town}{village}{self._rng.randint(1, 30)}组"
