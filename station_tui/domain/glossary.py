@@ -31,37 +31,7 @@ NOTICE_KINDS = {"acceptance": "受理告知书", "refusal": "未受理告知书"
 # 时限倒计时 levels (services/countdown.py), most urgent first.
 COUNTDOWN_LEVELS = {"overdue": "超期", "urgent": "今日到期", "warning": "预警", "normal": "正常", "paused": "暂停"}
 
-EVENT_TYPES = {
-    "station.initialized": "站点初始化",
-    "settings.changed": "设置变更",
-    "operator.created": "新增操作员",
-    "operator.updated": "操作员信息变更",
-    "operator.pin_changed": "操作员修改PIN",
-    "operator.login": "登录",
-    "operator.login_failed": "PIN错误",
-    "operator.locked": "操作员锁定",
-    "application.accepted": "受理申请",
-    "document.collected": "补收容缺资料",
-    "stage.advanced": "进入下一环节",
-    "deadline.recomputed": "重算期限",
-    "application.paused": "暂停",
-    "application.resumed": "恢复",
-    "application.terminated": "终止",
-    "application.connected": "装表送电",
-    "application.closed": "归档",
-    "notice.issued": "出具告知书",
-    "notice.reprinted": "补打告知书",
-    "reservation.registered": "登记预约",
-    "reservation.handled": "预约已派单/确认",
-    "reservation.converted": "预约转为申请",
-    "visit.refused": "未受理来访",
-    "archive.filed": "归档资料登记",
-    "inspection.recorded": "竣工检验",
-    "ledger.imported": "导入台账",
-    "holidays.entered": "录入节假日安排",
-    "export.done": "导出完成",
-    "export.personal_data_included": "导出含个人信息",
-}
+# Event labels and timeline texts are defined with each event type in station_tui/store/catalogue.py.
 
 
 def zh(mapping: dict[str, str], key: str | None) -> str:

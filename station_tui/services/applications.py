@@ -12,7 +12,6 @@ from station_tui.domain.glossary import (
     CHANNELS,
     COPY_KINDS,
     DOCUMENT_STATUSES,
-    EVENT_TYPES,
     INTAKE_MODES,
     LIMIT_UNITS,
     VOLTAGES,
@@ -21,6 +20,7 @@ from station_tui.domain.glossary import (
 from station_tui.domain.masking import mask_id, mask_phone
 from station_tui.domain.timeutil import local_date
 from station_tui.services.station import Station
+from station_tui.store import catalogue
 
 MARK_SYMBOLS = {"required": "√", "when_applicable": "△"}
 # Archive item states on screen.
@@ -283,49 +283,15 @@ def _linked_item(stage: str, name: str, mark: str, docs: list[DocumentRow]) -> A
     return ArchiveItemRow(stage, name, mark, "filed", last, by, True)
 
 
-def _summary(event_type: str, payload: dict, names: dict[str, str], documents: dict[str, str]) -> str:
-    """One line saying what the event did, in the clerk's words."""
-    if event_type == "application.accepted":
-        app = payload["application"]
-        return f"{app['number']} {zh(INTAKE_MODES, app['intake_mode'])}"
-    if event_type == "document.collected":
-        return f"补收 {documents.get(payload['document'], '资料')}（{zh(COPY_KINDS, payload.get('copy_kind'))}）"
-    if event_type == "stage.advanced":
-        text = f"第 {payload['from_position']} 环节 → 第 {payload['to_position']} 环节"
-        override = payload.get("override")
-        if override:
-            head = names.get(override["head"], override["head"])
-            text += (
-                f"；站长 {head} 授权越过缺少的归档资料（{'、'.join(override['missing'])}），理由：{override['reason']}"
-            )
-        return text
-    if event_type in ("application.paused", "application.terminated"):
-        return payload.get("reason", "")
-    if event_type == "application.resumed":
-        return f"暂停 {payload['paused_workdays']} 个工作日，期限顺延至 {payload['due_date']}"
-    if event_type == "deadline.recomputed":
-        return f"期限改为 {payload['due_date']}"
-    if event_type == "archive.filed":
-        return payload["item"]
-    if event_type == "inspection.recorded":
-        defects = payload["defects"]
-        return "检验合格" if not defects else f"{len(defects)} 项缺陷：" + "；".join(defects)
-    if event_type == "notice.issued":
-        return f"{payload.get('serial', '')}"
-    if event_type == "reservation.converted":
-        return "由预约转为申请"
-    return ""
-
-
 def _events(station: Station, application: str, names: dict[str, str], docs: list[DocumentRow]) -> list[EventRow]:
-    documents = {doc.uuid: doc.name for doc in docs}
+    timeline_names = catalogue.TimelineNames(names, {doc.uuid: doc.name for doc in docs})
     return [
         EventRow(
             recorded_at=e.recorded_at,
             type=e.type,
-            type_zh=zh(EVENT_TYPES, e.type),
+            type_zh=catalogue.label(e.type),
             operator=names.get(e.operator or "", e.operator or ""),
-            summary=_summary(e.type, e.payload, names, documents),
+            summary=catalogue.timeline_text(e, timeline_names),
             simulated=e.simulated,
         )
         for e in station.store.events(application)

@@ -52,6 +52,7 @@ from station_tui.services.export_tables import (
 from station_tui.services.indicators import COLUMNS as INDICATOR_COLUMNS
 from station_tui.services.indicators import indicator_rows
 from station_tui.services.station import Station
+from station_tui.store import payloads as ev
 from station_tui.store.database import connect
 from station_tui.store.schema import SCHEMA_VERSION
 
@@ -244,9 +245,7 @@ def run_export(
         export_id = str(uuid_lib.uuid4())
         store = station.store
         if include_personal_data:
-            store.record(
-                "export.personal_data_included", {"export": export_id, "outbox": str(outbox)}, operator=operator
-            )
+            store.record(ev.ExportPersonalDataIncluded(export=export_id, outbox=str(outbox)), operator=operator)
         return _export(
             station,
             export_id,
@@ -362,15 +361,14 @@ def _export(
             c.close()
     # The manifest is on disk: now, and only now, the mark moves.
     store.record(
-        "export.done",
-        {
-            "uuid": export_id,
-            "folder": str(folder),
-            "first_seq": mark + 1,
-            "last_seq": last_seq,
-            "rows": event_rows,
-            "full": int(full),
-        },
+        ev.ExportDone(
+            uuid=export_id,
+            folder=str(folder),
+            first_seq=mark + 1,
+            last_seq=last_seq,
+            rows=event_rows,
+            full=int(full),
+        ),
         operator=operator,
     )
     return ExportResult(export_id, folder, mark + 1, last_seq, event_rows, tuple(files), full)

@@ -28,6 +28,7 @@ from station_tui.services.export_masking import (
     mask_text,
     phone_sql,
 )
+from station_tui.store import catalogue
 
 KIND_LABELS = {
     "uuid": "标识（UUID）",
@@ -209,12 +210,19 @@ def events_table() -> Table:
             Column("uuid", "事件ID", "uuid", "全局唯一：重复收到的事件按此去重"),
             Column("device", "设备", "uuid"),
             Column("device_seq", "设备内序号", "int"),
-            *_named("type", "事件类型", glossary.EVENT_TYPES),
+            *_named("type", "事件类型", catalogue.labels()),
             Column("application", "申请ID", "uuid"),
             Column("payload", "事件内容", "json"),
             Column("recorded_at", "记录时间", "time", "事件发生时系统时钟的真实时间"),
             Column("operator", "操作员ID", "uuid"),
             Column("simulated", "演示或补录", "bool"),
+            # Last, so that a loader reading the columns by position still finds the others where they were.
+            Column(
+                "version",
+                "内容版本",
+                "int",
+                "事件内容（payload）的版本：各事件类型的版本及其字段见 station-tui events --catalogue",
+            ),
         ),
         "自上次成功导出以来的事件（--full 时为全部），不含「导出完成」事件本身",
         order="t.seq",

@@ -27,6 +27,7 @@ from station_tui.domain.workdays import DayKind, WorkCalendar, YearSource
 from station_tui.services.calendar import calendar, forget_calendar
 from station_tui.services.operators import authorize_head
 from station_tui.services.station import Station
+from station_tui.store import payloads as ev
 
 FIRST_STATUS_YEAR = 2004  # chinese-calendar's first year
 YEARS_AHEAD = 3
@@ -113,14 +114,13 @@ def _recompute(station: Station, cal: WorkCalendar, operator: str | None, cause:
         if due == previous and estimated == bool(stored_estimated):
             continue
         store.record(
-            "deadline.recomputed",
-            {
-                "due_date": due.isoformat(),
-                "due_estimated": estimated,
-                "previous": stored,
-                "previous_estimated": bool(stored_estimated),
-                "cause": cause,
-            },
+            ev.DeadlineRecomputed(
+                due_date=due.isoformat(),
+                due_estimated=estimated,
+                previous=stored,
+                previous_estimated=bool(stored_estimated),
+                cause=cause,
+            ),
             application=uuid,
             operator=operator,
         )
@@ -142,12 +142,12 @@ def enter_schedule(station: Station, schedule: YearSchedule, *, operator: str | 
     old = calendar(station)
     previous_source = old.source(schedule.year)
     new = old.with_schedule(schedule)
-    days = [{"date": d.isoformat(), "kind": "holiday", "name": n} for d, n in schedule.holidays.items()]
-    days += [{"date": d.isoformat(), "kind": "makeup", "name": n} for d, n in schedule.makeup_workdays.items()]
-    days.sort(key=lambda day: day["date"])
+    days = [ev.HolidayDay(date=d.isoformat(), kind="holiday", name=n) for d, n in schedule.holidays.items()]
+    days += [ev.HolidayDay(date=d.isoformat(), kind="makeup", name=n) for d, n in schedule.makeup_workdays.items()]
+    days.sort(key=lambda day: day.date)
     try:
         with store.transaction():
-            store.record("holidays.entered", {"year": schedule.year, "days": days, "origin": origin}, operator=operator)
+            store.record(ev.HolidaysEntered(year=schedule.year, days=days, origin=origin), operator=operator)
             moved, cleared = _recompute(station, new, operator, f"{schedule.year} 年节假日安排")
     finally:
         # After a commit the cache is stale; after a rollback rebuilding it is harmless.

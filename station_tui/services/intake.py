@@ -14,6 +14,7 @@ from station_tui.domain.timeutil import local_date
 from station_tui.domain.workdays import Due
 from station_tui.services.calendar import calendar
 from station_tui.services.station import Station
+from station_tui.store import payloads as ev
 
 
 class FormErrors(StationError):
@@ -229,15 +230,14 @@ def record_refused_visit(station: Station, form: IntakeForm, *, operator: str) -
     station.checklists.business_type(form.business_type)  # a KeyError here is a programming error, not input
     visit = str(uuid.uuid4())
     station.store.record(
-        "visit.refused",
-        {
-            "visit": visit,
-            "business_type": form.business_type,
-            "customer_name": " ".join(form.customer_name.split())[:100],
-            "phone": " ".join(form.phone.split())[:40],
-            "reason": refusal_reason(station, form),
-            "received": [doc.key for doc in form.received],
-        },
+        ev.VisitRefused(
+            visit=visit,
+            business_type=form.business_type,
+            customer_name=" ".join(form.customer_name.split())[:100],
+            phone=" ".join(form.phone.split())[:40],
+            reason=refusal_reason(station, form),
+            received=[doc.key for doc in form.received],
+        ),
         operator=operator,
     )
     return visit
@@ -299,59 +299,57 @@ def accept(
         for spec in required_documents(station, form):
             got = received.get(spec.key)
             documents.append(
-                {
-                    "uuid": str(uuid.uuid4()),
-                    "doc_key": spec.key,
-                    "name": spec.name,
-                    "form": got.form if got else None,
-                    "copy_kind": got.copy_kind if got else None,
-                    "status": "received" if got else "deferred",
-                    "assigned_to": None if got else manager,
-                    "collect_at_stage": None if got else "现场勘查",
-                }
+                ev.AcceptedDocument(
+                    uuid=str(uuid.uuid4()),
+                    doc_key=spec.key,
+                    name=spec.name,
+                    form=got.form if got else None,
+                    copy_kind=got.copy_kind if got else None,
+                    status="received" if got else "deferred",
+                    assigned_to=None if got else manager,
+                    collect_at_stage=None if got else "现场勘查",
+                )
             )
             if not got:
                 deferred.append(spec.name)
         category = proposal.category
-        payload = {
-            "application": {
-                "number": number,
-                "business_type": form.business_type,
-                "intake_mode": mode,
-                "customer_name": values["customer_name"],
-                "id_type": form.id_type,
-                "id_number": values["id_number"],
-                "phone": values["phone"],
-                "address": values["address"],
-                "capacity_kw": values["capacity_kw"],
-                "voltage": form.voltage,
-                "channel": form.channel,
-                "dual_supply": int(form.dual_supply),
-                "supporting_works": int(form.supporting_works),
-                "small_micro": int(proposal.small_micro),
-                "three_zero": int(proposal.three_zero),
-                "important": int(form.important),
-                "agent": int(form.agent),
-                "distribution_upgrade": int(form.distribution_upgrade),
-                "flags_reason": form.flags_reason.strip(),
-                "profile": station.profile.id,
-                "category": category.id,
-                "limit_days": category.limit,
-                "limit_unit": category.unit,
-                "customer_manager": manager,
-                "due_date": proposal.due.date.isoformat(),
-                "due_estimated": int(proposal.due.estimated),
-                "origin": origin,
-            },
-            "documents": documents,
-            "stages": [
-                {"uuid": str(uuid.uuid4()), "name": s.name, "limit": s.limit, "customer_side": s.customer_side}
+        payload = ev.ApplicationAccepted(
+            application=ev.AcceptedApplication(
+                number=number,
+                business_type=form.business_type,
+                intake_mode=mode,
+                customer_name=values["customer_name"],
+                id_type=form.id_type,
+                id_number=values["id_number"],
+                phone=values["phone"],
+                address=values["address"],
+                capacity_kw=values["capacity_kw"],
+                voltage=form.voltage,
+                channel=form.channel,
+                dual_supply=int(form.dual_supply),
+                supporting_works=int(form.supporting_works),
+                small_micro=int(proposal.small_micro),
+                three_zero=int(proposal.three_zero),
+                important=int(form.important),
+                agent=int(form.agent),
+                distribution_upgrade=int(form.distribution_upgrade),
+                flags_reason=form.flags_reason.strip(),
+                profile=station.profile.id,
+                category=category.id,
+                limit_days=category.limit,
+                limit_unit=category.unit,
+                customer_manager=manager,
+                due_date=proposal.due.date.isoformat(),
+                due_estimated=int(proposal.due.estimated),
+                origin=origin,
+            ),
+            documents=documents,
+            stages=[
+                ev.AcceptedStage(uuid=str(uuid.uuid4()), name=s.name, limit=s.limit, customer_side=s.customer_side)
                 for s in category.stages
             ],
-        }
-        store.record(
-            "application.accepted", payload, application=application, operator=operator, simulated_at=simulated_at
         )
+        store.record(payload, application=application, operator=operator, simulated_at=simulated_at)
         if form.reservation:
             _convert_reservation(station, form.reservation, application, operator, simulated_at)
     return Accepted(application, number, mode, proposal.due, deferred)
@@ -366,8 +364,7 @@ def _convert_reservation(
     if status == "converted":
         raise StationError("这条预约已经转为申请")
     station.store.record(
-        "reservation.converted",
-        {"reservation": reservation},
+        ev.ReservationConverted(reservation=reservation),
         application=application,
         operator=operator,
         simulated_at=simulated_at,

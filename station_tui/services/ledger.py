@@ -23,6 +23,7 @@ from station_tui.domain.timeutil import CHINA_TZ, to_iso
 from station_tui.services import intake
 from station_tui.services.intake import IntakeForm, ReceivedDocument
 from station_tui.services.station import Station
+from station_tui.store import payloads as ev
 
 # Column header -> meaning. The first seven are required.
 COLUMNS = {
@@ -338,16 +339,15 @@ def import_ledger(
             if progress and (done % 100 == 0 or done == len(good)):
                 progress(done, len(good))
         store.record(
-            "ledger.imported",
-            {
-                "import": str(uuid.uuid4()),
-                "file": Path(path).name,
-                "imported": len(good),
-                "skipped": total - len(good),
-                "original_numbers": {
+            ev.LedgerImported(
+                import_=str(uuid.uuid4()),
+                file=Path(path).name,
+                imported=len(good),
+                skipped=total - len(good),
+                original_numbers={
                     n: r.original_number for n, r in zip(numbers, good, strict=True) if r.original_number
                 },
-            },
+            ),
             operator=operator,
         )
     return ImportResult(len(good), total - len(good), errors, numbers)

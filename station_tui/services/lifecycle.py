@@ -12,6 +12,7 @@ from station_tui.services.applications import archive_status
 from station_tui.services.calendar import calendar
 from station_tui.services.operators import authorize_head
 from station_tui.services.station import Station
+from station_tui.store import payloads as ev
 
 
 def _application(station: Station, application: str) -> dict:
@@ -26,6 +27,12 @@ def _require_status(app: dict, *allowed: str) -> None:
         raise StationError(f"申请 {app['number']} 当前状态不允许此操作")
 
 
+def _state(app: dict) -> str:
+    """The state a transition starts from, as its event names it (two devices moving an application from the same
+    state is a conflict the events themselves show)."""
+    return ev.application_state(app["status"], app["current_stage"])
+
+
 def collect_document(
     station: Station, document: str, *, form: str, copy_kind: str, operator: str, at: datetime | None = None
 ) -> None:
@@ -33,8 +40,7 @@ def collect_document(
     if not row or row[0]["status"] != "deferred":
         raise StationError("这份资料不是待收的容缺资料")
     station.store.record(
-        "document.collected",
-        {"document": document, "form": form, "copy_kind": copy_kind},
+        ev.DocumentCollected(document=document, form=form, copy_kind=copy_kind, from_state=row[0]["status"]),
         application=row[0]["application"],
         operator=operator,
         simulated_at=at,
@@ -82,7 +88,7 @@ def missing_archive(station: Station, application: str, archive_stages: list[str
     return [name for stage in rows if stage.id in archive_stages for name in stage.missing]
 
 
-def _override_payload(station: Station, override: HeadOverride | None, missing: list[str]) -> dict | None:
+def _override_payload(station: Station, override: HeadOverride | None, missing: list[str]) -> ev.Override | None:
     if not missing:
         return None
     if override is None:
@@ -90,7 +96,7 @@ def _override_payload(station: Station, override: HeadOverride | None, missing: 
     if not override.reason.strip():
         raise StationError("站长授权越过缺少的归档资料，须写明理由")
     authorize_head(station, override.head, override.pin)
-    return {"head": override.head, "reason": override.reason.strip(), "missing": missing}
+    return ev.Override(head=override.head, reason=override.reason.strip(), missing=missing)
 
 
 def advance_stage(
@@ -115,18 +121,17 @@ def advance_stage(
     current = app["current_stage"]
     if current >= len(names):
         raise StationError("已是最后一个环节：请用「装表送电」完成")
-    payload: dict = {"from_position": current, "to_position": current + 1}
+    granted = None
     if at is None:
         # The PIN is checked outside the transaction below, so that a wrong PIN stays recorded (and counts).
         granted = _override_payload(
             station, override, missing_archive(station, application, archive_gate(names, current))
         )
-        if granted:
-            payload["override"] = granted
+    payload = ev.StageAdvanced(from_position=current, to_position=current + 1, override=granted, from_state=_state(app))
     with store.transaction():
         if _application(station, application)["current_stage"] != current:
             raise StationError("这件申请刚被别人改动过，请刷新后再试")
-        store.record("stage.advanced", payload, application=application, operator=operator, simulated_at=at)
+        store.record(payload, application=application, operator=operator, simulated_at=at)
     return current + 1
 
 
@@ -144,8 +149,7 @@ def file_archive_item(
     if match.state == "filed":
         raise StationError("这项已归档")
     station.store.record(
-        "archive.filed",
-        {"filed": str(uuid.uuid4()), "stage": stage, "item": item},
+        ev.ArchiveFiled(filed=str(uuid.uuid4()), stage=stage, item=item),
         application=application,
         operator=operator,
         simulated_at=at,
@@ -164,8 +168,7 @@ def record_inspection(
     _require_status(_application(station, application), "open")
     inspection = str(uuid.uuid4())
     station.store.record(
-        "inspection.recorded",
-        {"inspection": inspection, "defects": cleaned},
+        ev.InspectionRecorded(inspection=inspection, defects=cleaned),
         application=application,
         operator=operator,
         simulated_at=at,
@@ -177,10 +180,10 @@ def pause(station: Station, application: str, *, reason: str, operator: str, at:
     """Time waiting on the customer does not count against the utility's limit."""
     if not reason.strip():
         raise StationError("请写明暂停原因")
-    _require_status(_application(station, application), "open")
+    app = _application(station, application)
+    _require_status(app, "open")
     station.store.record(
-        "application.paused",
-        {"pause": str(uuid.uuid4()), "reason": reason.strip()},
+        ev.ApplicationPaused(pause=str(uuid.uuid4()), reason=reason.strip(), from_state=_state(app)),
         application=application,
         operator=operator,
         simulated_at=at,
@@ -202,13 +205,13 @@ def resume(station: Station, application: str, *, operator: str, at: datetime | 
         old_due = datetime.fromisoformat(app["due_date"]).date()
         new_due = cal.add_workdays(old_due, paused) if paused else old_due
         store.record(
-            "application.resumed",
-            {
-                "pause": pause_id,
-                "paused_workdays": paused,
-                "due_date": new_due.isoformat(),
-                "due_estimated": bool(app["due_estimated"]) or cal.is_estimated(new_due),
-            },
+            ev.ApplicationResumed(
+                pause=pause_id,
+                paused_workdays=paused,
+                due_date=new_due.isoformat(),
+                due_estimated=bool(app["due_estimated"]) or cal.is_estimated(new_due),
+                from_state=_state(app),
+            ),
             application=application,
             operator=operator,
             simulated_at=at,
@@ -219,10 +222,10 @@ def resume(station: Station, application: str, *, operator: str, at: datetime | 
 def terminate(station: Station, application: str, *, reason: str, operator: str, at: datetime | None = None) -> None:
     if not reason.strip():
         raise StationError("请写明终止原因")
-    _require_status(_application(station, application), "open", "paused")
+    app = _application(station, application)
+    _require_status(app, "open", "paused")
     station.store.record(
-        "application.terminated",
-        {"reason": reason.strip()},
+        ev.ApplicationTerminated(reason=reason.strip(), from_state=_state(app)),
         application=application,
         operator=operator,
         simulated_at=at,
@@ -238,7 +241,9 @@ def connect(station: Station, application: str, *, operator: str, at: datetime |
     )
     if waiting:
         raise StationError(f"还有 {waiting} 份容缺资料未收齐，不能送电")
-    station.store.record("application.connected", {}, application=application, operator=operator, simulated_at=at)
+    station.store.record(
+        ev.ApplicationConnected(from_state=_state(app)), application=application, operator=operator, simulated_at=at
+    )
 
 
 def close(
@@ -252,12 +257,15 @@ def close(
     """归档: after connection, the 装表接电 archive items must be filed (a 站长 may override, as for a stage)."""
     app = _application(station, application)
     _require_status(app, "connected", "terminated")
-    payload: dict = {}
+    granted = None
     if at is None and app["status"] == "connected":
         granted = _override_payload(station, override, missing_archive(station, application, ["connection"]))
-        if granted:
-            payload["override"] = granted
-    station.store.record("application.closed", payload, application=application, operator=operator, simulated_at=at)
+    station.store.record(
+        ev.ApplicationClosed(override=granted, from_state=_state(app)),
+        application=application,
+        operator=operator,
+        simulated_at=at,
+    )
 
 
 def missing_for_next_stage(station: Station, application: str) -> list[str]:

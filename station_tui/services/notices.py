@@ -29,6 +29,7 @@ from station_tui.domain.notice_content import (
 from station_tui.domain.timeutil import from_iso, local_date
 from station_tui.services.calendar import calendar
 from station_tui.services.station import Station
+from station_tui.store import payloads as ev
 
 KIND_NAMES = NOTICE_KINDS
 
@@ -353,14 +354,13 @@ def issue(
             content["replaces_serial"] = get_notice(station, replaces).serial
         check_printable(content)
         store.record(
-            "notice.issued",
-            {
-                "notice": notice_id,
-                "serial": serial,
-                "kind": kind,
-                "content": json.dumps(content, ensure_ascii=False, sort_keys=True),
-                "replaces": replaces,
-            },
+            ev.NoticeIssued(
+                notice=notice_id,
+                serial=serial,
+                kind=kind,
+                content=json.dumps(content, ensure_ascii=False, sort_keys=True),
+                replaces=replaces,
+            ),
             application=application,
             operator=operator,
         )
@@ -370,7 +370,7 @@ def issue(
 def reprint(station: Station, notice: str, *, operator: str | None = None) -> Notice:
     """Record one more printing of an issued notice; it prints with its stored content, marked 补打 (n)."""
     found = get_notice(station, notice)
-    station.store.record("notice.reprinted", {"notice": found.uuid}, application=found.application, operator=operator)
+    station.store.record(ev.NoticeReprinted(notice=found.uuid), application=found.application, operator=operator)
     return get_notice(station, notice)
 
 

@@ -12,6 +12,7 @@ from station_tui.domain.glossary import ROLES
 from station_tui.domain.pins import check_pin_shape, hash_pin, pin_matches
 from station_tui.domain.timeutil import from_iso, to_iso
 from station_tui.services.station import Station
+from station_tui.store import payloads as ev
 
 MAX_FAILED_LOGINS = 5
 LOCK_MINUTES = 5
@@ -69,15 +70,7 @@ def create_operator(station: Station, *, name: str, role: str, phone: str, pin: 
     salt, digest = hash_pin(pin)
     operator_id = str(uuid.uuid4())
     station.store.record(
-        "operator.created",
-        {
-            "operator": operator_id,
-            "name": name,
-            "role": role,
-            "phone": phone,
-            "pin_salt": salt,
-            "pin_hash": digest,
-        },
+        ev.OperatorCreated(operator=operator_id, name=name, role=role, phone=phone, pin_salt=salt, pin_hash=digest),
         operator=by,
     )
     return operator_id
@@ -100,12 +93,12 @@ def login(station: Station, operator_id: str, pin: str) -> Operator:
                 f"PIN 连续输错 {MAX_FAILED_LOGINS} 次，已锁定到 {from_iso(locked_until):%H:%M}，请稍后再试"
             )
         if pin_matches(pin, salt, digest):
-            store.record("operator.login", {"operator": operator_id}, operator=operator_id)
+            store.record(ev.OperatorLogin(operator=operator_id), operator=operator_id)
             return get_operator(station, operator_id)
-        store.record("operator.login_failed", {"operator": operator_id}, operator=operator_id)
+        store.record(ev.OperatorLoginFailed(operator=operator_id), operator=operator_id)
         if failed + 1 >= MAX_FAILED_LOGINS:
             until = to_iso(now + timedelta(minutes=LOCK_MINUTES))
-            store.record("operator.locked", {"operator": operator_id, "until": until}, operator=operator_id)
+            store.record(ev.OperatorLocked(operator=operator_id, until=until), operator=operator_id)
             message = f"PIN 连续输错 {MAX_FAILED_LOGINS} 次，该操作员锁定 {LOCK_MINUTES} 分钟"
         else:
             message = f"PIN 不对，还可以再试 {MAX_FAILED_LOGINS - failed - 1} 次"

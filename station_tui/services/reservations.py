@@ -19,6 +19,7 @@ from station_tui.domain.timeutil import from_iso
 from station_tui.services.applications import business_name
 from station_tui.services.intake import FormErrors, IntakeForm
 from station_tui.services.station import Station
+from station_tui.store import payloads as ev
 
 RESERVATION_CHANNELS = ("online", "phone")
 RESERVATION_STATUSES = {"waiting": "待处理", "handled": "已派单/已确认", "converted": "已转申请"}
@@ -95,17 +96,16 @@ def register_reservation(
         raise FormErrors(errors)
     reservation = str(uuid.uuid4())
     station.store.record(
-        "reservation.registered",
-        {
-            "uuid": reservation,
-            "customer_name": values["customer_name"],
-            "phone": values["phone"],
-            "address": values["address"],
-            "business_type": business_type,
-            "channel": channel,
-            "bring": bring.strip(),
-            "visit": visit,
-        },
+        ev.ReservationRegistered(
+            uuid=reservation,
+            customer_name=values["customer_name"],
+            phone=values["phone"],
+            address=values["address"],
+            business_type=business_type,
+            channel=channel,
+            bring=bring.strip(),
+            visit=visit,
+        ),
         operator=operator,
     )
     return reservation
@@ -172,7 +172,7 @@ def mark_handled(station: Station, reservation: str, *, operator: str) -> None:
     row = _reservation(station, reservation)
     if row["status"] != "waiting":
         raise StationError(f"这条预约{RESERVATION_STATUSES.get(row['status'], row['status'])}，不用再处理")
-    station.store.record("reservation.handled", {"reservation": reservation}, operator=operator)
+    station.store.record(ev.ReservationHandled(reservation=reservation), operator=operator)
 
 
 def intake_form_for(station: Station, reservation: str) -> IntakeForm:

@@ -12,6 +12,7 @@ from station_tui.domain.errors import StationError
 from station_tui.domain.profiles import LoadedProfile, Profile, load_profiles
 from station_tui.paths import data_dir
 from station_tui.store import Store
+from station_tui.store import payloads as ev
 
 STATION_CODE = re.compile(r"^[0-9A-Za-z]{2,10}$")
 
@@ -94,15 +95,14 @@ def initialize(
     store = station.store
     with store.transaction():
         store.record(
-            "station.initialized",
-            {
-                "settings": {
+            ev.StationInitialized(
+                settings={
                     "station_name": station_name,
                     "station_code": station_code.upper(),
                     "profile": profile_id,
                     "demo": demo,
                 }
-            },
+            ),
         )
         head = create_operator(station, name=head_name, role="head", phone=head_phone, pin=head_pin, by=None)
     station.__dict__.pop("profile", None)
@@ -110,5 +110,5 @@ def initialize(
 
 
 def change_settings(station: Station, changes: dict, *, operator: str) -> None:
-    station.store.record("settings.changed", {"settings": changes}, operator=operator)
+    station.store.record(ev.SettingsChanged(settings=changes), operator=operator)
     station.__dict__.pop("profile", None)

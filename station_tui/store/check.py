@@ -6,7 +6,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from station_tui.store import projection
+from station_tui.store import catalogue
 from station_tui.store.database import Store
 from station_tui.store.events import EVENT_COLUMNS, Event
 from station_tui.store.schema import MIGRATIONS, PROJECTION_TABLES
@@ -53,7 +53,7 @@ def rebuild_in_memory(path: Path) -> sqlite3.Connection:
     # Replaying into a table the handlers see as `main`, reading the events from the attached file.
     cursor = memory.cursor()
     events = (Event.from_row(row) for row in cursor.execute(f"SELECT {EVENT_COLUMNS} FROM disk.events ORDER BY seq"))
-    projection.apply_all(memory, events)
+    catalogue.apply_all(memory, events)
     memory.execute("COMMIT")
     return memory
 
@@ -97,7 +97,7 @@ def check(path: Path) -> CheckReport:
         store.close()
     try:
         memory = rebuild_in_memory(path)
-    except (projection.ProjectionError, KeyError, sqlite3.DatabaseError) as exc:
+    except (catalogue.UnknownEventError, KeyError, sqlite3.DatabaseError) as exc:
         report.problems.append(f"无法从事件日志重建：{exc}")
         return report
     try:

@@ -13,11 +13,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from station_tui.domain.timeutil import Clock, from_iso, system_now, to_iso
-from station_tui.store import projection
+from station_tui.store import catalogue
 from station_tui.store.backup import backup_beside, newest_backup
 from station_tui.store.errors import ClockBehindError, StoreError
 from station_tui.store.events import EVENT_COLUMNS, Event, dump_payload
+from station_tui.store.payloads import Payload
 from station_tui.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 BUSY_TIMEOUT_SECONDS = 15.0
@@ -184,17 +187,22 @@ class Store:
 
     def record(
         self,
-        type_: str,
-        payload: dict[str, Any],
+        payload: Payload,
         *,
         application: str | None = None,
         operator: str | None = None,
         simulated_at: datetime | None = None,
     ) -> Event:
-        """Append one event and project it, in one transaction.
+        """Append one event (its type and version are those of the payload's structure in the catalogue) and project
+        it, in one transaction.
 
         `simulated_at` is only for demo history and ledger import: the event is marked as not recorded live.
         """
+        kind = catalogue.kind_of(payload)
+        stored = msgspec.to_builtins(payload)
+        # Projected as a replay will read it back (a struct's constructor checks no types): what is recorded is
+        # exactly what every later reader, on this PC or another, will see.
+        payload = catalogue.decode(kind, stored)
         with self.transaction():
             if simulated_at is None:
                 now = self.clock()
@@ -211,30 +219,49 @@ class Store:
                 uuid=str(uuid_lib.uuid4()),
                 device=self.device_id,
                 device_seq=last + 1,
-                type=type_,
+                type=kind.name,
                 application=application,
-                payload=payload,
+                payload=stored,
                 recorded_at=to_iso(moment),
                 operator=operator,
                 simulated=simulated_at is not None,
+                version=kind.version,
+                needs_program=kind.since,
             )
-            self.conn.execute(
-                "INSERT INTO events (uuid, device, device_seq, type, application, payload, recorded_at, operator,"
-                " simulated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    event.uuid,
-                    event.device,
-                    event.device_seq,
-                    event.type,
-                    event.application,
-                    dump_payload(event.payload),
-                    event.recorded_at,
-                    event.operator,
-                    int(event.simulated),
-                ),
-            )
-            projection.apply(self.conn, event)
+            self._insert(event)
+            kind.project(self.conn, event, payload)
         return event
+
+    def receive(self, event: Event) -> bool:
+        """Add an event made on another device (a field laptop, another station) and project it, in one
+        transaction. False when the log has it already (same UUID). An event of a type or version this program does
+        not know is refused (UnknownEventError) before anything is written."""
+        payload = catalogue.read(event)
+        with self.transaction():
+            if self.one("SELECT 1 FROM events WHERE uuid = ?", (event.uuid,)):
+                return False
+            self._insert(event)
+            catalogue.CATALOGUE[event.type].project(self.conn, event, payload)
+        return True
+
+    def _insert(self, event: Event) -> None:
+        self.conn.execute(
+            "INSERT INTO events (uuid, device, device_seq, type, application, payload, recorded_at, operator,"
+            " simulated, version, needs_program) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                event.uuid,
+                event.device,
+                event.device_seq,
+                event.type,
+                event.application,
+                dump_payload(event.payload),
+                event.recorded_at,
+                event.operator,
+                int(event.simulated),
+                event.version,
+                event.needs_program,
+            ),
+        )
 
     def events(self, application: str | None = None) -> list[Event]:
         if application is None:

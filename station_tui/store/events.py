@@ -9,6 +9,9 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Event:
+    """One row of `events`. The payload is the JSON object as stored, in the payload version `version`;
+    catalogue.read gives it as its typed structure, upgraded to the version this program records."""
+
     uuid: str
     device: str
     device_seq: int
@@ -18,12 +21,17 @@ class Event:
     recorded_at: str
     operator: str | None
     simulated: bool
+    version: int = 1
+    # The station-tui version that introduced this type's payload version: what a program that does not know the
+    # type or the version must be upgraded to (it travels with the event to laptops and the county).
+    needs_program: str = "0.1.0"
     seq: int | None = None
 
     @classmethod
     def from_row(cls, row: tuple) -> Event:
         """From `SELECT {EVENT_COLUMNS} FROM events`."""
-        seq, uuid, device, device_seq, type_, application, payload, recorded_at, operator, simulated = row
+        (seq, uuid, device, device_seq, type_, application, payload, recorded_at, operator, simulated, version,
+         needs_program) = row  # fmt: skip
         return cls(
             uuid,
             device,
@@ -34,11 +42,13 @@ class Event:
             recorded_at,
             operator,
             bool(simulated),
+            version,
+            needs_program,
             seq,
         )
 
 
-EVENT_COLUMNS = "seq, uuid, device, device_seq, type, application, payload, recorded_at, operator, simulated"
+EVENT_COLUMNS = "seq, uuid, device, device_seq, type, application, payload, recorded_at, operator, simulated, version, needs_program"
 
 
 def dump_payload(payload: dict[str, Any]) -> str:

@@ -157,6 +157,13 @@ MIGRATIONS: list[list[str]] = [
         # a partial index holds only those few rows.
         "CREATE INDEX applications_estimated ON applications (status) WHERE due_estimated = 1",
     ],
+    # 4: each event says its payload version and the program version that can read it (store/catalogue.py), so that
+    # a laptop, another station or the county refuses what it does not know instead of misreading it. Every event
+    # recorded before this migration is version 1 of its type, readable by station-tui 0.1.0.
+    [
+        "ALTER TABLE events ADD COLUMN version INTEGER NOT NULL DEFAULT 1",
+        "ALTER TABLE events ADD COLUMN needs_program TEXT NOT NULL DEFAULT '0.1.0'",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

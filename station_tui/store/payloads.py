@@ -1,0 +1,290 @@
+"""What each event says: one frozen msgspec structure per event type and payload version.
+
+The structures are the contract between devices and program versions (a field laptop, the county office): a stored
+payload is decoded into its structure strictly (unknown keys and wrong types refused), and a service records an
+instance, never a dict. A change to a shipped structure is a new version beside the old one, with an upgrade step in
+catalogue.py; the old structure stays, because databases hold it.
+
+Encoded with omit_defaults: an absent optional part (no override, no replaced notice) is left out of the JSON.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+# The start state of an application transition: "<status>@<stage position>" (open@2, paused@3, connected@5) and, for a
+# deferred document, its status ("deferred"). UNKNOWN where an upgraded old event cannot say it from its payload alone.
+UNKNOWN = "unknown"
+
+
+def application_state(status: str, stage: int | None) -> str:
+    return f"{status}@{stage}" if stage is not None else status
+
+
+class Payload(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, omit_defaults=True):
+    """The base of every payload structure."""
+
+
+# --- station, settings, operators --------------------------------------------------------------------------------
+
+
+class SettingsPayload(Payload, frozen=True):
+    settings: dict[str, Any]
+
+
+class StationInitialized(SettingsPayload, frozen=True):
+    pass
+
+
+class SettingsChanged(SettingsPayload, frozen=True):
+    pass
+
+
+class OperatorCreated(Payload, frozen=True):
+    operator: str
+    name: str
+    role: str
+    phone: str
+    pin_salt: str
+    pin_hash: str
+
+
+class OperatorLogin(Payload, frozen=True):
+    operator: str
+
+
+class OperatorLoginFailed(Payload, frozen=True):
+    operator: str
+
+
+class OperatorLocked(Payload, frozen=True):
+    operator: str
+    until: str
+
+
+# --- applications ------------------------------------------------------------------------------------------------
+
+
+class AcceptedApplication(Payload, frozen=True):
+    number: str
+    business_type: str
+    intake_mode: str
+    customer_name: str
+    id_type: str
+    id_number: str
+    phone: str
+    address: str
+    capacity_kw: float
+    voltage: str
+    channel: str
+    dual_supply: int
+    supporting_works: int
+    small_micro: int
+    three_zero: int
+    important: int
+    agent: int
+    distribution_upgrade: int
+    flags_reason: str
+    profile: str
+    category: str
+    limit_days: int
+    limit_unit: str
+    customer_manager: str | None
+    due_date: str
+    due_estimated: int
+    origin: str
+
+
+class AcceptedDocument(Payload, frozen=True):
+    uuid: str
+    doc_key: str
+    name: str
+    form: str | None
+    copy_kind: str | None
+    status: str
+    assigned_to: str | None
+    collect_at_stage: str | None
+
+
+class AcceptedStage(Payload, frozen=True):
+    uuid: str
+    name: str
+    limit: int | None
+    customer_side: bool = False
+
+
+class ApplicationAccepted(Payload, frozen=True):
+    application: AcceptedApplication
+    documents: list[AcceptedDocument]
+    stages: list[AcceptedStage]
+
+
+class Override(Payload, frozen=True):
+    """A 站长's authorisation to go on although required archive items were missing."""
+
+    head: str
+    reason: str
+    missing: list[str]
+
+
+class DocumentCollectedV1(Payload, frozen=True):
+    document: str
+    form: str | None = None
+    copy_kind: str | None = None
+
+
+class DocumentCollected(DocumentCollectedV1, frozen=True, kw_only=True):
+    from_state: str
+
+
+class StageAdvancedV1(Payload, frozen=True):
+    from_position: int
+    to_position: int
+    override: Override | None = None
+
+
+class StageAdvanced(StageAdvancedV1, frozen=True, kw_only=True):
+    from_state: str
+
+
+class ApplicationPausedV1(Payload, frozen=True):
+    pause: str
+    reason: str
+
+
+class ApplicationPaused(ApplicationPausedV1, frozen=True, kw_only=True):
+    from_state: str
+
+
+class ApplicationResumedV1(Payload, frozen=True):
+    pause: str
+    paused_workdays: int
+    due_date: str
+    due_estimated: bool
+
+
+class ApplicationResumed(ApplicationResumedV1, frozen=True, kw_only=True):
+    from_state: str
+
+
+class ApplicationTerminatedV1(Payload, frozen=True):
+    reason: str = ""
+
+
+class ApplicationTerminated(ApplicationTerminatedV1, frozen=True, kw_only=True):
+    from_state: str
+
+
+class ApplicationConnectedV1(Payload, frozen=True):
+    pass
+
+
+class ApplicationConnected(ApplicationConnectedV1, frozen=True, kw_only=True):
+    from_state: str
+
+
+class ApplicationClosedV1(Payload, frozen=True):
+    override: Override | None = None
+
+
+class ApplicationClosed(ApplicationClosedV1, frozen=True, kw_only=True):
+    from_state: str
+
+
+class DeadlineRecomputed(Payload, frozen=True):
+    due_date: str
+    due_estimated: bool
+    previous: str
+    previous_estimated: bool
+    cause: str
+
+
+class ArchiveFiled(Payload, frozen=True):
+    filed: str
+    stage: str
+    item: str
+
+
+class InspectionRecorded(Payload, frozen=True):
+    inspection: str
+    defects: list[str]
+
+
+# --- notices, reservations, visits, ledger, exports, holidays ----------------------------------------------------
+
+
+class NoticeIssued(Payload, frozen=True):
+    notice: str
+    serial: str
+    kind: str
+    content: str  # the notice's content as issued, JSON text
+    replaces: str | None = None
+
+
+class NoticeReprinted(Payload, frozen=True):
+    notice: str
+
+
+class ReservationRegistered(Payload, frozen=True):
+    uuid: str
+    customer_name: str
+    phone: str
+    address: str
+    business_type: str
+    channel: str
+    bring: str = ""
+    visit: str | None = None
+
+
+class ReservationHandled(Payload, frozen=True):
+    reservation: str
+
+
+class ReservationConverted(Payload, frozen=True):
+    reservation: str
+
+
+class VisitRefused(Payload, frozen=True):
+    visit: str
+    business_type: str
+    reason: str
+    customer_name: str = ""
+    phone: str = ""
+    received: list[str] = []
+
+
+class LedgerImported(Payload, frozen=True):
+    # `import` is a Python keyword: the attribute is import_, the JSON key stays "import".
+    import_: str = msgspec.field(name="import")
+    file: str
+    imported: int
+    skipped: int
+    original_numbers: dict[str, str] = {}
+
+
+class ExportDone(Payload, frozen=True):
+    uuid: str
+    folder: str
+    first_seq: int | None
+    last_seq: int | None
+    rows: int
+    full: int
+
+
+class ExportPersonalDataIncluded(Payload, frozen=True):
+    export: str
+    outbox: str
+
+
+class HolidayDay(Payload, frozen=True):
+    date: str
+    kind: str
+    name: str
+
+
+class HolidaysEntered(Payload, frozen=True):
+    year: int
+    days: list[HolidayDay]
+    origin: str = ""
