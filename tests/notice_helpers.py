@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-import uuid
 
 from station_tui.services import lifecycle
 from station_tui.services.intake import IntakeForm, ReceivedDocument, accept
@@ -41,16 +40,7 @@ def accept_resident(
 
 
 def record_inspection(station: Station, application: str, defects: list[str]) -> None:
-    """Through the lifecycle service when it is there; else the event it records ({"defects": [...]})."""
-    if hasattr(lifecycle, "record_inspection"):
-        lifecycle.record_inspection(station, application, defects, station.head_id)
-    else:
-        station.store.record(
-            "inspection.recorded",
-            {"inspection": str(uuid.uuid4()), "defects": defects},
-            application=application,
-            operator=station.head_id,
-        )
+    lifecycle.record_inspection(station, application, defects, station.head_id)
 
 
 def pdf_text(data: bytes) -> str:

@@ -20,6 +20,7 @@ from station_tui.services.dashboard import home_numbers
 from station_tui.services.demo import DEMO_OPERATORS
 from station_tui.services.station import Station
 from station_tui.store import Store
+from station_tui.store import payloads as ev
 
 
 async def test_first_run_asks_for_station_and_first_head(db_path: Path, clock) -> None:  # noqa: ANN001
@@ -157,7 +158,7 @@ async def test_settings_add_operator_needs_a_heads_pin(demo_db: Path, clock) -> 
 
 async def test_clock_behind_asks_before_recording(demo_db: Path, clock) -> None:  # noqa: ANN001
     with Store(demo_db, clock=clock) as store:
-        store.record("settings.changed", {"settings": {"note": "real event now"}})
+        store.record(ev.SettingsChanged(settings={"note": "real event now"}))
     clock.advance(days=-30)
     app = StationApp(demo_db, clock=clock)
     async with app.run_test(size=SIZE) as pilot:

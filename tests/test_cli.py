@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from station_tui.cli import main
 from station_tui.domain.timeutil import system_now
 from station_tui.store import Store
+from station_tui.store import payloads as ev
 
 INIT = ["--station-name", "城关供电所", "--station-code", "ZX01", "--profile", "zhuxian-2020"]
 HEAD = ["--head-name", "王站长", "--head-phone", "13800000001", "--head-pin", "1234"]
@@ -45,7 +46,7 @@ def test_a_command_refuses_when_the_clock_reads_behind_the_log(db_path: Path) ->
     run("init", "--db", str(db_path), *INIT, *HEAD)
     # An event recorded when the PC's clock was a day ahead; now the real clock reads earlier than it.
     with Store(db_path, clock=lambda: system_now() + timedelta(days=1)) as store:
-        store.record("settings.changed", {"settings": {"note": "clock was ahead"}})
+        store.record(ev.SettingsChanged(settings={"note": "clock was ahead"}))
     refused = run("operators", "add", "--db", str(db_path), *ADD, "--head-pin", "1234")
     assert refused.exit_code == 1 and "早于本机最近一条记录" in refused.output
     with Store(db_path) as store:
@@ -61,11 +62,15 @@ def test_settings_takes_a_county_profile_folder(db_path: Path, tmp_path: Path) -
     source = Path(__file__).resolve().parent.parent / "data" / "profiles" / "kaili-2021.toml"
     text = source.read_text(encoding="utf-8").replace('id = "kaili-2021"', 'id = "county-2026"')
     (folder / "county-2026.toml").write_text(text, encoding="utf-8")
-    result = run("settings", "--db", str(db_path), "--profile-folder", str(folder), "--head", "王站长", "--head-pin", "1234")
+    result = run(
+        "settings", "--db", str(db_path), "--profile-folder", str(folder), "--head", "王站长", "--head-pin", "1234"
+    )
     assert result.exit_code == 0, result.output
     assert "county-2026" in run("profiles", "--db", str(db_path)).output
     (folder / "broken.toml").write_text("id = ", encoding="utf-8")
-    broken = run("settings", "--db", str(db_path), "--profile-folder", str(folder), "--head", "王站长", "--head-pin", "1234")
+    broken = run(
+        "settings", "--db", str(db_path), "--profile-folder", str(folder), "--head", "王站长", "--head-pin", "1234"
+    )
     assert broken.exit_code == 1 and "broken.toml" in broken.output and "TOML" in broken.output
 
 

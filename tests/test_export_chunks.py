@@ -32,6 +32,7 @@ from station_tui.services.export_tables import (
 from station_tui.services.indicators import indicator_rows
 from station_tui.services.station import Station
 from station_tui.store import Store
+from station_tui.store import payloads as ev
 from station_tui.store.events import dump_payload
 
 
@@ -43,12 +44,16 @@ def odd_station(demo_db: Path, clock) -> Station:  # noqa: ANN001
     application = store.one("SELECT uuid FROM applications WHERE status = 'open' LIMIT 1")
     head = store.one("SELECT uuid FROM operators WHERE role = 'head'")
     store.record(
-        "application.paused",
-        {"pause": "p-odd", "reason": '客户说"改天"，电话 13912345678\\换人'},
+        ev.ApplicationPaused(pause="p-odd", reason='客户说"改天"，电话 13912345678\\换人', from_state="open@1"),
         application=application,
         operator=head,
     )
-    store.record("settings.changed", {"settings": {"export_note": "0371-1234567"}, "pin_hash": "feed"}, operator=head)
+    store.record(
+        ev.OperatorCreated(
+            operator="op-odd", name="赵六", role="clerk", phone="0371-1234567", pin_salt="salt", pin_hash="feed"
+        ),
+        operator=head,
+    )
     yield station
     store.close()
 

@@ -3,6 +3,7 @@ without gaps, documents checked against the list, and migration 2 applied to a v
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import sqlite3
 import subprocess
@@ -15,7 +16,7 @@ from hypothesis import strategies as st
 
 from station_tui.services import intake
 from station_tui.services.intake import FormErrors, IntakeForm, NotAccepted, ReceivedDocument
-from station_tui.store import Store, projection
+from station_tui.store import Store, catalogue
 from station_tui.store.check import check
 from station_tui.store.schema import PROJECTION_TABLES, SCHEMA_VERSION
 
@@ -62,17 +63,20 @@ def test_failure_half_way_leaves_the_database_exactly_as_before(station, monkeyp
     reservation = station.store.one("SELECT 1")  # the database is open and in use
     assert reservation == 1
     before = _snapshot(station.store.path)
-    original = projection._HANDLERS["application.accepted"]
+    original = catalogue.CATALOGUE["application.accepted"]
 
-    def fails_after_the_insert(conn, event) -> None:  # noqa: ANN001
-        original(conn, event)  # the application, its documents and stages are written…
+    def fails_after_the_insert(conn, event, payload) -> None:  # noqa: ANN001
+        original.project(conn, event, payload)  # the application, its documents and stages are written…
         raise RuntimeError("disk unplugged")  # …and then something breaks
 
-    monkeypatch.setitem(projection._HANDLERS, "application.accepted", fails_after_the_insert)
+    broken = dataclasses.replace(original, project=fails_after_the_insert)
+    monkeypatch.setitem(catalogue.CATALOGUE, "application.accepted", broken)
+    monkeypatch.setitem(catalogue._BY_PAYLOAD, original.payload, broken)
     with pytest.raises(RuntimeError):
         intake.accept(station, _form(), operator=station.head_id)
     assert _snapshot(station.store.path) == before
-    monkeypatch.setitem(projection._HANDLERS, "application.accepted", original)
+    monkeypatch.setitem(catalogue.CATALOGUE, "application.accepted", original)
+    monkeypatch.setitem(catalogue._BY_PAYLOAD, original.payload, original)
     assert intake.accept(station, _form(), operator=station.head_id).number == "ZX01-20261123-01-002"
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from station_tui.store import ClockBehindError, Store, StoreError
+from station_tui.store import payloads as ev
 from station_tui.store.backup import automatic_backups
 from station_tui.store.schema import SCHEMA_VERSION
 
@@ -49,7 +50,7 @@ def test_newer_schema_is_refused(db_path: Path, clock) -> None:
 
 
 def test_events_cannot_be_changed_or_deleted(store: Store) -> None:
-    store.record("settings.changed", {"settings": {"x": 1}})
+    store.record(ev.SettingsChanged(settings={"x": 1}))
     with pytest.raises(sqlite3.IntegrityError, match="只能追加"):
         store.conn.execute("UPDATE events SET type = 'x'")
     with pytest.raises(sqlite3.IntegrityError, match="只能追加"):
@@ -57,9 +58,9 @@ def test_events_cannot_be_changed_or_deleted(store: Store) -> None:
 
 
 def test_event_carries_time_device_and_sequence(store: Store, clock) -> None:
-    first = store.record("settings.changed", {"settings": {"a": "甲"}}, operator="op")
+    first = store.record(ev.SettingsChanged(settings={"a": "甲"}), operator="op")
     clock.advance(minutes=1)
-    second = store.record("settings.changed", {"settings": {"a": "乙"}})
+    second = store.record(ev.SettingsChanged(settings={"a": "乙"}))
     assert (first.device_seq, second.device_seq) == (1, 2)
     assert first.recorded_at == "2026-11-23T09:30:00.000000+08:00"
     assert first.device == second.device == store.device_id
@@ -68,27 +69,27 @@ def test_event_carries_time_device_and_sequence(store: Store, clock) -> None:
 
 def test_failed_transaction_leaves_nothing(store: Store) -> None:
     with pytest.raises(RuntimeError), store.transaction():
-        store.record("settings.changed", {"settings": {"a": 1}})
+        store.record(ev.SettingsChanged(settings={"a": 1}))
         raise RuntimeError("boom")
     assert store.one("SELECT count(*) FROM events") == 0
     assert store.one("SELECT count(*) FROM settings") == 0
 
 
 def test_clock_going_backwards_is_refused_until_confirmed(store: Store, clock) -> None:
-    store.record("settings.changed", {"settings": {"a": 1}})
+    store.record(ev.SettingsChanged(settings={"a": 1}))
     clock.advance(days=-400)  # a flat CMOS battery
     assert store.clock_behind() is not None
     with pytest.raises(ClockBehindError, match="早于本机最近一条记录"):
-        store.record("settings.changed", {"settings": {"a": 2}})
+        store.record(ev.SettingsChanged(settings={"a": 2}))
     assert store.one("SELECT count(*) FROM events") == 1
     store.clock_behind_confirmed = True
-    store.record("settings.changed", {"settings": {"a": 2}})
+    store.record(ev.SettingsChanged(settings={"a": 2}))
     assert store.setting("a") == 2
 
 
 def test_simulated_history_does_not_trip_the_clock_guard(store: Store, clock) -> None:
-    store.record("settings.changed", {"settings": {"a": 1}}, simulated_at=clock.now.replace(year=2030))
-    store.record("settings.changed", {"settings": {"a": 2}})
+    store.record(ev.SettingsChanged(settings={"a": 1}), simulated_at=clock.now.replace(year=2030))
+    store.record(ev.SettingsChanged(settings={"a": 2}))
     assert store.one("SELECT simulated FROM events ORDER BY seq LIMIT 1") == 1
 
 
@@ -102,8 +103,8 @@ def test_not_sqlite_file_gives_plain_message(tmp_path: Path) -> None:
 def test_two_stores_on_one_file_both_write(db_path: Path, clock) -> None:
     a = Store(db_path, clock=clock)
     b = Store(db_path, clock=clock)
-    a.record("settings.changed", {"settings": {"a": 1}})
-    b.record("settings.changed", {"settings": {"b": 1}})
+    a.record(ev.SettingsChanged(settings={"a": 1}))
+    b.record(ev.SettingsChanged(settings={"b": 1}))
     assert [e.device_seq for e in a.events()] == [1, 2]
 
 
@@ -116,7 +117,7 @@ def test_a_worker_thread_does_not_see_another_threads_uncommitted_change(store: 
 
     def writer() -> None:
         with store.transaction():
-            store.record("settings.changed", {"settings": {"a": 1}})
+            store.record(ev.SettingsChanged(settings={"a": 1}))
             inside.set()
             looked.wait(5)
 

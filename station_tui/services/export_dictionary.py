@@ -51,6 +51,13 @@ def _column_rows(file: str, columns: tuple[Column, ...]) -> Iterator[tuple[str, 
         yield (file, column.zh, column.name, KIND_LABELS[column.kind], column.meaning)
 
 
+def _event_type_rows() -> list[tuple[str, str, str, str, str]]:
+    """events.csv's types from the event catalogue: 列名 holds the Chinese label, 英文列名 the type code."""
+    from station_tui.store.catalogue import describe, describe_line
+
+    return [("events.csv", e["label"], e["type"], "事件类型", describe_line(e)) for e in describe()]
+
+
 def dictionary_rows(language: str, snapshot: list[Table], conn: sqlite3.Connection | None = None) -> list[tuple]:
     """Every row of dictionary.csv (a few hundred: built in memory). Cells are plain text the cell rules leave alone."""
     from station_tui.services.indicators import COLUMNS as INDICATOR_COLUMNS
@@ -60,6 +67,7 @@ def dictionary_rows(language: str, snapshot: list[Table], conn: sqlite3.Connecti
         rows.append((table.file, "", "", "", table.meaning))
         columns = full_columns(conn, table) if conn is not None else table.columns
         rows += _column_rows(table.file, columns)
+    rows += _event_type_rows()
     rows.append(("indicators.csv", "", "", "", FILE_MEANINGS["indicators.csv"]))
     rows += _column_rows("indicators.csv", INDICATOR_COLUMNS)
     rows += [(name, "", "", "", meaning) for name, meaning in FILE_MEANINGS.items() if name != "indicators.csv"]
@@ -81,6 +89,14 @@ def dictionary_markdown() -> str:
             "|---|---|---|---|",
         ]
         lines += [f"| {c.zh} | `{c.name}` | {KIND_LABELS[c.kind]} | {c.meaning} |" for c in table.columns]
+    lines += [
+        "",
+        "#### events.csv 的事件类型（事件类型代码 `type`）",
+        "",
+        "| 中文名称 | 事件类型代码 | 说明 |",
+        "|---|---|---|",
+    ]
+    lines += [f"| {label} | `{code}` | {text} |" for _, label, code, _, text in _event_type_rows()]
     lines += ["", f"#### indicators.csv：{FILE_MEANINGS['indicators.csv']}", "", "| 列名 | 英文列名 | 类型 | 说明 |"]
     lines += ["|---|---|---|---|"]
     lines += [f"| {c.zh} | `{c.name}` | {KIND_LABELS[c.kind]} | {c.meaning} |" for c in INDICATOR_COLUMNS]

@@ -307,6 +307,33 @@ def written_tables() -> set[str]:
     return {table for kind in KINDS for table in kind.tables}
 
 
+def describe() -> list[dict[str, Any]]:
+    """Every type as plain data, sorted by type: `station-tui events --catalogue --json` and the data dictionary."""
+    return [
+        {
+            "type": kind.name,
+            "label": kind.label,
+            "version": kind.version,
+            "needs_program": kind.since,
+            "older_versions": [{"version": o.version, "needs_program": o.since} for o in kind.older],
+            "fields": [f.encode_name for f in msgspec.structs.fields(kind.payload)],
+            "tables": list(kind.tables),
+        }
+        for kind in sorted(KINDS, key=lambda k: k.name)
+    ]
+
+
+def describe_line(entry: Mapping[str, Any]) -> str:
+    """One type in words: version, the older versions still read, the payload's fields, the tables written."""
+    older = "、".join(f"版本 {o['version']}" for o in entry["older_versions"])
+    reads = f"（也读取{older}，经升级步骤）" if older else ""
+    tables = "、".join(entry["tables"]) or "无（只记入事件日志）"
+    return (
+        f"内容版本 {entry['version']}{reads}，需要 station-tui {entry['needs_program']} 或更新；"
+        f"字段：{'、'.join(entry['fields']) or '无'}；写入的表：{tables}"
+    )
+
+
 __all__ = [
     "CATALOGUE",
     "KINDS",
@@ -315,6 +342,7 @@ __all__ = [
     "UnknownEventError",
     "apply",
     "apply_all",
+    "describe",
     "kind_of",
     "label",
     "labels",

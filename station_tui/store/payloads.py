@@ -94,7 +94,8 @@ class AcceptedApplication(Payload, frozen=True):
     customer_manager: str | None
     due_date: str
     due_estimated: int
-    origin: str
+    # Recorded since schema 2 (ledger imports); before it every application came from the counter.
+    origin: str = "counter"
 
 
 class AcceptedDocument(Payload, frozen=True):
