@@ -5,7 +5,8 @@ payload is decoded into its structure strictly (unknown keys and wrong types ref
 instance, never a dict. A change to a shipped structure is a new version beside the old one, with an upgrade step in
 catalogue.py; the old structure stays, because databases hold it.
 
-Encoded with omit_defaults: an absent optional part (no override, no replaced notice) is left out of the JSON.
+Every field is written, defaults and nulls included, so that a payload of a type still at version 1 is byte-identical
+to what the program wrote before versions existed (the county loads events.csv).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ def application_state(status: str, stage: int | None) -> str:
     return f"{status}@{stage}" if stage is not None else status
 
 
-class Payload(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, omit_defaults=True):
+class Payload(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """The base of every payload structure."""
 
 
