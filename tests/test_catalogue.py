@@ -244,3 +244,57 @@ def test_events_help_is_chinese_and_the_flag_is_asked_for() -> None:
     assert "事件类型" in help_text and "--catalogue" in help_text and "JSON" in help_text
     bare = runner.invoke(main, ["events"])
     assert bare.exit_code == 2 and "请加 --catalogue" in bare.output
+
+
+# --- a database made before payload versions existed -------------------------------------------------------------
+
+# The last commit before the catalogue: its program wrote every event without a payload version.
+BEFORE_CATALOGUE_COMMIT = "76e13b4"
+
+
+@pytest.mark.slow
+def test_a_database_from_before_the_catalogue_migrates_passes_check_and_records_version_2(tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parent.parent
+    if shutil.which("git") is None or not (repo / ".git").exists():
+        pytest.skip("needs the git checkout to build the older program")
+    archive = subprocess.run(["git", "-C", str(repo), "archive", BEFORE_CATALOGUE_COMMIT], capture_output=True)
+    if archive.returncode != 0:
+        pytest.skip(f"commit {BEFORE_CATALOGUE_COMMIT} not in this checkout")
+    old = tmp_path / "old"
+    old.mkdir()
+    subprocess.run(["tar", "-x", "-C", str(old)], input=archive.stdout, check=True)
+    db = tmp_path / "station.db"
+    subprocess.run(
+        [sys.executable, "-m", "station_tui", "demo", "--db", str(db), "--applications", "30"],
+        cwd=old,
+        env={"PYTHONPATH": str(old), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+        check=True,
+        capture_output=True,
+    )
+    with sqlite3.connect(db) as conn:
+        before = conn.execute("SELECT count(*) FROM events").fetchone()[0]
+    from station_tui.services import lifecycle
+    from station_tui.services.applications import application_view
+    from station_tui.services.station import Station
+
+    store = Store(db)  # migrates, after a backup
+    try:
+        assert store.one("SELECT count(*) FROM events WHERE version = 1 AND needs_program = '0.1.0'") == before
+        station = Station.open(store)
+        head = store.one("SELECT uuid FROM operators WHERE role = 'head'")
+        app = store.rows("SELECT uuid, current_stage FROM applications WHERE status = 'open' LIMIT 1")[0]
+        lifecycle.pause(station, app["uuid"], reason="客户图纸未交", operator=head)
+        newest = store.events(app["uuid"])[-1]
+        assert (newest.version, newest.needs_program) == (2, catalogue.TRANSITIONS_PROGRAM)
+        assert newest.payload["from_state"] == f"open@{app['current_stage']}"
+        # The timeline reads old and new events alike.
+        timeline = application_view(station, app["uuid"]).events
+        assert timeline[0].type_zh == "受理申请" and timeline[-1].summary == "客户图纸未交"
+    finally:
+        store.close()
+    report = check(db)
+    assert report.ok, report.problems
