@@ -254,27 +254,9 @@ BEFORE_CATALOGUE_COMMIT = "76e13b4"
 
 @pytest.mark.slow
 def test_a_database_from_before_the_catalogue_migrates_passes_check_and_records_version_2(tmp_path: Path) -> None:
-    import shutil
-    import subprocess
-    import sys
+    from old_program import demo_database
 
-    repo = Path(__file__).resolve().parent.parent
-    if shutil.which("git") is None or not (repo / ".git").exists():
-        pytest.skip("needs the git checkout to build the older program")
-    archive = subprocess.run(["git", "-C", str(repo), "archive", BEFORE_CATALOGUE_COMMIT], capture_output=True)
-    if archive.returncode != 0:
-        pytest.skip(f"commit {BEFORE_CATALOGUE_COMMIT} not in this checkout")
-    old = tmp_path / "old"
-    old.mkdir()
-    subprocess.run(["tar", "-x", "-C", str(old)], input=archive.stdout, check=True)
-    db = tmp_path / "station.db"
-    subprocess.run(
-        [sys.executable, "-m", "station_tui", "demo", "--db", str(db), "--applications", "30"],
-        cwd=old,
-        env={"PYTHONPATH": str(old), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
-        check=True,
-        capture_output=True,
-    )
+    db = demo_database(BEFORE_CATALOGUE_COMMIT, tmp_path, 30)
     with sqlite3.connect(db) as conn:
         before = conn.execute("SELECT count(*) FROM events").fetchone()[0]
     from station_tui.services import lifecycle

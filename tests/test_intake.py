@@ -4,15 +4,13 @@ without gaps, documents checked against the list, and migration 2 applied to a v
 from __future__ import annotations
 
 import dataclasses
-import shutil
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from old_program import demo_database
 
 from station_tui.services import intake
 from station_tui.services.intake import FormErrors, IntakeForm, NotAccepted, ReceivedDocument
@@ -20,7 +18,6 @@ from station_tui.store import Store, catalogue
 from station_tui.store.check import check
 from station_tui.store.schema import PROJECTION_TABLES, SCHEMA_VERSION
 
-REPO = Path(__file__).resolve().parent.parent
 # The last commit whose schema had only migration 1 (the one before migration 2 was added).
 VERSION_1_COMMIT = "9c73d7c"
 
@@ -109,24 +106,8 @@ def test_preview_gives_every_message_and_never_raises(station) -> None:  # noqa:
 
 
 def _version_1_database(tmp_path: Path) -> Path:
-    """A station database made by the program as it was before migration 2 (a real older checkout, a real process)."""
-    if shutil.which("git") is None or not (REPO / ".git").exists():
-        pytest.skip("needs the git checkout to build the older program")
-    old = tmp_path / "old"
-    old.mkdir()
-    archive = subprocess.run(["git", "-C", str(REPO), "archive", VERSION_1_COMMIT], capture_output=True, check=False)
-    if archive.returncode != 0:
-        pytest.skip(f"commit {VERSION_1_COMMIT} not in this checkout")
-    subprocess.run(["tar", "-x", "-C", str(old)], input=archive.stdout, check=True)
-    db = tmp_path / "v1.db"
-    subprocess.run(
-        [sys.executable, "-m", "station_tui", "demo", "--db", str(db), "--applications", "25"],
-        cwd=old,
-        env={"PYTHONPATH": str(old), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
-        check=True,
-        capture_output=True,
-    )
-    return db
+    """A station database made by the program as it was before migration 2."""
+    return demo_database(VERSION_1_COMMIT, tmp_path, 25)
 
 
 @pytest.mark.slow
