@@ -178,6 +178,11 @@ def test_an_event_from_a_newer_program_is_refused_and_nothing_changes(
     assert _fingerprint(store.path) == before
 
 
+def test_an_unknown_event_claiming_an_old_program_is_called_damaged(station) -> None:  # noqa: ANN001
+    with pytest.raises(catalogue.UnknownEventError, match="事件日志已损坏"):
+        station.store.receive(_event("meter.swapped", {}, needs="0.1.0"))
+
+
 def test_an_event_that_fails_its_projection_is_not_half_applied(station) -> None:  # noqa: ANN001
     """A known type whose projection fails (its application is not here) rolls back with the event row."""
     store = station.store

@@ -250,10 +250,19 @@ def label(type_: str) -> str:
     return kind.label if kind else type_
 
 
+def _release(text: str) -> tuple[int, ...]:
+    return tuple(int(part) if part.isdigit() else 0 for part in text.split("."))
+
+
 def _refusal(event: Event, what: str) -> UnknownEventError:
+    where = f"无法读取事件 {event.uuid}（类型 {event.type}，版本 {event.version}）：{what}"
+    if _release(event.needs_program) <= _release(__version__):
+        # The event claims a program this one is not older than: not a newer program's event, a damaged one.
+        return UnknownEventError(
+            f"{where}，而事件标明的 station-tui {event.needs_program} 不比本程序新：事件日志已损坏。"
+        )
     return UnknownEventError(
-        f"无法读取事件 {event.uuid}（类型 {event.type}，版本 {event.version}）：{what}，"
-        f"需要 station-tui {event.needs_program} 或更新的版本（本程序是 {__version__}）。请先升级本程序。"
+        f"{where}，需要 station-tui {event.needs_program} 或更新的版本（本程序是 {__version__}）。请先升级本程序。"
     )
 
 
