@@ -285,3 +285,22 @@ def test_a_database_from_before_the_catalogue_migrates_passes_check_and_records_
         store.close()
     report = check(db)
     assert report.ok, report.problems
+
+
+def test_events_csv_carries_each_event_s_payload_version_in_its_last_column(station, tmp_path: Path) -> None:  # noqa: ANN001
+    import csv
+
+    from notice_helpers import accept_resident
+
+    from station_tui.services import lifecycle
+    from station_tui.services.export import run_export
+
+    application = accept_resident(station)
+    lifecycle.pause(station, application, reason="客户图纸未交", operator=station.head_id)
+    (tmp_path / "outbox").mkdir()
+    result = run_export(station, outbox=tmp_path / "outbox")
+    with (result.folder / "events.csv").open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    assert rows[0][-1] == "内容版本" and rows[0][:2] == ["序号", "事件ID"]
+    versions = {row[rows[0].index("事件类型代码")]: row[-1] for row in rows[1:]}
+    assert versions["application.paused"] == "2" and versions["application.accepted"] == "1"

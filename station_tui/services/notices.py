@@ -29,6 +29,7 @@ from station_tui.domain.notice_content import (
 from station_tui.domain.timeutil import from_iso, local_date
 from station_tui.services.calendar import calendar
 from station_tui.services.station import Station
+from station_tui.store import catalogue
 from station_tui.store import payloads as ev
 
 KIND_NAMES = NOTICE_KINDS
@@ -187,7 +188,7 @@ def latest_inspection(station: Station, application: str) -> tuple[list[str], da
     if not found:
         raise StationError("这件申请还没有录入竣工检验结果：请先在申请页录入检验发现的问题")
     event = found[-1]
-    defects = [str(text) for text in event.payload.get("defects", [])]
+    defects = list(catalogue.read(event).defects)
     return defects, from_iso(event.recorded_at), _operator(station, event.operator)[0]
 
 
