@@ -159,6 +159,8 @@ class StationApp(ServiceCalls, App):
             self.call_service(status_facts, self.station, done=self._show_status, group="status")
 
     def _show_status(self, facts: dict) -> None:
+        if not self.is_running or not self.screen_stack:
+            return  # the worker finished while the app was closing: there is no screen left to show it on
         for line in self.screen.query(StatusLine):
             line.show(operator=self.operator.name if self.operator else "", **facts)
 
