@@ -34,6 +34,7 @@ if __package__ in (None, ""):
 from station_tui.services.search import LIMIT, search  # noqa: E402
 from station_tui.services.station import Station  # noqa: E402
 from station_tui.store import Store  # noqa: E402
+from station_tui.store.database import read_only_uri  # noqa: E402
 
 TARGET = 3.0
 COLUMNS = (
@@ -69,7 +70,7 @@ def build(source: Path, target: Path) -> int:
     """A fresh database (current schema) holding the source's applications, settings and operators."""
     store = Store(target)
     conn = store.conn
-    conn.execute("ATTACH DATABASE ? AS src", (f"file:{source.as_posix()}?mode=ro",))
+    conn.execute("ATTACH DATABASE ? AS src", (read_only_uri(source),))
     try:
         with store.transaction():
             for table in ("settings", "operators", "applications"):

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from station_tui.store import catalogue
-from station_tui.store.database import Store
+from station_tui.store.database import Store, read_only_uri
 from station_tui.store.events import EVENT_COLUMNS, Event
 from station_tui.store.schema import MIGRATIONS, PROJECTION_TABLES
 
@@ -44,11 +44,11 @@ def _sequence_gaps(conn: sqlite3.Connection) -> list[str]:
 
 def rebuild_in_memory(path: Path) -> sqlite3.Connection:
     """Replay every event of the file at `path` into a fresh in-memory schema, which has the file attached as `disk`."""
-    memory = sqlite3.connect(":memory:", isolation_level=None)
+    memory = sqlite3.connect(":memory:", isolation_level=None, uri=True)
     for migration in MIGRATIONS:
         for statement in migration:
             memory.execute(statement)
-    memory.execute("ATTACH DATABASE ? AS disk", (f"file:{path.as_posix()}?mode=ro",))
+    memory.execute("ATTACH DATABASE ? AS disk", (read_only_uri(path),))
     memory.execute("BEGIN")
     # Replaying into a table the handlers see as `main`, reading the events from the attached file.
     cursor = memory.cursor()

@@ -36,11 +36,22 @@ class _Connection(sqlite3.Connection):
     """A plain connection that a WeakSet can hold (sqlite3.Connection itself takes no weak references)."""
 
 
+def read_only_uri(path: Path) -> str:
+    """The SQLite URI that opens `path` read-only (for ATTACH on a connection opened with uri=True).
+
+    Path.as_uri() writes file:///C:/data/station.db on Windows (SQLite takes file:C:/… there as a relative name) and
+    percent-encodes spaces, Chinese, '?' and '#'. CPython's Windows SQLite is built without SQLITE_USE_URI, so the
+    connection that ATTACHes must itself be opened with uri=True; Debian's SQLite reads URIs everywhere, hiding this.
+    """
+    return f"{Path(path).resolve().as_uri()}?mode=ro"
+
+
 def connect(path: Path) -> sqlite3.Connection:
     """A connection with the settings every user of the file shares: WAL, foreign keys, a busy timeout."""
     # isolation_level=None: transactions are begun explicitly (BEGIN IMMEDIATE), see Store.transaction.
+    # uri=True: a plain path stays a path (only names starting with "file:" are URIs); ATTACH then takes URIs.
     conn = sqlite3.connect(
-        path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False, factory=_Connection
+        path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False, factory=_Connection, uri=True
     )
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
