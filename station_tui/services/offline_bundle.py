@@ -57,6 +57,10 @@ class Target:
     platforms: tuple[str, ...]
     markers: dict[str, str] = field(hash=False)
 
+    def label(self, python: str) -> str:
+        """3.13.2 for the one embedded Python; 3.10 for a wheelhouse that serves any 3.10.x."""
+        return python if len(self.pythons) == 1 else ".".join(python.split(".")[:2])
+
     def environment(self, python: str) -> dict[str, str]:
         return {
             **self.markers,
@@ -193,7 +197,7 @@ def _pip_failure(result: subprocess.CompletedProcess, target: Target, python: st
     if missing:
         version = f" {missing.group(2)}" if missing.group(2) else ""
         return BundleError(
-            f"缺少 {missing.group(1)}{version} 适用于 {target.name}（CPython {python}）的 wheel，未生成离线安装包"
+            f"缺少 {missing.group(1)}{version} 适用于 {target.name}（CPython {target.label(python)}）的 wheel，未生成离线安装包"
             "（检查能否访问软件包索引，或该版本是否提供此平台的 wheel）"
         )
     if "DO NOT MATCH THE HASHES" in result.stderr:
@@ -201,7 +205,7 @@ def _pip_failure(result: subprocess.CompletedProcess, target: Target, python: st
         which = name.group(1) if name else "某个依赖"
         return BundleError(f"{which} 下载的文件与依赖锁文件中的 sha256 不符，未生成离线安装包")
     last = [line for line in result.stderr.splitlines() if line.strip() and "WARNING" not in line][-1:]
-    return BundleError(f"pip 下载失败（{target.name}，CPython {python}）：{last[0] if last else result.returncode}")
+    return BundleError(f"pip 下载失败（{target.name}，CPython {target.label(python)}）：{last[0] if last else result.returncode}")
 
 
 def download_wheels(
@@ -249,8 +253,12 @@ def check_wheels(pins: list[Pin], target: Target, wheelhouse: Path) -> list[Path
 
 
 def build_own_wheel(source: Path, dest: Path, index_args: Sequence[str], run: Runner) -> Path:
-    """The station-tui wheel, built from the checkout (hatchling, in pip's isolated build environment)."""
-    result = _pip(["wheel", "--no-deps", "--quiet", "-w", str(dest), str(source), *index_args], run)
+    """The station-tui wheel, built from the checkout by hatchling: the locked one (requirements/build.txt) when it is
+    installed here, as CI installs it; else pip fetches one into an isolated build environment."""
+    import importlib.util
+
+    isolation = [] if importlib.util.find_spec("hatchling") is None else ["--no-build-isolation"]
+    result = _pip(["wheel", "--no-deps", *isolation, "--quiet", "-w", str(dest), str(source), *index_args], run)
     wheels = sorted(dest.glob(f"station_tui-{__version__}-*.whl"))
     if result.returncode != 0 or not wheels:
         last = result.stderr.strip().splitlines()[-1:] or ["没有生成 wheel"]
@@ -387,7 +395,7 @@ def build_bundle(
         wheelhouse = work / "wheels"
         wheelhouse.mkdir()
         for python in target.pythons:
-            progress(f"下载依赖（{target.name}，CPython {python}）")
+            progress(f"下载依赖（{target.name}，CPython {target.label(python)}）")
             download_wheels(pins, target, python, wheelhouse, index_args, run)
         wheels = check_wheels(pins, target, wheelhouse)
         progress("构建 station-tui 的 wheel")
