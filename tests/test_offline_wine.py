@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -60,11 +61,15 @@ def test_windows_archive_runs_under_wine(tmp_path: Path) -> None:
     if WINE is None:
         pytest.skip("skipped: no Wine (.ci/run installs wine64 with apt where it can)")
     require_index()
+    started = time.monotonic()
     archive = build_archive("windows-x64", tmp_path / "out")
+    built = time.monotonic()
     windows = Windows(tmp_path / "wineprefix")
     try:
         windows.boot()
+        booted = time.monotonic()
         _run_the_commands(windows, archive)
+        print(f"build {built - started:.0f} s, wineboot {booted - built:.0f} s, commands {time.monotonic() - booted:.0f} s")
     finally:
         subprocess.run(["wineserver", "-k"], env=windows.env, check=False)
 
@@ -81,10 +86,11 @@ def _run_the_commands(windows: Windows, archive: Path) -> None:
     db = r"C:\data\station.db"
     passed: list[str] = []
 
-    def station(*args: str, expect: int = 0) -> str:
+    def station(*args: str) -> str:
+        started = time.monotonic()
         result = windows.run("cmd", "/c", rf"{app}\station-tui.cmd", *args)
-        assert result.returncode == expect, f"{args}: {result.stdout}{result.stderr}"
-        passed.append(" ".join(args))
+        assert result.returncode == 0, f"{args}: {result.stdout}{result.stderr}"
+        passed.append(f"{' '.join(args)}  ({time.monotonic() - started:.1f} s)")
         return result.stdout
 
     python = windows.run(rf"{app}\python.exe", "-X", "utf8", "-c", "import sys, textual; print(sys.version, sys.prefix)")

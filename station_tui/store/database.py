@@ -39,9 +39,10 @@ class _Connection(sqlite3.Connection):
 def read_only_uri(path: Path) -> str:
     """The SQLite URI that opens `path` read-only (for ATTACH on a connection opened with uri=True).
 
-    Path.as_uri() writes file:///C:/data/station.db on Windows (SQLite takes file:C:/… there as a relative name) and
-    percent-encodes spaces, Chinese, '?' and '#'. CPython's Windows SQLite is built without SQLITE_USE_URI, so the
-    connection that ATTACHes must itself be opened with uri=True; Debian's SQLite reads URIs everywhere, hiding this.
+    CPython's Windows SQLite is built without SQLITE_USE_URI: on a connection opened without uri=True, ATTACH took
+    "file:C:/data/station.db?mode=ro" as a file name, which cannot be opened (Debian's SQLite reads URIs everywhere,
+    which hid this). Path.as_uri() gives the canonical file:///C:/data/station.db and percent-encodes spaces, Chinese,
+    '%', '?' and '#', which the old f"file:{path}" left to break the URI on any platform.
     """
     return f"{Path(path).resolve().as_uri()}?mode=ro"
 
