@@ -49,7 +49,9 @@ def build_archive(target: str, out: Path) -> Path:
     )
     assert result.returncode == 0, result.stderr
     archive = out / f"station-tui-0.1.0-{target}.zip"
-    assert f"已生成 {archive}" in result.stdout
+    assert f"已生成 {archive}" in result.stdout  # with its size, then what it holds:
+    for held in ("textual-8", "station_tui-0.1.0-py3-none-any.whl", "安装说明.txt"):
+        assert held in result.stdout, result.stdout
     return archive
 
 
