@@ -117,4 +117,12 @@ def _run_the_commands(windows: Windows, archive: Path) -> None:
 
     assert "2026" in station("holidays", "status", "--db", db)
     assert station("deadline", "2026-09-30", "5").startswith("2026-10-13")
+
+    # Without --db the database is where 安装说明.txt says: %LOCALAPPDATA%\station-tui\station.db.
+    head = ["--head-name", "王建国", "--head-phone", "13912345678", "--head-pin", "1111"]
+    said = station("init", "--station-name", "测试供电所", "--station-code", "T01", "--profile", "zhuxian-2020", *head)
+    assert "\\AppData\\Local\\station-tui\\station.db" in said
+    (default_db,) = windows.c.glob("users/*/AppData/Local/station-tui/station.db")
+    assert default_db.stat().st_size > 0
+    assert "检查通过" in station("check")
     print("passed under Wine:", *passed, sep="\n  ")
