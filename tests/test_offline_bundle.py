@@ -15,6 +15,7 @@ from offline_helpers import ROOT, build_archive, require_index, unzip
 
 from station_tui.cli import main
 from station_tui.services import offline_bundle as ob
+from station_tui.services import offline_texts
 
 
 def make_wheel(folder: Path, name: str, version: str, tag: str, files: dict[str, str]) -> Path:
@@ -183,7 +184,13 @@ def test_windows_layout_pth_launcher_and_instructions(tmp_path: Path) -> None:
     readme = (root / "安装说明.txt").read_bytes()
     assert readme.startswith(b"\xef\xbb\xbf")  # Notepad on any Windows 10 reads it as UTF-8
     text = readme.decode("utf-8-sig")
-    for needed in ("Windows 10 或 Windows 11", "Windows 7 不能运行", "%LOCALAPPDATA%\\station-tui\\station.db", "旧版本旁边", "自动备份"):
+    for needed in (
+        "Windows 10 或 Windows 11",
+        "Windows 7 不能运行",
+        "%LOCALAPPDATA%\\station-tui\\station.db",
+        "旧版本旁边",
+        "自动备份",
+    ):
         assert needed in text
 
 
@@ -229,3 +236,28 @@ def test_linux_archive_installs_and_runs_without_network(tmp_path: Path) -> None
     db = tmp_path / "demo.db"
     assert "演示操作员" in offline(command, "demo", "--db", db, "--applications", "20")
     assert "检查通过" in offline(command, "check", "--db", db)
+
+
+def test_install_sh_refuses_a_python_older_than_3_10_plainly(tmp_path: Path) -> None:
+    # The system edge: a PC whose only python3 is 3.8 (a stand-in answering as one would), and the tools install.sh uses.
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    old = bin_dir / "python3"
+    old.write_text('#!/bin/sh\ncase "$*" in *--version*) echo "Python 3.8.10";; *) exit 1;; esac\n', encoding="utf-8")
+    old.chmod(0o755)
+    for tool in ("dirname", "sed", "ls", "head"):
+        (bin_dir / tool).symlink_to(shutil.which(tool))
+    bundle = tmp_path / "bundle"
+    bundle.mkdir()
+    (bundle / "install.sh").write_text(offline_texts.LINUX_INSTALL, encoding="utf-8")
+    (bundle / "requirements.txt").write_text("station-tui==0.1.0 --hash=sha256:" + "0" * 64 + "\n", encoding="utf-8")
+    prefix = tmp_path / "prefix"
+    result = subprocess.run(
+        [shutil.which("sh"), str(bundle / "install.sh"), str(prefix)],
+        env={"PATH": str(bin_dir), "HOME": str(tmp_path)},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1
+    assert "错误：需要 Python 3.10–3.13，本机的 python3 是：Python 3.8.10" in result.stderr
+    assert not prefix.exists()

@@ -69,7 +69,9 @@ def test_windows_archive_runs_under_wine(tmp_path: Path) -> None:
         windows.boot()
         booted = time.monotonic()
         _run_the_commands(windows, archive)
-        print(f"build {built - started:.0f} s, wineboot {booted - built:.0f} s, commands {time.monotonic() - booted:.0f} s")
+        print(
+            f"build {built - started:.0f} s, wineboot {booted - built:.0f} s, commands {time.monotonic() - booted:.0f} s"
+        )
     finally:
         subprocess.run(["wineserver", "-k"], env=windows.env, check=False)
 
@@ -93,7 +95,9 @@ def _run_the_commands(windows: Windows, archive: Path) -> None:
         passed.append(f"{' '.join(args)}  ({time.monotonic() - started:.1f} s)")
         return result.stdout
 
-    python = windows.run(rf"{app}\python.exe", "-X", "utf8", "-c", "import sys, textual; print(sys.version, sys.prefix)")
+    python = windows.run(
+        rf"{app}\python.exe", "-X", "utf8", "-c", "import sys, textual; print(sys.version, sys.prefix)"
+    )
     assert python.returncode == 0, python.stderr
     assert python.stdout.startswith("3.13.2 ") and python.stdout.strip().endswith(app)
     assert station("--version").strip() == "station-tui 0.1.0"

@@ -205,7 +205,9 @@ def _pip_failure(result: subprocess.CompletedProcess, target: Target, python: st
         which = name.group(1) if name else "某个依赖"
         return BundleError(f"{which} 下载的文件与依赖锁文件中的 sha256 不符，未生成离线安装包")
     last = [line for line in result.stderr.splitlines() if line.strip() and "WARNING" not in line][-1:]
-    return BundleError(f"pip 下载失败（{target.name}，CPython {target.label(python)}）：{last[0] if last else result.returncode}")
+    return BundleError(
+        f"pip 下载失败（{target.name}，CPython {target.label(python)}）：{last[0] if last else result.returncode}"
+    )
 
 
 def download_wheels(

@@ -20,7 +20,8 @@ exit /b %STATION_TUI_STATUS%
 LINUX_INSTALL = """#!/bin/sh
 # station-tui offline install: sh install.sh [PREFIX]
 # Makes a virtual environment in PREFIX (default: ~/.local/opt/station-tui-VERSION) from the wheels beside this
-# script, without any network, and prints the path of the station-tui command.
+# script, without any network, and prints the path of the station-tui command. PYTHON=/path/to/python3.x picks the
+# interpreter; else the first of python3.13 … python3.10, python3 that is 3.10–3.13.
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 VERSION=$(sed -n 's/^station-tui==\\([^ ]*\\) .*/\\1/p' "$HERE/requirements.txt")
@@ -37,7 +38,8 @@ if [ -z "$PYTHON" ]; then
     done
 fi
 if [ -z "$PYTHON" ]; then
-    echo "错误：需要 Python 3.10–3.13，本机的 python3 是：$(python3 --version 2>&1 || echo 没有)" >&2
+    echo "错误：需要 Python 3.10–3.13，本机的 python3 是：$(python3 --version 2>&1 || echo 没有)。" \
+        "较早的统信 UOS、麒麟自带的 python3 低于 3.10：装好 3.10–3.13 后用 PYTHON=它的路径 sh install.sh" >&2
     exit 1
 fi
 PIP_WHEEL=$(ls "$HERE"/wheelhouse/pip-*.whl | head -n 1)
