@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from station_tui import __version__
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -48,9 +50,9 @@ def build_archive(target: str, out: Path) -> Path:
         encoding="utf-8",
     )
     assert result.returncode == 0, result.stderr
-    archive = out / f"station-tui-0.1.0-{target}.zip"
+    archive = out / f"station-tui-{__version__}-{target}.zip"
     assert f"已生成 {archive}" in result.stdout  # with its size, then what it holds:
-    for held in ("textual-8", "station_tui-0.1.0-py3-none-any.whl", "安装说明.txt"):
+    for held in ("textual-8", f"station_tui-{__version__}-py3-none-any.whl", "安装说明.txt"):
         assert held in result.stdout, result.stdout
     return archive
 

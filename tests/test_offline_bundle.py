@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 from offline_helpers import ROOT, build_archive, require_index, unzip
 
+from station_tui import __version__
 from station_tui.cli import main
 from station_tui.services import offline_bundle as ob
 from station_tui.services import offline_texts
@@ -217,7 +218,7 @@ def test_linux_archive_installs_and_runs_without_network(tmp_path: Path) -> None
     archive = build_archive("linux-x86_64", tmp_path / "out")
     with zipfile.ZipFile(archive) as bundle:
         names = bundle.namelist()
-        mode = bundle.getinfo("station-tui-0.1.0-linux-x86_64/install.sh").external_attr >> 16
+        mode = bundle.getinfo(f"station-tui-{__version__}-linux-x86_64/install.sh").external_attr >> 16
     for python in ("cp310", "cp311", "cp312", "cp313"):
         assert any(f"-{python}-" in name and "msgspec" in name for name in names), python
     assert mode & 0o111
@@ -232,7 +233,7 @@ def test_linux_archive_installs_and_runs_without_network(tmp_path: Path) -> None
     printed = offline("sh", folder / "install.sh", prefix).strip().splitlines()
     command = prefix / "bin" / "station-tui"
     assert printed[-1] == str(command)
-    assert offline(command, "--version").strip() == "station-tui 0.1.0"
+    assert offline(command, "--version").strip() == f"station-tui {__version__}"
     db = tmp_path / "demo.db"
     assert "演示操作员" in offline(command, "demo", "--db", db, "--applications", "20")
     assert "检查通过" in offline(command, "check", "--db", db)

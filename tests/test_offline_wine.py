@@ -17,6 +17,8 @@ import pytest
 from offline_helpers import build_archive, require_index, unzip
 from pypdf import PdfReader
 
+from station_tui import __version__
+
 WINE = shutil.which("wine") or shutil.which("wine64")
 
 
@@ -100,7 +102,7 @@ def _run_the_commands(windows: Windows, archive: Path) -> None:
     )
     assert python.returncode == 0, python.stderr
     assert python.stdout.startswith("3.13.2 ") and python.stdout.strip().endswith(app)
-    assert station("--version").strip() == "station-tui 0.1.0"
+    assert station("--version").strip() == f"station-tui {__version__}"
     assert "演示操作员" in station("demo", "--db", db, "--applications", "20")
     # This failed on Windows before the SQLite URI was built with Path.as_uri(): file:C:/data/station.db?mode=ro
     assert "检查通过：20 件申请" in station("check", "--db", db)
