@@ -13,6 +13,7 @@ version the event says it needs) before anything is written.
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -22,13 +23,14 @@ import msgspec
 
 from station_tui import __version__
 from station_tui.domain.glossary import COPY_KINDS, INTAKE_MODES, zh
+from station_tui.store import conflicts, projection
 from station_tui.store import payloads as p
-from station_tui.store import projection
 from station_tui.store.errors import StoreError
 from station_tui.store.events import Event
 
 FIRST_PROGRAM = "0.1.0"  # every type's version 1: the payloads recorded before versions were written down
 TRANSITIONS_PROGRAM = "0.2.0"  # transitions name the state they started from (version 2)
+FIELD_PROGRAM = "0.2.0"  # field laptops: device codes, leases
 
 
 class UnknownEventError(StoreError):
@@ -226,6 +228,28 @@ KINDS: tuple[EventKind, ...] = (
     EventKind("export.done", "导出完成", p.ExportDone, projection.export_done, ("exports",)),
     # Kept in the event log for the audit trail only: no table.
     EventKind("export.personal_data_included", "导出含个人信息", p.ExportPersonalDataIncluded, projection.audit_only, ()),
+    EventKind(
+        "device.registered", "登记外勤设备", p.DeviceRegistered, projection.device_registered, ("devices",),
+        since=FIELD_PROGRAM, timeline=lambda payload, names: f"设备代码 {payload.code}",
+    ),
+    EventKind(
+        "field.leased", "外勤借出", p.FieldLeased, projection.field_leased, ("leases", "conflicts"),
+        since=FIELD_PROGRAM, timeline=lambda payload, names: f"借出到外勤设备 {payload.device_code}",
+    ),
+    EventKind(
+        "field.returned", "外勤交回", p.FieldReturned, projection.field_returned, ("leases",),
+        since=FIELD_PROGRAM,
+        timeline=lambda payload, names: f"外勤设备 {payload.device_code} 交回，带回 {payload.events} 条事件",
+    ),
+)  # fmt: skip
+
+# The handlers as written; every type but acceptance is guarded by the conflict check (store/conflicts.py), which
+# re-projects an application in conflict through these.
+_HANDLERS = {kind.name: kind.project for kind in KINDS}
+KINDS = tuple(
+    kind if kind.name == "application.accepted"
+    else dataclasses.replace(kind, project=conflicts.guarded(kind.project, _HANDLERS, lambda event: read(event)))
+    for kind in KINDS
 )  # fmt: skip
 
 CATALOGUE: dict[str, EventKind] = {kind.name: kind for kind in KINDS}

@@ -12,7 +12,8 @@ from station_tui.store.events import EVENT_COLUMNS, Event
 from station_tui.store.schema import MIGRATIONS, PROJECTION_TABLES
 
 _SAMPLE = 5
-_KEYS = {"settings": "key", "holiday_days": "date", "holiday_years": "year"}
+_KEYS = {"settings": "key", "holiday_days": "date", "holiday_years": "year", "devices": "code", "leases": "application"}
+_KEYS["conflicts"] = "event"
 
 
 @dataclass
@@ -34,8 +35,11 @@ def _integrity(conn: sqlite3.Connection) -> list[str]:
 def _sequence_gaps(conn: sqlite3.Connection) -> list[str]:
     """Each device numbers its events 1, 2, 3, …: a hole means an event was removed behind the log's back."""
     problems = []
+    # A field laptop holds only the station's events of the applications it took out: only its own log is whole.
+    laptop = conn.execute("SELECT value FROM meta WHERE key = 'field_station'").fetchone() is not None
+    only = " WHERE device = (SELECT value FROM meta WHERE key = 'device_id')" if laptop else ""
     for device, count, first, last in conn.execute(
-        "SELECT device, count(*), min(device_seq), max(device_seq) FROM events GROUP BY device"
+        f"SELECT device, count(*), min(device_seq), max(device_seq) FROM events{only} GROUP BY device"
     ):
         if first != 1 or last != count:
             problems.append(f"设备 {device[:8]} 的事件序号不连续：{count} 条事件，序号 {first}–{last}（有事件被删除）")
@@ -48,6 +52,9 @@ def rebuild_in_memory(path: Path) -> sqlite3.Connection:
     for migration in MIGRATIONS:
         for statement in migration:
             memory.execute(statement)
+    # Unqualified `events` is then the file's log: a projection that reads an application's events back (an
+    # application in conflict, store/conflicts.py) reads them there, up to the event being replayed.
+    memory.execute("DROP TABLE main.events")
     memory.execute("ATTACH DATABASE ? AS disk", (read_only_uri(path),))
     memory.execute("BEGIN")
     # Replaying into a table the handlers see as `main`, reading the events from the attached file.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import sqlite3
 import threading
@@ -240,7 +241,7 @@ class Store:
                 version=kind.version,
                 needs_program=kind.since,
             )
-            self._insert(event)
+            event = self._insert(event)
             kind.project(self.conn, event, payload)
         return event
 
@@ -252,12 +253,13 @@ class Store:
         with self.transaction():
             if self.one("SELECT 1 FROM events WHERE uuid = ?", (event.uuid,)):
                 return False
-            self._insert(event)
+            event = self._insert(event)
             catalogue.CATALOGUE[event.type].project(self.conn, event, payload)
         return True
 
-    def _insert(self, event: Event) -> None:
-        self.conn.execute(
+    def _insert(self, event: Event) -> Event:
+        """Append the row; the event as stored, with its local sequence number (a projection may read back by it)."""
+        cursor = self.conn.execute(
             "INSERT INTO events (uuid, device, device_seq, type, application, payload, recorded_at, operator,"
             " simulated, version, needs_program) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
@@ -274,6 +276,7 @@ class Store:
                 event.needs_program,
             ),
         )
+        return dataclasses.replace(event, seq=cursor.lastrowid)
 
     def events(self, application: str | None = None) -> list[Event]:
         if application is None:

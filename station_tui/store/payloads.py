@@ -290,3 +290,30 @@ class HolidaysEntered(Payload, frozen=True):
     year: int
     days: list[HolidayDay]
     origin: str = ""
+
+
+# --- field work: laptops checked out to customer managers (services/field_bundle.py) ------------------------------
+
+
+class DeviceRegistered(Payload, frozen=True):
+    """The station gives a laptop its short device code (02, 03, …: the station PC is 01) for one manager."""
+
+    code: str
+    manager: str
+    bundle: str
+
+
+class FieldLeased(Payload, frozen=True):
+    """An application taken out on a laptop by a checkout bundle."""
+
+    bundle: str
+    manager: str
+    device_code: str
+
+
+class FieldReturned(Payload, frozen=True):
+    """A laptop's work on an application checked back in: the lease ends."""
+
+    bundle: str
+    device_code: str
+    events: int

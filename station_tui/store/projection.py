@@ -210,18 +210,15 @@ def closed(conn: sqlite3.Connection, event: Event, payload: p.ApplicationClosed)
 
 
 def archive_filed(conn: sqlite3.Connection, event: Event, payload: p.ArchiveFiled) -> None:
-    _insert(
-        conn,
-        "archive_filed",
-        {
-            "uuid": payload.filed,
-            "device": event.device,
-            "application": event.application,
-            "stage": payload.stage,
-            "item": payload.item,
-            "filed_at": event.recorded_at,
-            "operator": event.operator,
-        },
+    # Two devices (a field laptop and the station) may both file the same item: the earliest filing is the one kept,
+    # whichever arrives first, so that merging gives the same table in any order.
+    conn.execute(
+        "INSERT INTO archive_filed (uuid, device, application, stage, item, filed_at, operator)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (application, stage, item) DO UPDATE SET uuid = excluded.uuid, device = excluded.device,"
+        " filed_at = excluded.filed_at, operator = excluded.operator"
+        " WHERE (excluded.filed_at, excluded.uuid) < (archive_filed.filed_at, archive_filed.uuid)",
+        (payload.filed, event.device, event.application, payload.stage, payload.item, event.recorded_at, event.operator),
     )
 
 
@@ -364,4 +361,45 @@ def holidays_entered(conn: sqlite3.Connection, event: Event, payload: p.Holidays
     conn.execute(
         "INSERT OR REPLACE INTO holiday_years (year, entered_at, operator) VALUES (?, ?, ?)",
         (payload.year, event.recorded_at, event.operator),
+    )
+
+
+# --- field work ----------------------------------------------------------------------------------------------------
+
+
+def device_registered(conn: sqlite3.Connection, event: Event, payload: p.DeviceRegistered) -> None:
+    _insert(
+        conn,
+        "devices",
+        {
+            "code": payload.code,
+            "manager": payload.manager,
+            "bundle": payload.bundle,
+            "registered_at": event.recorded_at,
+            "operator": event.operator,
+        },
+    )
+
+
+def field_leased(conn: sqlite3.Connection, event: Event, payload: p.FieldLeased) -> None:
+    _insert(
+        conn,
+        "leases",
+        {
+            "application": event.application,
+            "bundle": payload.bundle,
+            "manager": payload.manager,
+            "device_code": payload.device_code,
+            "leased_at": event.recorded_at,
+            "returned_at": None,
+            "returned_events": None,
+        },
+    )
+
+
+def field_returned(conn: sqlite3.Connection, event: Event, payload: p.FieldReturned) -> None:
+    conn.execute(
+        "UPDATE leases SET returned_at = ?, returned_events = ? WHERE application = ? AND device_code = ?"
+        " AND returned_at IS NULL",
+        (event.recorded_at, payload.events, event.application, payload.device_code),
     )

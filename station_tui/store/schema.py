@@ -164,6 +164,25 @@ MIGRATIONS: list[list[str]] = [
         "ALTER TABLE events ADD COLUMN version INTEGER NOT NULL DEFAULT 1",
         "ALTER TABLE events ADD COLUMN needs_program TEXT NOT NULL DEFAULT '0.1.0'",
     ],
+    # 5: field work (services/field_bundle.py): laptops' device codes, applications out on a laptop, and transitions
+    # two devices made from the same state without knowing of each other (kept both, flagged for the 站长).
+    [
+        """CREATE TABLE devices (
+            code TEXT PRIMARY KEY, manager TEXT NOT NULL, bundle TEXT NOT NULL, registered_at TEXT NOT NULL,
+            operator TEXT
+        )""",
+        """CREATE TABLE leases (
+            application TEXT NOT NULL, bundle TEXT NOT NULL, manager TEXT NOT NULL, device_code TEXT NOT NULL,
+            leased_at TEXT NOT NULL, returned_at TEXT, returned_events INTEGER,
+            PRIMARY KEY (application, bundle)
+        )""",
+        "CREATE INDEX leases_open ON leases (device_code, returned_at)",
+        """CREATE TABLE conflicts (
+            event TEXT PRIMARY KEY, application TEXT NOT NULL, device TEXT NOT NULL, type TEXT NOT NULL,
+            from_state TEXT NOT NULL, found_state TEXT NOT NULL, others TEXT NOT NULL
+        )""",
+        "CREATE INDEX conflicts_application ON conflicts (application)",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -186,4 +205,7 @@ PROJECTION_TABLES = (
     "inspections",
     "inspection_defects",
     "imports",
+    "devices",
+    "leases",
+    "conflicts",
 )

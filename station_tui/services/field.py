@@ -1,0 +1,276 @@
+"""Field work (issue 14): a customer manager takes applications out on a laptop running the same program with its
+own database, works offline, and brings the work back. Checkout and checkin run at the station; open and pack run on
+the laptop. What travels is events (services/field_bundle.py); merging adds the events a side does not have, by UUID,
+and projects them (transitions both sides made from the same state are kept and flagged: store/conflicts.py).
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid as uuid_lib
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from station_tui.domain.errors import StationError
+from station_tui.domain.glossary import APPLICATION_STATUSES, zh
+from station_tui.domain.timeutil import Clock, system_now, to_iso
+from station_tui.services import field_bundle as fb
+from station_tui.services.station import Station
+from station_tui.store import Store
+from station_tui.store import payloads as ev
+from station_tui.store.events import EVENT_COLUMNS, Event
+
+STATION_DEVICE_CODE = "01"
+# Station-wide events a laptop needs to work: the station's identity and settings (profile), holiday schedules.
+_REFERENCE_TYPES = ("station.initialized", "settings.changed", "holidays.entered")
+_KEY = "field_key"  # meta: the station's bundle key (a laptop gets it with its checkout)
+
+
+@dataclass(frozen=True)
+class CheckoutResult:
+    path: Path
+    manager: str
+    device_code: str
+    applications: list[str]  # numbers
+    events: int
+
+
+@dataclass(frozen=True)
+class OpenResult:
+    path: Path
+    device_code: str
+    created: bool
+    added: int
+    applications: int
+
+
+@dataclass(frozen=True)
+class PackResult:
+    path: Path
+    device_code: str
+    events: int
+
+
+@dataclass(frozen=True)
+class ApplicationReport:
+    number: str
+    added: int
+    before: str
+    after: str
+    conflicts: int
+
+
+@dataclass
+class CheckinReport:
+    device_code: str
+    added: int = 0
+    returned: int = 0
+    applications: list[ApplicationReport] = field(default_factory=list)
+
+
+# --- helpers -------------------------------------------------------------------------------------------------------
+
+
+def _meta(store: Store, key: str) -> str | None:
+    return store.one("SELECT value FROM meta WHERE key = ?", (key,))
+
+
+def _station_key(store: Store) -> str:
+    key = _meta(store, _KEY)
+    if key is None:
+        key = secrets.token_hex(32)
+        store.set_meta(_KEY, key)
+    return key
+
+
+def _manager(station: Station, name: str) -> str:
+    found = station.store.rows(
+        "SELECT uuid FROM operators WHERE name = ? AND role = 'customer_manager' AND active = 1", (name.strip(),)
+    )
+    if not found:
+        raise StationError(f"本所没有名为「{name}」的客户经理")
+    return found[0]["uuid"]
+
+
+def _next_code(store: Store) -> str:
+    codes = [int(c) for c in (r["code"] for r in store.rows("SELECT code FROM devices")) if c.isdigit()]
+    return f"{max([int(STATION_DEVICE_CODE), *codes]) + 1:02d}"
+
+
+def _select(store: Store, where: str, params: tuple) -> list[Event]:
+    return [Event.from_row(r) for r in store.conn.execute(f"SELECT {EVENT_COLUMNS} FROM events WHERE {where}", params)]
+
+
+def _state_text(store: Store, application: str) -> str:
+    row = store.rows("SELECT status, current_stage FROM applications WHERE uuid = ?", (application,))
+    if not row:
+        return "（无）"
+    return f"{zh(APPLICATION_STATUSES, row[0]['status'])}·第 {row[0]['current_stage']} 环节"
+
+
+# --- at the station: checkout ----------------------------------------------------------------------------------------
+
+
+def checkout(station: Station, manager_name: str, to: Path, *, device_code: str | None = None) -> CheckoutResult:
+    """The manager's open and paused applications with all their events, the reference events the laptop needs and
+    the manager as operator (PIN hash only), with a lease event per application, written to `to`."""
+    store = station.store
+    if not station.initialized:
+        raise StationError("本数据库还没有初始化为供电所，不能借出")
+    if _meta(store, "field_station") is not None:
+        raise StationError(f"数据库 {store.path} 是外勤电脑的数据库：借出要在供电所电脑上做")
+    manager = _manager(station, manager_name)
+    apps = store.rows(
+        "SELECT uuid, number FROM applications WHERE customer_manager = ? AND status IN ('open', 'paused')"
+        " ORDER BY number",
+        (manager,),
+    )
+    if not apps:
+        raise StationError(f"客户经理「{manager_name}」没有在办的申请，无需借出")
+    if device_code is not None and not store.one("SELECT 1 FROM devices WHERE code = ?", (device_code,)):
+        raise StationError(f"设备代码 {device_code} 未在本所登记（新电脑不必指定 --device）")
+    key = _station_key(store)
+    bundle_id = str(uuid_lib.uuid4())
+    ids = [a["uuid"] for a in apps]
+    with store.transaction():
+        code = device_code or _next_code(store)
+        if device_code is None:
+            store.record(ev.DeviceRegistered(code=code, manager=manager, bundle=bundle_id))
+        for app in ids:
+            store.record(ev.FieldLeased(bundle=bundle_id, manager=manager, device_code=code), application=app)
+        events = _checkout_events(store, manager, code, ids)
+        reference = {
+            "manager": manager,
+            "station_device": store.device_id,
+            "station_clock": to_iso(store.clock()),
+            "key": key,
+            "applications": ids,
+        }
+        fb.write_bundle(
+            to, kind=fb.CHECKOUT, bundle_id=bundle_id, station_code=station.station_code, device_code=code, key=key,
+            events=events, reference=reference, created_at=reference["station_clock"],
+        )  # fmt: skip
+    return CheckoutResult(Path(to), manager_name, code, [a["number"] for a in apps], len(events))
+
+
+def _checkout_events(store: Store, manager: str, code: str, applications: list[str]) -> list[Event]:
+    marks = ", ".join("?" * len(_REFERENCE_TYPES))
+    chosen = _select(store, f"type IN ({marks})", _REFERENCE_TYPES)
+    chosen += _select(store, "type = 'operator.created' AND json_extract(payload, '$.operator') = ?", (manager,))
+    chosen += _select(store, "type = 'device.registered' AND json_extract(payload, '$.code') = ?", (code,))
+    for app in applications:
+        chosen += _select(store, "application = ?", (app,))
+    return sorted(chosen, key=lambda e: e.seq or 0)
+
+
+# --- on the laptop: open and pack ------------------------------------------------------------------------------------
+
+
+def open_laptop(bundle_path: Path, db_path: Path, *, clock: Clock = system_now) -> OpenResult:
+    """Make the laptop database from a checkout (its own new device id, never copied), or refresh it."""
+    db_path = Path(db_path)
+    created = not db_path.exists()
+    if not created:
+        probe = Store(db_path, clock=clock)
+        try:
+            return _refresh(probe, bundle_path)
+        finally:
+            probe.close()
+    bundle = fb.read_bundle(bundle_path, station_code=None, key=None, kind=fb.CHECKOUT)
+    bundle = fb.read_bundle(bundle_path, station_code=None, key=bundle.reference["key"], kind=fb.CHECKOUT)
+    store = Store(db_path, clock=clock)
+    try:
+        added = _take(store, bundle)
+        return OpenResult(db_path, bundle.device_code, True, added, len(bundle.reference["applications"]))
+    except BaseException:
+        store.close()
+        for leftover in (db_path, *(db_path.with_name(db_path.name + end) for end in ("-wal", "-shm"))):
+            leftover.unlink(missing_ok=True)  # a laptop database that never got its checkout is not kept half made
+        raise
+    finally:
+        store.close()
+
+
+def _refresh(store: Store, bundle_path: Path) -> OpenResult:
+    station = _meta(store, "field_station")
+    if station is None:
+        raise StationError(f"数据库 {store.path} 不是外勤电脑的数据库：不能在这里打开借出文件")
+    bundle = fb.read_bundle(bundle_path, station_code=station, key=_meta(store, _KEY), kind=fb.CHECKOUT)
+    if bundle.device_code != store.device_code:
+        raise StationError(f"借出文件 {bundle_path} 是给设备 {bundle.device_code} 的，本电脑是设备 {store.device_code}")
+    added = _take(store, bundle)
+    return OpenResult(store.path, bundle.device_code, False, added, len(bundle.reference["applications"]))
+
+
+def _take(store: Store, bundle: fb.Bundle) -> int:
+    fb.check_against(store, bundle)
+    meta = {
+        "field_station": bundle.manifest["station_code"],
+        _KEY: bundle.reference["key"],
+        "device_code": bundle.device_code,
+        "field_manager": bundle.reference["manager"],
+        "field_station_clock": bundle.reference["station_clock"],
+    }
+    with store.transaction():
+        for key, value in meta.items():
+            store.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+        added = fb.merge(store, bundle)
+    store.device_code = bundle.device_code
+    return len(added)
+
+
+def pack(db_path: Path, to: Path) -> PackResult:
+    """Every event this laptop recorded (the whole of its own log: the station takes what it lacks) to `to`."""
+    store = Store(Path(db_path))
+    try:
+        station = _meta(store, "field_station")
+        if station is None:
+            raise StationError(f"数据库 {db_path} 不是外勤电脑的数据库：交回文件只能在外勤电脑上生成")
+        events = _select(store, "device = ? ORDER BY device_seq", (store.device_id,))
+        reference = {"device": store.device_id, "manager": _meta(store, "field_manager")}
+        fb.write_bundle(
+            to, kind=fb.PACK, bundle_id=str(uuid_lib.uuid4()), station_code=station, device_code=store.device_code,
+            key=_meta(store, _KEY) or "", events=events, reference=reference, created_at=to_iso(store.clock()),
+            whole_devices=[store.device_id],
+        )  # fmt: skip
+        return PackResult(Path(to), store.device_code, len(events))
+    finally:
+        store.close()
+
+
+# --- at the station: checkin -----------------------------------------------------------------------------------------
+
+
+def checkin(station: Station, bundle_path: Path) -> CheckinReport:
+    """Verify, add the laptop's events by UUID, end its leases; the same file twice changes nothing."""
+    store = station.store
+    key = _meta(store, _KEY)
+    if key is None:
+        raise StationError("本所还没有借出过外勤文件，没有可交回的")
+    bundle = fb.read_bundle(bundle_path, station_code=station.station_code, key=key, kind=fb.PACK)
+    code = bundle.device_code
+    if not store.one("SELECT 1 FROM devices WHERE code = ?", (code,)):
+        raise StationError(f"交回文件 {bundle_path} 来自设备 {code}，该设备未在本所登记")
+    touched = sorted({e.application for e in bundle.events if e.application})
+    leased = [r["application"] for r in store.rows(
+        "SELECT application FROM leases WHERE device_code = ? AND returned_at IS NULL ORDER BY application", (code,)
+    )]  # fmt: skip
+    apps = sorted(set(touched) | set(leased))
+    before = {app: _state_text(store, app) for app in apps}
+    report = CheckinReport(code)
+    with store.transaction():
+        added = fb.merge(store, bundle)
+        per_app = Counter(e.application for e in added if e.application)
+        for app in leased:
+            store.record(
+                ev.FieldReturned(bundle=bundle.bundle_id, device_code=code, events=per_app[app]), application=app
+            )
+    report.added, report.returned = len(added), len(leased)
+    for app in apps:
+        number = store.one("SELECT number FROM applications WHERE uuid = ?", (app,)) or app
+        conflicts = store.one("SELECT count(*) FROM conflicts WHERE application = ?", (app,))
+        report.applications.append(
+            ApplicationReport(number, per_app[app], before[app], _state_text(store, app), conflicts)
+        )
+    return report

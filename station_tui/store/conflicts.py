@@ -1,0 +1,96 @@
+"""Transitions made on two devices from the same state, neither knowing of the other (a laptop out in the field and
+the station, or two laptops): both events are kept and the application is flagged in `conflicts` for the 站长.
+
+The flag is a projection like any other, so `check`'s replay agrees. Once an application is in conflict, each of its
+events re-projects the whole application from its events in one canonical order (acceptance first, then by recorded
+time and UUID), so the state a station reaches does not depend on the order the bundles came back in.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable
+from typing import Any
+
+from station_tui.store import payloads as p
+from station_tui.store.events import EVENT_COLUMNS, Event
+
+Handler = Callable[[sqlite3.Connection, Event, Any], None]
+
+# The application's rows, children first (foreign keys); `applications` itself last.
+_APPLICATION_ROWS = (
+    "inspection_defects", "inspections", "archive_filed", "notices", "pauses", "stages", "documents", "leases",
+    "conflicts",
+)  # fmt: skip
+
+
+def current_state(conn: sqlite3.Connection, event: Event, payload: Any) -> str | None:
+    """The state the projection holds for what the transition moves: a document's status, else the application's."""
+    if isinstance(payload, p.DocumentCollected):
+        row = conn.execute("SELECT status FROM documents WHERE uuid = ?", (payload.document,)).fetchone()
+        return row[0] if row else None
+    row = conn.execute("SELECT status, current_stage FROM applications WHERE uuid = ?", (event.application,)).fetchone()
+    return p.application_state(*row) if row else None
+
+
+def _stale(conn: sqlite3.Connection, event: Event, payload: Any) -> str | None:
+    """The state found, when a transition started from a state its object is no longer in; else None."""
+    start = getattr(payload, "from_state", None)
+    if start is None or start == p.UNKNOWN:
+        return None
+    found = current_state(conn, event, payload)
+    return found if found is not None and found != start else None
+
+
+def _in_conflict(conn: sqlite3.Connection, application: str) -> bool:
+    return conn.execute("SELECT 1 FROM conflicts WHERE application = ? LIMIT 1", (application,)).fetchone() is not None
+
+
+def _canonical(event: Event) -> tuple:
+    return (event.type != "application.accepted", event.recorded_at, event.uuid)
+
+
+def replay_application(conn: sqlite3.Connection, event: Event, handlers: dict[str, Handler], read: Callable) -> None:
+    """Re-project `event`'s application from its events up to `event` (by local order), in the canonical order."""
+    application = event.application
+    rows = conn.execute(
+        f"SELECT {EVENT_COLUMNS} FROM events WHERE application = ? AND seq <= ?", (application, event.seq)
+    ).fetchall()
+    events = sorted((Event.from_row(row) for row in rows), key=_canonical)
+    for table in _APPLICATION_ROWS:
+        conn.execute(f"DELETE FROM {table} WHERE application = ?", (application,))
+    conn.execute("DELETE FROM applications WHERE uuid = ?", (application,))
+    payloads = [(e, read(e)) for e in events]
+    for each, payload in payloads:
+        found = _stale(conn, each, payload)
+        if found is not None:
+            _flag(conn, each, payload, found, payloads)
+        handlers[each.type](conn, each, payload)
+
+
+def _flag(conn: sqlite3.Connection, event: Event, payload: Any, found: str, payloads: list[tuple[Event, Any]]) -> None:
+    start = payload.from_state
+    others = sorted(
+        e.uuid for e, other in payloads if e.uuid != event.uuid and getattr(other, "from_state", None) == start
+    )
+    conn.execute(
+        "INSERT INTO conflicts (event, application, device, type, from_state, found_state, others)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (event.uuid, event.application, event.device, event.type, start, found, json.dumps(others)),
+    )
+
+
+def guarded(handler: Handler, handlers: dict[str, Handler], read: Callable) -> Handler:
+    """`handler`, unless the event is a stale transition or its application is already in conflict: then the whole
+    application is re-projected canonically (which flags the conflict)."""
+
+    def project(conn: sqlite3.Connection, event: Event, payload: Any) -> None:
+        if event.application is not None and (
+            _in_conflict(conn, event.application) or _stale(conn, event, payload) is not None
+        ):
+            replay_application(conn, event, handlers, read)
+        else:
+            handler(conn, event, payload)
+
+    return project

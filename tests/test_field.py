@@ -1,0 +1,270 @@
+"""Field work end to end with real files: checkout at the station, work on a laptop database through the services,
+pack, checkin; refused bundles leave the database byte-identical; two laptops in either order agree."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from notice_helpers import accept_resident, add_manager
+
+from station_tui.cli import main
+from station_tui.services import field_bundle as fb
+from station_tui.services import lifecycle, notices
+from station_tui.services.applications import archive_status
+from station_tui.services.station import Station
+from station_tui.store import Store
+from station_tui.store.check import check
+from station_tui.store.schema import PROJECTION_TABLES
+
+
+def cli(*args: str | Path):  # noqa: ANN201
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def ok(*args: str | Path) -> str:
+    result = cli(*args)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def refused(*args: str | Path) -> str:
+    result = cli(*args)
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    return result.output
+
+
+@pytest.fixture
+def office(station: Station) -> Path:
+    """A station with a customer manager (刘强) and two applications with a deferred 产权证明 assigned to him."""
+    add_manager(station)
+    accept_resident(station, name="张三")
+    accept_resident(station, name="李四")
+    station.store.close()
+    return station.store.path
+
+
+def _laptop(path: Path, clock) -> Station:  # noqa: ANN001
+    return Station.open(Store(path, clock=clock))
+
+
+def _work_on_laptop(laptop: Station) -> str:
+    """Collect the deferred document of the first application and advance it a stage; issue a notice."""
+    store = laptop.store
+    manager = store.one("SELECT uuid FROM operators WHERE role = 'customer_manager'")
+    app = store.one("SELECT uuid FROM applications ORDER BY number LIMIT 1")
+    doc = store.one("SELECT uuid FROM documents WHERE application = ? AND status = 'deferred'", (app,))
+    lifecycle.collect_document(laptop, doc, form="购房合同", copy_kind="copy", operator=manager)
+    missing = lifecycle.missing_for_next_stage(laptop, app)
+    business = store.one("SELECT business_type FROM applications WHERE uuid = ?", (app,))
+    for stage in archive_status(laptop, app, business):
+        for item in stage.items:
+            if item.name in missing and not item.linked:
+                lifecycle.file_archive_item(laptop, app, stage.id, item.name, operator=manager)
+    lifecycle.advance_stage(laptop, app, operator=manager)
+    notice = notices.issue(laptop, "acceptance", application=app, operator=manager)
+    return notice.serial
+
+
+def _state(path: Path) -> dict[str, list]:
+    store = Store(path, migrate=False)
+    try:
+        return {t: sorted(map(tuple, store.conn.execute(f"SELECT * FROM {t}")), key=repr) for t in PROJECTION_TABLES}
+    finally:
+        store.close()
+
+
+def _checked(path: Path) -> None:
+    report = check(path)
+    assert report.ok, report.problems
+    assert "✗" not in ok("check", "--db", path)
+
+
+def test_a_round_trip_through_a_laptop(office: Path, tmp_path: Path, clock) -> None:  # noqa: ANN001
+    out = ok("field", "checkout", "--manager", "刘强", "--to", tmp_path / "out.zip", "--db", office)
+    assert "已借出 2 件申请" in out and "外勤设备 02" in out
+    laptop_db = tmp_path / "laptop.db"
+    assert "已新建外勤数据库" in ok("field", "open", tmp_path / "out.zip", "--db", laptop_db)
+    laptop = _laptop(laptop_db, clock)
+    # Its own device: never the station's id; its code is the one the station registered.
+    station_device = Store(office).device_id
+    assert laptop.store.device_id != station_device and laptop.store.device_code == "02"
+    assert laptop.station_code == "ZX01" and laptop.profile is not None
+    clock.advance(hours=2)
+    serial = _work_on_laptop(laptop)
+    assert serial.startswith("ZX01-2026-02-")
+    made = laptop.store.one("SELECT count(*) FROM events WHERE device = ?", (laptop.store.device_id,))
+    laptop.store.close()
+    _checked(laptop_db)
+
+    ok("field", "pack", "--to", tmp_path / "back.zip", "--db", laptop_db)
+    out = ok("field", "checkin", tmp_path / "back.zip", "--db", office)
+    assert f"新增 {made} 条事件，结束借出 2 件" in out, out
+    assert f"新增 {made} 条事件，办理中·第 1 环节 → 办理中·第 2 环节" in out
+    _checked(office)
+    store = Store(office)
+    assert store.one("SELECT count(*) FROM documents WHERE status = 'collected' AND collected_by IS NOT NULL") == 1
+    assert store.one("SELECT serial FROM notices WHERE serial LIKE 'ZX01-2026-02-%'") == serial
+    assert store.one("SELECT count(*) FROM leases WHERE returned_at IS NULL") == 0
+    assert store.one("SELECT count(*) FROM conflicts") == 0
+    store.close()
+
+    # The same bundle twice changes nothing.
+    before = _state(office)
+    events = Store(office).one("SELECT count(*) FROM events")
+    out = ok("field", "checkin", tmp_path / "back.zip", "--db", office)
+    assert "新增 0 条事件，结束借出 0 件" in out
+    assert _state(office) == before and Store(office).one("SELECT count(*) FROM events") == events
+
+
+def _packed(office: Path, tmp_path: Path, clock, name: str) -> Path:  # noqa: ANN001
+    ok("field", "checkout", "--manager", "刘强", "--to", tmp_path / f"{name}-out.zip", "--db", office)
+    ok("field", "open", tmp_path / f"{name}-out.zip", "--db", tmp_path / f"{name}.db")
+    laptop = _laptop(tmp_path / f"{name}.db", clock)
+    clock.advance(minutes=5)
+    _work_on_laptop(laptop)
+    laptop.store.close()
+    ok("field", "pack", "--to", tmp_path / f"{name}-back.zip", "--db", tmp_path / f"{name}.db")
+    return tmp_path / f"{name}-back.zip"
+
+
+def _rewrite(source: Path, target: Path, change) -> None:  # noqa: ANN001
+    """Copy a bundle, changing its parts (and, when asked, re-signing nothing: the point is what a reader sees)."""
+    with zipfile.ZipFile(source) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    change(parts)
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+
+
+def _resign(parts: dict[str, bytes], key: str) -> None:
+    manifest = json.loads(parts[fb.MANIFEST])
+    manifest["parts"] = {n: fb.hashlib.sha256(parts[n]).hexdigest() for n in (fb.EVENTS, fb.REFERENCE)}
+    manifest["hmac"] = fb._signature(key, manifest)
+    parts[fb.MANIFEST] = json.dumps(manifest).encode()
+
+
+def _drop_middle_event(key: str):  # noqa: ANN202
+    def change(parts: dict[str, bytes]) -> None:
+        lines = parts[fb.EVENTS].splitlines(keepends=True)
+        parts[fb.EVENTS] = b"".join(lines[:1] + lines[2:])
+        manifest = json.loads(parts[fb.MANIFEST])
+        (entry,) = manifest["devices"].values()
+        entry["count"] -= 1
+        parts[fb.MANIFEST] = json.dumps(manifest).encode()
+        _resign(parts, key)
+
+    return change
+
+
+def _newer_event(key: str):  # noqa: ANN202
+    def change(parts: dict[str, bytes]) -> None:
+        lines = parts[fb.EVENTS].splitlines(keepends=True)
+        last = json.loads(lines[-1])
+        last.update(version=9, needs_program="9.0.0")
+        parts[fb.EVENTS] = b"".join(lines[:-1]) + json.dumps(last).encode() + b"\n"
+        _resign(parts, key)
+
+    return change
+
+
+def test_refused_bundles_leave_the_station_byte_identical(office: Path, tmp_path: Path, clock) -> None:  # noqa: ANN001
+    back = _packed(office, tmp_path, clock, "a")
+    key = Store(office).one("SELECT value FROM meta WHERE key = 'field_key'")
+    data = back.read_bytes()
+    bad: dict[str, Path] = {}
+    bad["truncated"] = tmp_path / "truncated.zip"
+    bad["truncated"].write_bytes(data[: len(data) * 2 // 3])
+    bad["changed"] = tmp_path / "changed.zip"
+    _rewrite(
+        back, bad["changed"], lambda parts: parts.update({fb.EVENTS: parts[fb.EVENTS].replace(b"2026", b"2025", 1)})
+    )
+    bad["gapped"] = tmp_path / "gapped.zip"
+    _rewrite(back, bad["gapped"], _drop_middle_event(key))
+    bad["newer"] = tmp_path / "newer.zip"
+    _rewrite(back, bad["newer"], _newer_event(key))
+    bad["newer format"] = tmp_path / "format.zip"
+
+    def newer_format(parts: dict[str, bytes]) -> None:
+        manifest = json.loads(parts[fb.MANIFEST])
+        manifest["format"] = fb.FORMAT + 1
+        parts[fb.MANIFEST] = json.dumps(manifest).encode()
+
+    _rewrite(back, bad["newer format"], newer_format)
+    bad["foreign"] = tmp_path / "foreign.zip"
+
+    def foreign(parts: dict[str, bytes]) -> None:
+        manifest = json.loads(parts[fb.MANIFEST])
+        manifest["station_code"] = "ZX99"
+        parts[fb.MANIFEST] = json.dumps(manifest).encode()
+
+    _rewrite(back, bad["foreign"], foreign)
+    expected = {
+        "truncated": "不完整或已损坏",
+        "changed": "SHA-256 不符",
+        "gapped": "序号不连续：缺少第 2 号",
+        "newer": "需要 station-tui 9.0.0",
+        "newer format": "格式版本 2 比本程序支持的 1 新",
+        "foreign": "属于供电所 ZX99，不是本所 ZX01",
+    }
+    original = office.read_bytes()
+    for what, path in bad.items():
+        out = refused("field", "checkin", path, "--db", office)
+        assert expected[what] in out and str(path) in out, (what, out)
+        assert office.read_bytes() == original, what
+    # A changed event stored here with other contents: check in the good file, then a re-signed altered copy.
+    ok("field", "checkin", back, "--db", office)
+    altered = tmp_path / "altered.zip"
+
+    def change_payload(parts: dict[str, bytes]) -> None:
+        parts[fb.EVENTS] = parts[fb.EVENTS].replace("购房合同".encode(), "房产证".encode(), 1)
+        _resign(parts, key)
+
+    _rewrite(back, altered, change_payload)
+    merged = office.read_bytes()
+    out = refused("field", "checkin", altered, "--db", office)
+    assert "与本库已有的同一事件内容不同" in out
+    assert office.read_bytes() == merged
+
+
+def test_a_checkout_file_is_not_a_checkin_and_a_station_is_not_a_laptop(office: Path, tmp_path: Path) -> None:
+    ok("field", "checkout", "--manager", "刘强", "--to", tmp_path / "out.zip", "--db", office)
+    assert "这里需要交回文件" in refused("field", "checkin", tmp_path / "out.zip", "--db", office)
+    assert "不是外勤电脑的数据库" in refused("field", "pack", "--to", tmp_path / "x.zip", "--db", office)
+    assert "没有名为「王五」的客户经理" in refused("field", "checkout", "--manager", "王五", "--to", tmp_path / "y.zip",
+                                                 "--db", office)  # fmt: skip
+
+
+def test_two_laptops_moving_the_same_application_conflict_the_same_way_in_either_order(
+    office: Path,
+    tmp_path: Path,
+    clock,  # noqa: ANN001
+) -> None:
+    first = _packed(office, tmp_path, clock, "a")
+    second = _packed(office, tmp_path, clock, "b")  # the same applications out on a second laptop (device 03)
+    other = tmp_path / "other.db"
+    shutil.copyfile(office, other)
+    ok("field", "checkin", first, "--db", office)
+    out = ok("field", "checkin", second, "--db", office)
+    assert "冲突，待站长处理" in out
+    ok("field", "checkin", second, "--db", other)
+    ok("field", "checkin", first, "--db", other)
+    state = _state(office)
+    leases = state.pop("leases")  # returned in different orders: the times differ, the applications do not
+    other_state = _state(other)
+    assert {row[:4] for row in leases} == {row[:4] for row in other_state.pop("leases")}
+    assert state == other_state
+    # Both advances are kept; each laptop's is flagged against the other's, the collections too.
+    conflicts = state["conflicts"]
+    assert {row[3] for row in conflicts} == {"stage.advanced", "document.collected"}
+    _checked(office)
+    _checked(other)
+    store = Store(office)
+    assert store.one("SELECT count(*) FROM events WHERE type = 'stage.advanced'") == 2
+    store.close()
