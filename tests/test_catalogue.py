@@ -239,7 +239,7 @@ def test_events_catalogue_json_is_the_catalogue() -> None:
     advanced = entries["stage.advanced"]
     assert advanced["version"] == 2 and advanced["needs_program"] == catalogue.TRANSITIONS_PROGRAM
     assert advanced["older_versions"] == [{"version": 1, "needs_program": "0.1.0"}]
-    assert advanced["tables"] == ["applications", "stages"] and "from_state" in advanced["fields"]
+    assert advanced["tables"] == ["applications", "stages", "conflicts"] and "from_state" in advanced["fields"]
     assert entries["export.personal_data_included"]["tables"] == []
 
 

@@ -268,3 +268,30 @@ def test_two_laptops_moving_the_same_application_conflict_the_same_way_in_either
     store = Store(office)
     assert store.one("SELECT count(*) FROM events WHERE type = 'stage.advanced'") == 2
     store.close()
+
+
+def test_the_station_pausing_what_the_laptop_advanced_keeps_both_and_flags_the_application(
+    office: Path,
+    tmp_path: Path,
+    clock,  # noqa: ANN001
+) -> None:
+    back = _packed(office, tmp_path, clock, "a")  # the laptop advanced the first application from 办理中·第 1 环节
+    # The command line recorded the checkout at the system clock: the station goes on with it.
+    station = Station.open(Store(office))
+    app = station.store.one("SELECT uuid FROM applications ORDER BY number LIMIT 1")
+    lifecycle.pause(
+        station, app, reason="客户要求暂缓", operator=station.store.one("SELECT uuid FROM operators LIMIT 1")
+    )
+    station.store.close()
+    out = ok("field", "checkin", back, "--db", office)
+    assert "处冲突，待站长处理" in out, out
+    store = Store(office)
+    kinds = {r["type"]: r for r in store.rows("SELECT * FROM conflicts WHERE application = ?", (app,))}
+    # The pause came later: it is the one that found the application moved on; it names the advance it clashes with.
+    assert set(kinds) == {"application.paused"} and kinds["application.paused"]["from_state"] == "open@1"
+    advance = store.one("SELECT uuid FROM events WHERE type = 'stage.advanced' AND application = ?", (app,))
+    assert json.loads(kinds["application.paused"]["others"]) == [advance]
+    assert store.one("SELECT count(*) FROM events WHERE application = ? AND type IN"
+                     " ('stage.advanced', 'application.paused')", (app,)) == 2  # fmt: skip
+    store.close()
+    _checked(office)

@@ -153,12 +153,12 @@ KINDS: tuple[EventKind, ...] = (
         timeline=_accepted_text,
     ),
     EventKind(
-        "document.collected", "补收容缺资料", p.DocumentCollected, projection.document_collected, ("documents",),
+        "document.collected", "补收容缺资料", p.DocumentCollected, projection.document_collected, ("documents", "conflicts"),
         version=2, since=TRANSITIONS_PROGRAM, timeline=_collected_text,
         older=_transition_v1(p.DocumentCollectedV1, p.DocumentCollected, lambda old: "deferred"),
     ),
     EventKind(
-        "stage.advanced", "进入下一环节", p.StageAdvanced, projection.stage_advanced, ("applications", "stages"),
+        "stage.advanced", "进入下一环节", p.StageAdvanced, projection.stage_advanced, ("applications", "stages", "conflicts"),
         version=2, since=TRANSITIONS_PROGRAM, timeline=_advanced_text,
         older=_transition_v1(
             p.StageAdvancedV1, p.StageAdvanced, lambda old: p.application_state("open", old.from_position)
@@ -169,28 +169,28 @@ KINDS: tuple[EventKind, ...] = (
         timeline=lambda payload, names: f"期限改为 {payload.due_date}",
     ),
     EventKind(
-        "application.paused", "暂停", p.ApplicationPaused, projection.paused, ("applications", "pauses"),
+        "application.paused", "暂停", p.ApplicationPaused, projection.paused, ("applications", "pauses", "conflicts"),
         version=2, since=TRANSITIONS_PROGRAM, timeline=lambda payload, names: payload.reason,
         older=_transition_v1(p.ApplicationPausedV1, p.ApplicationPaused),
     ),
     EventKind(
-        "application.resumed", "恢复", p.ApplicationResumed, projection.resumed, ("applications", "pauses"),
+        "application.resumed", "恢复", p.ApplicationResumed, projection.resumed, ("applications", "pauses", "conflicts"),
         version=2, since=TRANSITIONS_PROGRAM,
         timeline=lambda payload, names: f"暂停 {payload.paused_workdays} 个工作日，期限顺延至 {payload.due_date}",
         older=_transition_v1(p.ApplicationResumedV1, p.ApplicationResumed),
     ),
     EventKind(
-        "application.terminated", "终止", p.ApplicationTerminated, projection.terminated, ("applications",),
+        "application.terminated", "终止", p.ApplicationTerminated, projection.terminated, ("applications", "conflicts"),
         version=2, since=TRANSITIONS_PROGRAM, timeline=lambda payload, names: payload.reason,
         older=_transition_v1(p.ApplicationTerminatedV1, p.ApplicationTerminated),
     ),
     EventKind(
-        "application.connected", "装表送电", p.ApplicationConnected, projection.connected, ("applications", "stages"),
+        "application.connected", "装表送电", p.ApplicationConnected, projection.connected, ("applications", "stages", "conflicts"),
         version=2, since=TRANSITIONS_PROGRAM,
         older=_transition_v1(p.ApplicationConnectedV1, p.ApplicationConnected),
     ),
     EventKind(
-        "application.closed", "归档", p.ApplicationClosed, projection.closed, ("applications",),
+        "application.closed", "归档", p.ApplicationClosed, projection.closed, ("applications", "conflicts"),
         version=2, since=TRANSITIONS_PROGRAM, timeline=lambda payload, names: _override_text(payload.override, names),
         older=_transition_v1(p.ApplicationClosedV1, p.ApplicationClosed),
     ),
@@ -233,7 +233,7 @@ KINDS: tuple[EventKind, ...] = (
         since=FIELD_PROGRAM, timeline=lambda payload, names: f"设备代码 {payload.code}",
     ),
     EventKind(
-        "field.leased", "外勤借出", p.FieldLeased, projection.field_leased, ("leases", "conflicts"),
+        "field.leased", "外勤借出", p.FieldLeased, projection.field_leased, ("leases",),
         since=FIELD_PROGRAM, timeline=lambda payload, names: f"借出到外勤设备 {payload.device_code}",
     ),
     EventKind(
