@@ -295,3 +295,31 @@ def test_the_station_pausing_what_the_laptop_advanced_keeps_both_and_flags_the_a
                      " ('stage.advanced', 'application.paused')", (app,)) == 2  # fmt: skip
     store.close()
     _checked(office)
+
+
+def test_a_laptop_is_refreshed_by_a_later_checkout_and_refuses_another_laptop_s(
+    office: Path,
+    tmp_path: Path,
+    clock,  # noqa: ANN001
+) -> None:
+    back = _packed(office, tmp_path, clock, "a")
+    ok("field", "checkin", back, "--db", office)
+    ok("field", "checkout", "--manager", "刘强", "--device", "02", "--to", tmp_path / "again.zip", "--db", office)
+    laptop_db = tmp_path / "a.db"
+    out = ok("field", "open", tmp_path / "again.zip", "--db", laptop_db)
+    assert "已更新外勤数据库" in out and "（设备 02）" in out
+    assert "新增 0 条事件" in ok("field", "open", tmp_path / "again.zip", "--db", laptop_db)
+    _checked(laptop_db)
+    store = Store(laptop_db)
+    # The station's returns and new leases came back; the laptop's own events are still its own, once each.
+    assert store.one("SELECT count(*) FROM leases WHERE returned_at IS NULL") == 2
+    assert store.one("SELECT count(*) FROM events GROUP BY uuid HAVING count(*) > 1") is None
+    store.close()
+    # A checkout for another laptop (device 03) is refused by this one, which stays as it was.
+    ok("field", "checkout", "--manager", "刘强", "--to", tmp_path / "other.zip", "--db", office)
+    before = laptop_db.read_bytes()
+    assert "是给设备 03 的，本电脑是设备 02" in refused("field", "open", tmp_path / "other.zip", "--db", laptop_db)
+    assert laptop_db.read_bytes() == before
+    assert "设备代码 09 未在本所登记" in refused(
+        "field", "checkout", "--manager", "刘强", "--device", "09", "--to", tmp_path / "x.zip", "--db", office
+    )
