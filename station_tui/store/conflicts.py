@@ -86,11 +86,24 @@ def guarded(handler: Handler, handlers: dict[str, Handler], read: Callable) -> H
     application is re-projected canonically (which flags the conflict)."""
 
     def project(conn: sqlite3.Connection, event: Event, payload: Any) -> None:
-        if event.application is not None and (
-            _in_conflict(conn, event.application) or _stale(conn, event, payload) is not None
-        ):
+        if event.application is not None and _needs_replay(conn, event, payload):
             replay_application(conn, event, handlers, read)
         else:
             handler(conn, event, payload)
 
     return project
+
+
+def _needs_replay(conn: sqlite3.Connection, event: Event, payload: Any) -> bool:
+    start = getattr(payload, "from_state", None)
+    if start is None or start == p.UNKNOWN or isinstance(payload, p.DocumentCollected):
+        return _in_conflict(conn, event.application) or _stale(conn, event, payload) is not None
+    # An application transition, the common case: its state and its conflict flag in one query.
+    row = conn.execute(
+        "SELECT status, current_stage, EXISTS (SELECT 1 FROM conflicts WHERE application = ?1)"
+        " FROM applications WHERE uuid = ?1",
+        (event.application,),
+    ).fetchone()
+    if row is None:
+        return _in_conflict(conn, event.application)
+    return bool(row[2]) or p.application_state(row[0], row[1]) != start
