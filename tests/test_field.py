@@ -87,7 +87,7 @@ def _checked(path: Path) -> None:
 
 def test_a_round_trip_through_a_laptop(office: Path, tmp_path: Path, clock) -> None:  # noqa: ANN001
     out = ok("field", "checkout", "--manager", "刘强", "--to", tmp_path / "out.zip", "--db", office)
-    assert "已借出 2 件申请" in out and "外勤设备 02" in out
+    assert "已借出 2 件申请" in out and "外勤设备 02" in out and "仍借出" not in out
     laptop_db = tmp_path / "laptop.db"
     assert "已新建外勤数据库" in ok("field", "open", tmp_path / "out.zip", "--db", laptop_db)
     laptop = _laptop(laptop_db, clock)
@@ -316,7 +316,8 @@ def test_a_laptop_is_refreshed_by_a_later_checkout_and_refuses_another_laptop_s(
     assert store.one("SELECT count(*) FROM events GROUP BY uuid HAVING count(*) > 1") is None
     store.close()
     # A checkout for another laptop (device 03) is refused by this one, which stays as it was.
-    ok("field", "checkout", "--manager", "刘强", "--to", tmp_path / "other.zip", "--db", office)
+    out = ok("field", "checkout", "--manager", "刘强", "--to", tmp_path / "other.zip", "--db", office)
+    assert out.count("仍借出在外勤设备 02 上") == 2, out
     before = laptop_db.read_bytes()
     assert "是给设备 03 的，本电脑是设备 02" in refused("field", "open", tmp_path / "other.zip", "--db", laptop_db)
     assert laptop_db.read_bytes() == before

@@ -42,6 +42,8 @@ def checkout_command(manager: str, to: Path, device: str | None, db_path: Path |
     )
     for number in result.applications:
         click.echo(f"  {number}")
+    for number, code in result.already_out:
+        click.echo(f"注意：{number} 仍借出在外勤设备 {code} 上，两边都改动时交回会标出冲突，由站长处理")
 
 
 @field_group.command("open")

@@ -34,6 +34,8 @@ class CheckoutResult:
     device_code: str
     applications: list[str]  # numbers
     events: int
+    # Applications still out on another laptop (number, device code): both may move them; checkin flags a clash.
+    already_out: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,15 @@ def checkout(station: Station, manager_name: str, to: Path, *, device_code: str 
         raise StationError(f"客户经理「{manager_name}」没有在办的申请，无需借出")
     if device_code is not None and not store.one("SELECT 1 FROM devices WHERE code = ?", (device_code,)):
         raise StationError(f"设备代码 {device_code} 未在本所登记（新电脑不必指定 --device）")
+    already_out = [
+        (r["number"], r["device_code"])
+        for r in store.rows(
+            "SELECT a.number, l.device_code FROM leases l JOIN applications a ON a.uuid = l.application"
+            " WHERE a.customer_manager = ? AND l.returned_at IS NULL AND l.device_code != coalesce(?, '')"
+            " ORDER BY a.number, l.device_code",
+            (manager, device_code),
+        )
+    ]
     key = _station_key(store)
     bundle_id = str(uuid_lib.uuid4())
     ids = [a["uuid"] for a in apps]
@@ -151,7 +162,7 @@ def checkout(station: Station, manager_name: str, to: Path, *, device_code: str 
             to, kind=fb.CHECKOUT, bundle_id=bundle_id, station_code=station.station_code, device_code=code, key=key,
             events=events, reference=reference, created_at=reference["station_clock"],
         )  # fmt: skip
-    return CheckoutResult(Path(to), manager_name, code, [a["number"] for a in apps], len(events))
+    return CheckoutResult(Path(to), manager_name, code, [a["number"] for a in apps], len(events), already_out)
 
 
 def _checkout_events(store: Store, manager: str, code: str, applications: list[str]) -> list[Event]:
