@@ -102,6 +102,8 @@ class Profile(_Strict):
     warning: WarningLevels = WarningLevels()
     reservation: ReservationClocks = ReservationClocks()
     supporting_works: list[SupportingWorksLimit] = []
+    # The month's termination rate (报装工单终止率) must stay below this share; None where the seed is silent.
+    termination_rate_max: Annotated[float, msgspec.Meta(gt=0, lt=1)] | None = None
 
     def category(self, category_id: str) -> Category:
         for category in self.categories:

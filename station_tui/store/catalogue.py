@@ -31,6 +31,7 @@ from station_tui.store.events import Event
 FIRST_PROGRAM = "0.1.0"  # every type's version 1: the payloads recorded before versions were written down
 TRANSITIONS_PROGRAM = "0.2.0"  # transitions name the state they started from (version 2)
 FIELD_PROGRAM = "0.2.0"  # field laptops: device codes, leases
+DUTIES_PROGRAM = "0.2.0"  # supporting works, termination review, follow-up calls (issue 16)
 
 
 class UnknownEventError(StoreError):
@@ -240,6 +241,22 @@ KINDS: tuple[EventKind, ...] = (
         "field.returned", "外勤交回", p.FieldReturned, projection.field_returned, ("leases",),
         since=FIELD_PROGRAM,
         timeline=lambda payload, names: f"外勤设备 {payload.device_code} 交回，带回 {payload.events} 条事件",
+    ),
+    EventKind(
+        "works.recorded", "登记配套工程", p.WorksRecorded, projection.works_recorded, ("supporting_works",),
+        since=DUTIES_PROGRAM,
+        timeline=lambda payload, names: (
+            f"{payload.voltage}{payload.item}，项目经理 {payload.project_manager}，约定 {payload.contract_date} 完成"
+        ),
+    ),
+    EventKind(
+        "termination.reviewed", "终止审核", p.TerminationReviewed, projection.termination_reviewed,
+        ("termination_reviews", "applications", "conflicts"), since=DUTIES_PROGRAM,
+        timeline=lambda payload, names: "站长确认终止" if payload.outcome == "confirmed" else f"站长退回重办：{payload.reason}",
+    ),
+    EventKind(
+        "followup.called", "回访", p.FollowupCalled, projection.followup_called, ("followup_calls",),
+        since=DUTIES_PROGRAM, timeline=lambda payload, names: payload.said or ("已接通" if payload.reached else "未接通"),
     ),
 )  # fmt: skip
 

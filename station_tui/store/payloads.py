@@ -317,3 +317,45 @@ class FieldReturned(Payload, frozen=True):
     bundle: str
     device_code: str
     events: int
+
+
+# --- station duties: supporting grid works, termination review, follow-up calls (issue 16) ----------------------
+
+
+class WorksRecorded(Payload, frozen=True):
+    """配套工程 on an application: the kind from the profile's 配套工程建设时限表, its limit and the agreed dates.
+    The due date is computed by the service on the station's calendar and travels here (replays stay exact)."""
+
+    works: str
+    voltage: str
+    item: str
+    project_manager: str
+    limit: int
+    contract_date: str
+    customer_completion: str
+    due_date: str
+    due_estimated: bool
+
+
+class TerminationReviewed(Payload, frozen=True):
+    """The 站长's review of a terminated application: confirmed, or reopened (back to the state it was terminated
+    from, `restored_status`) with a reason."""
+
+    outcome: str
+    reason: str
+    restored_status: str | None
+    from_state: str
+
+
+class FollowupCalled(Payload, frozen=True):
+    """回访: one call to the customer of a connected application, reached or not, and what the customer said."""
+
+    call: str
+    reached: bool
+    satisfied: bool | None
+    extra_documents: bool
+    fee_asked: bool
+    second_visit: bool
+    said: str
+    complaint: bool
+    follow_up: str

@@ -403,3 +403,45 @@ def field_returned(conn: sqlite3.Connection, event: Event, payload: p.FieldRetur
         " AND returned_at IS NULL",
         (event.recorded_at, payload.events, event.application, payload.device_code),
     )
+
+
+# --- station duties (issue 16) -----------------------------------------------------------------------------------
+
+
+def works_recorded(conn: sqlite3.Connection, event: Event, payload: p.WorksRecorded) -> None:
+    row = msgspec.structs.asdict(payload)
+    uuid = row.pop("works")
+    row["limit_days"] = row.pop("limit")
+    row.update(uuid=uuid, device=event.device, application=event.application, recorded_at=event.recorded_at,
+               operator=event.operator, due_estimated=int(payload.due_estimated))  # fmt: skip
+    _insert(conn, "supporting_works", row)
+
+
+def termination_reviewed(conn: sqlite3.Connection, event: Event, payload: p.TerminationReviewed) -> None:
+    _insert(
+        conn,
+        "termination_reviews",
+        {
+            "uuid": event.uuid,
+            "device": event.device,
+            "application": event.application,
+            "outcome": payload.outcome,
+            "reason": payload.reason,
+            "reviewed_at": event.recorded_at,
+            "operator": event.operator,
+        },
+    )
+    if payload.restored_status is not None:
+        changes = {"status": payload.restored_status, "finished_at": None, "finish_reason": None}
+        _update(conn, "applications", event.application, changes)
+
+
+def followup_called(conn: sqlite3.Connection, event: Event, payload: p.FollowupCalled) -> None:
+    row = msgspec.structs.asdict(payload)
+    uuid = row.pop("call")
+    for key in ("reached", "extra_documents", "fee_asked", "second_visit", "complaint"):
+        row[key] = int(row[key])
+    row["satisfied"] = None if payload.satisfied is None else int(payload.satisfied)
+    row.update(uuid=uuid, device=event.device, application=event.application, called_at=event.recorded_at,
+               operator=event.operator)  # fmt: skip
+    _insert(conn, "followup_calls", row)

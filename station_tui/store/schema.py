@@ -183,6 +183,29 @@ MIGRATIONS: list[list[str]] = [
         )""",
         "CREATE INDEX conflicts_application ON conflicts (application)",
     ],
+    # 6: station duties (issue 16): supporting grid works on an application (配套工程, with its own due date), the
+    # 站长's review of each termination, and follow-up calls (回访) to connected customers.
+    [
+        """CREATE TABLE supporting_works (
+            uuid TEXT PRIMARY KEY, device TEXT NOT NULL, application TEXT NOT NULL REFERENCES applications (uuid),
+            voltage TEXT NOT NULL, item TEXT NOT NULL, project_manager TEXT NOT NULL, limit_days INTEGER NOT NULL,
+            contract_date TEXT NOT NULL, customer_completion TEXT NOT NULL, due_date TEXT NOT NULL,
+            due_estimated INTEGER NOT NULL, recorded_at TEXT NOT NULL, operator TEXT
+        )""",
+        "CREATE INDEX supporting_works_application ON supporting_works (application)",
+        """CREATE TABLE termination_reviews (
+            uuid TEXT PRIMARY KEY, device TEXT NOT NULL, application TEXT NOT NULL REFERENCES applications (uuid),
+            outcome TEXT NOT NULL, reason TEXT NOT NULL, reviewed_at TEXT NOT NULL, operator TEXT
+        )""",
+        "CREATE INDEX termination_reviews_application ON termination_reviews (application, reviewed_at)",
+        """CREATE TABLE followup_calls (
+            uuid TEXT PRIMARY KEY, device TEXT NOT NULL, application TEXT NOT NULL REFERENCES applications (uuid),
+            reached INTEGER NOT NULL, satisfied INTEGER, extra_documents INTEGER NOT NULL, fee_asked INTEGER NOT NULL,
+            second_visit INTEGER NOT NULL, said TEXT NOT NULL, complaint INTEGER NOT NULL, follow_up TEXT NOT NULL,
+            called_at TEXT NOT NULL, operator TEXT
+        )""",
+        "CREATE INDEX followup_calls_application ON followup_calls (application, called_at)",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -208,4 +231,7 @@ PROJECTION_TABLES = (
     "devices",
     "leases",
     "conflicts",
+    "supporting_works",
+    "termination_reviews",
+    "followup_calls",
 )
