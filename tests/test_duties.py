@@ -239,3 +239,31 @@ def test_calls_cli_lists_records_and_counts(station: Station, db_path: Path) -> 
     assert ok.exit_code == 0, ok.output
     assert app.number not in _run(db_path, "calls", "pending").output
     assert "已回访 1 件（100.0%），满意 1 件（100.0%）" in _run(db_path, "calls", "shares").output
+
+
+# --- indicators --------------------------------------------------------------------------------------------------
+
+
+def test_indicators_command_prints_the_export_rows_and_the_month_s_duties(station: Station, db_path: Path) -> None:
+    import json
+
+    change_settings(station, {"profile": "wuhai-2023"}, operator=station.head_id)
+    early = accept(station, _at(2026, 10, 12, 9), name="早商店").uuid
+    apps = [accept(station, _at(2026, 11, 2, 9), name=f"商店{i}").uuid for i in range(2)]
+    lifecycle.connect(station, early, operator=station.head_id, at=_at(2026, 10, 14, 9))
+    lifecycle.connect(station, apps[0], operator=station.head_id, at=_at(2026, 11, 4, 9))
+    lifecycle.terminate(station, apps[1], reason="客户撤回申请", operator=station.head_id, at=_at(2026, 11, 5, 9))
+    followups.record_call(station, apps[0], CallAnswer(reached=True, satisfied=True), operator=station.head_id)
+    station.store.close()
+    out = _run(db_path, "indicators", "--from", "2026-11", "--json")
+    assert out.exit_code == 0, out.output
+    report = json.loads(out.output)
+    assert {r["month"] for r in report["categories"]} == {"2026-11"}
+    (row,) = report["categories"]
+    assert (row["accepted"], row["connected"], row["terminated"], row["avg_workdays"]) == (2, 1, 1, 2)
+    (month,) = report["months"]
+    assert (month["termination_rate"], month["termination_rate_over"], month["called_share"]) == (0.5, True, 1.0)
+    text = _run(db_path, "indicators", "--to", "2026-10")
+    assert text.exit_code == 0 and "2026-10" in text.output and "2026-11" not in text.output
+    bad = _run(db_path, "indicators", "--from", "2026-13")
+    assert bad.exit_code == 1 and "YYYY-MM" in bad.output and "Traceback" not in bad.output

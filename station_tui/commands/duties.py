@@ -226,4 +226,35 @@ def calls_shares_command(month: str | None, db_path: Path | None) -> None:
     )
 
 
-COMMANDS = [works_group, terminations_group, calls_group]
+
+@click.command("indicators")
+@click.option("--from", "first", default=None, help="起始月份 YYYY-MM（按受理、送电、终止所在月份）")
+@click.option("--to", "last", default=None, help="截止月份 YYYY-MM（含）")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON，供脚本使用")
+@db_option
+@plain_errors
+def indicators_command(first: str | None, last: str | None, as_json: bool, db_path: Path | None) -> None:
+    """本站获得电力指标：按月份和时限类别（与导出的 indicators.csv 同一算法），以及每月终止率和小微企业回访。"""
+    from station_tui.services.indicators import station_indicators
+
+    report = station_indicators(open_station(db_path), first, last)
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False, indent=1))
+        return
+    for r in report["categories"]:
+        click.echo(
+            f"{r['month']}\t{r['category_name'] or r['category']}\t受理 {r['accepted']}\t容缺 {_share(r['deferred_share'])}"
+            f"\t送电 {r['connected']}\t平均用时 {r['avg_workdays'] if r['avg_workdays'] is not None else '—'} 工作日"
+            f"\t按期 {_share(r['on_time_share'])}\t终止 {r['terminated']}"
+        )
+    for m in report["months"]:
+        limit = "未规定门槛" if m["termination_rate_max"] is None else f"门槛 低于 {m['termination_rate_max']:.0%}"
+        over = "  超过门槛" if m["termination_rate_over"] else ""
+        click.echo(
+            f"{m['month']}\t终止率 {_share(m['termination_rate'])}（{limit}）{over}"
+            f"\t小微送电 {m['small_micro_connected']}\t回访 {_share(m['called_share'])}"
+            f"\t满意 {_share(m['satisfied_share'])}"
+        )
+
+
+COMMANDS = [works_group, terminations_group, calls_group, indicators_command]

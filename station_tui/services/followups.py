@@ -14,6 +14,7 @@ from datetime import datetime
 from station_tui.domain.errors import StationError
 from station_tui.services.applications import application_row
 from station_tui.services.station import Station
+from station_tui.services.terminations import check_month
 from station_tui.store import payloads as ev
 
 # Connected (or archived after connection: a terminated one closes with its reason) small/micro applications.
@@ -103,6 +104,8 @@ class CallShares:
 
 def call_shares(station: Station, month: str | None = None) -> CallShares:
     """Share called and share satisfied among connected 小微 applications (of the month of connection, YYYY-MM)."""
+    if month is not None:
+        check_month(month)
     where, params = ("AND substr(a.finished_at, 1, 7) = ?", (month,)) if month else ("", ())
     row = station.store.rows(
         f"SELECT count(*) AS connected, coalesce(sum({_REACHED}), 0) AS called, coalesce(sum(("

@@ -18,9 +18,14 @@ import sqlite3
 from collections.abc import Iterator, Mapping
 from datetime import date
 from functools import lru_cache
+from typing import Any
 
 from station_tui.domain.workdays import WorkCalendar
+from station_tui.services.calendar import calendar
 from station_tui.services.export_tables import Column
+from station_tui.services.followups import call_shares
+from station_tui.services.station import Station
+from station_tui.services.terminations import check_month, termination_rate
 
 COLUMNS = (
     Column("month", "月份", "code", "YYYY-MM"),
@@ -132,3 +137,43 @@ def indicator_rows(
             _share(g[ON_TIME], connected),
             g[TERMINATED],
         )
+
+
+# --- the station's indicators on the command line (`station-tui indicators`) ---------------------------------------
+
+
+def _in_range(month: str, first: str | None, last: str | None) -> bool:
+    return (first is None or month >= first) and (last is None or month <= last)
+
+
+def month_duties(station: Station, month: str) -> dict[str, Any]:
+    """The month's duties beside the category rows: termination rate against the profile's threshold, follow-up
+    calls of the 小微 applications connected in the month."""
+    rate = termination_rate(station, month)
+    calls = call_shares(station, month)
+    return {
+        "month": month,
+        "terminated": rate.terminated,
+        "finished": rate.finished,
+        "termination_rate": rate.rate,
+        "termination_rate_max": rate.threshold,
+        "termination_rate_over": rate.over,
+        "small_micro_connected": calls.connected,
+        "called_share": calls.called_share,
+        "satisfied_share": calls.satisfied_share,
+    }
+
+
+def station_indicators(station: Station, first: str | None = None, last: str | None = None) -> dict[str, list[dict]]:
+    """The export's indicator rows (the same computation) for months first..last (YYYY-MM, inclusive), and each
+    month's duties."""
+    from station_tui.services.export import category_names  # export imports this module
+
+    for month in (first, last):
+        if month is not None:
+            check_month(month)
+    names = [column.name for column in COLUMNS]
+    rows = indicator_rows(station.store.conn, calendar(station), category_names(station))
+    categories = [dict(zip(names, row, strict=True)) for row in rows if _in_range(row[0], first, last)]
+    months = sorted({row["month"] for row in categories})
+    return {"categories": categories, "months": [month_duties(station, month) for month in months]}

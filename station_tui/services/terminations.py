@@ -90,12 +90,18 @@ class TerminationRate:
         return self.rate is not None and self.threshold is not None and self.rate >= self.threshold
 
 
-def termination_rate(station: Station, month: str) -> TerminationRate:
-    """The month (YYYY-MM) of finishing: standing terminations over connected + terminated applications."""
+def check_month(month: str) -> str:
+    """A month as the reports write it (YYYY-MM), or a Chinese one-line refusal."""
     try:
         date.fromisoformat(f"{month}-01")
     except ValueError:
-        raise StationError(f"月份“{month}”格式不对，请写成 YYYY-MM") from None
+        raise StationError(f"月份“{month}”格式不对，请写成 YYYY-MM（如 2026-11）") from None
+    return month
+
+
+def termination_rate(station: Station, month: str) -> TerminationRate:
+    """The month (YYYY-MM) of finishing: standing terminations over connected + terminated applications."""
+    check_month(month)
     row = station.store.rows(
         f"SELECT count(*) AS finished, coalesce(sum({_TERMINATED}), 0) AS terminated FROM applications a "
         "WHERE a.finished_at IS NOT NULL AND substr(a.finished_at, 1, 7) = ?",
