@@ -129,7 +129,9 @@ def test_terminated_applications_wait_for_review_until_confirmed_or_reopened(sta
     assert terminations.awaiting_review(station) == []
     # Reopened back to the state it was terminated from (paused), its reason on the timeline.
     assert station.store.one("SELECT status FROM applications WHERE uuid = ?", (second,)) == "paused"
-    assert station.store.one("SELECT reason FROM termination_reviews WHERE application = ?", (second,)) == "客户并未撤回"
+    assert (
+        station.store.one("SELECT reason FROM termination_reviews WHERE application = ?", (second,)) == "客户并未撤回"
+    )
     assert check(station.store.path).ok
 
 

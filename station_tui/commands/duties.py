@@ -226,7 +226,6 @@ def calls_shares_command(month: str | None, db_path: Path | None) -> None:
     )
 
 
-
 @click.command("indicators")
 @click.option("--from", "first", default=None, help="起始月份 YYYY-MM（按受理、送电、终止所在月份）")
 @click.option("--to", "last", default=None, help="截止月份 YYYY-MM（含）")

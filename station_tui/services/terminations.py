@@ -43,7 +43,9 @@ def awaiting_review(station: Station) -> list[TerminatedRow]:
         "WHERE r.application = a.uuid AND r.outcome = 'confirmed' AND r.reviewed_at >= a.finished_at) "
         "ORDER BY a.finished_at, a.number"
     )
-    return [TerminatedRow(r["uuid"], r["number"], r["customer_name"], r["finish_reason"], r["finished_at"]) for r in rows]
+    return [
+        TerminatedRow(r["uuid"], r["number"], r["customer_name"], r["finish_reason"], r["finished_at"]) for r in rows
+    ]
 
 
 def _terminated_from(station: Station, application: str) -> str:

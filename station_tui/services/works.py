@@ -105,8 +105,16 @@ def list_works(station: Station, application: str | None = None) -> list[WorksRo
     )
     return [
         WorksRow(
-            r["uuid"], r["application"], r["number"], f"{r['voltage']}/{r['item']}", r["project_manager"],
-            r["limit_days"], r["contract_date"], r["customer_completion"], r["due_date"], bool(r["due_estimated"]),
+            r["uuid"],
+            r["application"],
+            r["number"],
+            f"{r['voltage']}/{r['item']}",
+            r["project_manager"],
+            r["limit_days"],
+            r["contract_date"],
+            r["customer_completion"],
+            r["due_date"],
+            bool(r["due_estimated"]),
             r["recorded_at"],
         )  # fmt: skip
         for r in rows
