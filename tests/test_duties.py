@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import HEAD_PIN
+from conftest import HEAD_PIN, MovableClock
 from holiday_helpers import accept
 
 from station_tui.cli import main
@@ -17,6 +17,7 @@ from station_tui.services import followups, intake, lifecycle, terminations, wor
 from station_tui.services.followups import CallAnswer
 from station_tui.services.intake import IntakeForm, ReceivedDocument
 from station_tui.services.station import Station, change_settings
+from station_tui.store import open_store
 from station_tui.store.check import check
 
 ZHUXIAN_WORKS = {
@@ -246,7 +247,9 @@ def test_calls_cli_lists_records_and_counts(station: Station, db_path: Path) -> 
 # --- indicators --------------------------------------------------------------------------------------------------
 
 
-def test_indicators_command_prints_the_export_rows_and_the_month_s_duties(station: Station, db_path: Path) -> None:
+def test_indicators_command_prints_the_export_rows_and_the_month_s_duties(
+    station: Station, db_path: Path, clock: MovableClock
+) -> None:
     import json
 
     change_settings(station, {"profile": "wuhai-2023"}, operator=station.head_id)
@@ -265,6 +268,13 @@ def test_indicators_command_prints_the_export_rows_and_the_month_s_duties(statio
     assert (row["accepted"], row["connected"], row["terminated"], row["avg_workdays"]) == (2, 1, 1, 2)
     (month,) = report["months"]
     assert (month["termination_rate"], month["termination_rate_over"], month["called_share"]) == (0.5, True, 1.0)
+    # A termination the 站长 reopens no longer counts, in the rows as in the rate.
+    with open_store(db_path, clock=clock) as store:
+        reopen = Station.open(store)
+        terminations.review(reopen, apps[1], head=reopen.store.one("SELECT uuid FROM operators"), pin=HEAD_PIN,
+                            reopen=True, reason="误终止")  # fmt: skip
+    report = json.loads(_run(db_path, "indicators", "--from", "2026-11", "--json").output)
+    assert report["categories"][0]["terminated"] == 0 and report["months"][0]["termination_rate"] == 0.0
     text = _run(db_path, "indicators", "--to", "2026-10")
     assert text.exit_code == 0 and "2026-10" in text.output and "2026-11" not in text.output
     bad = _run(db_path, "indicators", "--from", "2026-13")

@@ -53,10 +53,13 @@ SELECT a.uuid, a.category, a.accepted_date, a.intake_mode, a.due_date,
 FROM (SELECT uuid, profile || '/' || category AS category, accepted_date, intake_mode, due_date
       FROM applications NOT INDEXED WHERE intake_mode != 'refused' ORDER BY uuid LIMIT -1) a
 """
-# The last connection or termination of each application (the latest counts, should there ever be two).
+# The last connection or termination of each application (the latest counts, should there ever be two); a 站长's
+# review that reopened a termination undoes it.
 OUTCOMES = """
 SELECT application, type, substr(recorded_at, 1, 10) FROM events
-WHERE type IN ('application.connected', 'application.terminated') ORDER BY application, seq
+WHERE type IN ('application.connected', 'application.terminated')
+    OR (type = 'termination.reviewed' AND json_extract(payload, '$.outcome') = 'reopened')
+ORDER BY application, seq
 """
 
 
@@ -72,6 +75,8 @@ def _with_outcomes(conn: sqlite3.Connection) -> Iterator[tuple]:
         kind = day = None
         while pending is not None and pending[0] == uuid:
             _, kind, day = pending
+            if kind == "termination.reviewed":
+                kind = day = None
             pending = next(outcomes, None)
         yield (*row[1:], kind, day)
 
