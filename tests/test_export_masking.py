@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from station_tui.domain.masking import PERSONAL_KEYS, mask_id, mask_phone
-from station_tui.services import export_masking
-from station_tui.services.export_csv import guard_cell, guard_sql
-from station_tui.services.export_masking import (
+from station_tui.services.export import masking as export_masking
+from station_tui.services.export.files import guard_cell, guard_sql
+from station_tui.services.export.masking import (
     clean_csv_cell,
     clean_payload,
     clean_payload_slow,
@@ -22,7 +22,7 @@ from station_tui.services.export_masking import (
     id_sql,
     phone_sql,
 )
-from station_tui.services.export_tables import register_functions
+from station_tui.services.export.tables import register_functions
 from station_tui.store.events import dump_payload
 
 DIGITS = "0123456789"

@@ -16,7 +16,8 @@ def _core_modules() -> list[str]:
     for package in CORE:
         module = __import__(package, fromlist=["_"])
         names.append(package)
-        names += [f"{package}.{info.name}" for info in pkgutil.iter_modules(module.__path__)]
+        # walk_packages: the modules inside sub-packages (services/export/) too
+        names += [info.name for info in pkgutil.walk_packages(module.__path__, prefix=f"{package}.")]
     return names
 
 

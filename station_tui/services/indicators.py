@@ -20,7 +20,7 @@ from datetime import date
 from functools import lru_cache
 
 from station_tui.domain.workdays import WorkCalendar
-from station_tui.services.export_tables import Column
+from station_tui.services.export.tables import Column
 
 COLUMNS = (
     Column("month", "月份", "code", "YYYY-MM"),

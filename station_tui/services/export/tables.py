@@ -3,10 +3,10 @@ SQL that reads them with the cell rules and masking applied inside SQLite. The d
 
 Column kinds decide what happens to a cell:
   uuid, enum, date, time, int, real, bool: machine-made, written as they are;
-  code, text: the injection guard and the Excel digit rule (services/export_csv.py);
+  code, text: the injection guard and the Excel digit rule (services/export/files.py);
   free: text a person typed that may hold a phone or an identity number: masked inside, then guarded;
   id, phone: masked (unless personal data is included), then guarded;
-  json: an event payload: secrets dropped, personal data masked (services/export_masking.py).
+  json: an event payload: secrets dropped, personal data masked (services/export/masking.py).
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 
 from station_tui.domain import glossary
 from station_tui.domain.masking import PERSONAL_KEYS, mask_id
-from station_tui.services.export_csv import NUMERIC_KINDS, guard_cell, guard_sql, line_sql
-from station_tui.services.export_masking import (
+from station_tui.services.export.files import NUMERIC_KINDS, guard_cell, guard_sql, line_sql
+from station_tui.services.export.masking import (
     KEY_TAILS,
     clean_csv_cell,
     clean_payload,

@@ -1,0 +1,44 @@
+"""The export to the county office (`station-tui export`, the app's 导出 screen and its schedule).
+
+    run         the order of things: one snapshot, the files, the manifest, then the mark; the history of exports
+    tables      what each file holds (columns, kinds, meanings) and the SQL that reads it with the rules applied
+    files       the cell rules (injection guard, Excel digit rule), the encodings, writing a file safely
+    masking     personal data in cells and payloads: the fast forms of domain/masking.py's rules
+    pool        the threads that make the chunks of every file, each on its own connection to the snapshot
+    dictionary  the data dictionary (dictionary.csv, docs/export-dictionary.md)
+    verify      `station-tui export verify DIR`: a folder checked against its manifest
+
+Callers outside the package use the names below.
+"""
+
+from station_tui.services.export.files import ExportError
+from station_tui.services.export.run import (
+    MANIFEST,
+    OUTBOX_SETTING,
+    ExportResult,
+    PastExport,
+    category_names,
+    incomplete_folders,
+    last_export_time,
+    last_mark,
+    outbox_setting,
+    past_exports,
+    pending_events,
+    run_export,
+)
+
+__all__ = [
+    "MANIFEST",
+    "OUTBOX_SETTING",
+    "ExportError",
+    "ExportResult",
+    "PastExport",
+    "category_names",
+    "incomplete_folders",
+    "last_export_time",
+    "last_mark",
+    "outbox_setting",
+    "past_exports",
+    "pending_events",
+    "run_export",
+]
