@@ -89,31 +89,29 @@ class Shape:
     tail: int
     _text: re.Pattern[str] = field(init=False, repr=False, compare=False)
     _bytes: re.Pattern[bytes] = field(init=False, repr=False, compare=False)
+    stars: str = field(init=False, repr=False, compare=False)  # what hides the middle
 
     def __post_init__(self) -> None:
         pattern = f"{self.first}{self.rest}{{{self.length - 1}}}"
         object.__setattr__(self, "_text", re.compile(pattern, re.ASCII))
         object.__setattr__(self, "_bytes", re.compile(pattern.encode(), re.ASCII))
+        object.__setattr__(self, "stars", MASK * (self.length - self.head - self.tail))
 
     @property
     def glob(self) -> str:
         return self.first + self.rest * (self.length - 1)
 
-    @property
-    def hidden(self) -> int:
-        return self.length - self.head - self.tail
-
     def mask(self, text: str) -> str | None:
         """The rule's answer for a value of this shape; None for any other value."""
         if self._text.fullmatch(text) is None:
             return None
-        return text[: self.head] + MASK * self.hidden + text[self.length - self.tail :]
+        return text[: self.head] + self.stars + text[self.length - self.tail :]
 
     def mask_bytes(self, data: bytes) -> bytes | None:
         """`mask` for ASCII bytes, with no decoding."""
         if self._bytes.fullmatch(data) is None:
             return None
-        return data[: self.head] + MASK.encode() * self.hidden + data[self.length - self.tail :]
+        return data[: self.head] + self.stars.encode() + data[self.length - self.tail :]
 
 
 # An identity number or a credit code: nothing to drop, 18 characters, so the first 6 and the last 4 show.

@@ -211,7 +211,7 @@ def shape_sql(shape: Shape, expr: str, fallback: str) -> str:
     kept_tail = shape.length - shape.tail + 1
     return (
         f"CASE WHEN {expr} GLOB '{shape.glob}'"
-        f" THEN substr({expr}, 1, {shape.head}) || '{'*' * shape.hidden}' || substr({expr}, {kept_tail})"
+        f" THEN substr({expr}, 1, {shape.head}) || '{shape.stars}' || substr({expr}, {kept_tail})"
         f" ELSE {fallback}({expr}) END"
     )
 
