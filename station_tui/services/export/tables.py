@@ -253,7 +253,7 @@ def needs_python_sql(expr: str, include_personal: bool) -> str:
 
 
 def _json_sql(expr: str, include_personal: bool) -> str:
-    # As bytes: the payload is UTF-8 in the file, so the shortcut in export_masking never decodes it.
+    # As bytes: the payload is UTF-8 in the file, so the shortcut in masking.py never decodes it.
     return f"CASE WHEN {needs_python_sql(expr, include_personal)} THEN x_payload(CAST({expr} AS BLOB)) ELSE {expr} END"
 
 
