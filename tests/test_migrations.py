@@ -12,9 +12,9 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from test_intake import _form
 
 from station_tui.services import intake
-from station_tui.services.intake import IntakeForm, ReceivedDocument
 from station_tui.services.station import Station
 from station_tui.store import Store
 from station_tui.store.check import check
@@ -40,21 +40,6 @@ def test_every_earlier_schema_version_has_a_database_file() -> None:
     for version in EARLIER:
         assert _file(version).exists(), f"make {_file(version).name} with the commit that had schema {version}"
         assert _counts(_file(version))[0] == version
-
-
-def _form() -> IntakeForm:
-    return IntakeForm(
-        business_type="lv_resident",
-        customer_name="张秀兰",
-        id_number="411302198503120024",
-        phone="13837123456",
-        address="邾县城关镇北关街18号",
-        capacity_kw="8",
-        received=[
-            ReceivedDocument("identity_proof", "居民身份证", "original_and_copy"),
-            ReceivedDocument("property_proof", "产权证", "copy"),
-        ],
-    )
 
 
 @pytest.mark.parametrize("version", EARLIER)
