@@ -90,9 +90,12 @@ def _sqlite_utils(db: Path, out: Path) -> float:
     return total
 
 
-def _cpu(values: list[float | None]) -> str:
-    known = [v for v in values if v is not None]
-    return f"{statistics.median(known):.2f} s" if known else "n/a"
+def _cpu(ours: list[float | None], anchor: list[float | None]) -> str:
+    mine, theirs = [v for v in ours if v is not None], [v for v in anchor if v is not None]
+    if not mine or not theirs:
+        return "CPU time n/a here"
+    a, b = statistics.median(mine), statistics.median(theirs)
+    return f"CPU time {a:.2f} s vs {b:.2f} s, ratio {a / b:.2f}x"
 
 
 def _measure(source: Path, runs: int, with_utils: bool, work: Path) -> tuple[list[str], int | None]:
@@ -123,8 +126,7 @@ def _measure(source: Path, runs: int, with_utils: bool, work: Path) -> tuple[lis
         anchor = statistics.median(shells)
         lines.append(
             f"export --full ({size}): station-tui {median:.2f} s, sqlite3 -csv -header {anchor:.2f} s, ratio"
-            f" {median / anchor:.2f}x (target <= 2x); medians of {runs}, interleaved; CPU {_cpu(ours_cpu)} vs"
-            f" {_cpu(shells_cpu)}"
+            f" {median / anchor:.2f}x (target <= 2x); medians of {runs}, interleaved; {_cpu(ours_cpu, shells_cpu)}"
         )
     else:
         lines.append("export vs sqlite3 shell: skipped, the sqlite3 shell is not installed (apt-get install sqlite3)")
