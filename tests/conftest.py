@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from station_tui.services.station import Station, initialize
 from station_tui.store import Store
 
 HEAD_PIN = "1234"
+START = datetime(2026, 11, 23, 9, 30, tzinfo=CHINA_TZ)  # the fixture clock's time
 
 
 class MovableClock:
@@ -29,7 +31,7 @@ class MovableClock:
 
 @pytest.fixture
 def clock() -> MovableClock:
-    return MovableClock(datetime(2026, 11, 23, 9, 30, tzinfo=CHINA_TZ))
+    return MovableClock(START)
 
 
 @pytest.fixture
@@ -66,17 +68,29 @@ def bare_station(store: Store) -> Station:
     return Station.open(store)
 
 
-@pytest.fixture
-def demo_db(bare_station: Station) -> Path:
-    """A closed demo database (60 applications, fixed seed, the fixture clock, fixed people), ready for an app or a
-    command: the same on every machine, whatever Faker release is installed."""
+@pytest.fixture(scope="session")
+def _demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo database, built once per test session: 60 applications, fixed seed, at the fixture clock's time, fixed
+    people (the same on every machine, whatever Faker release is installed)."""
     from fixed_people import FixedPeople
 
     from station_tui.services.demo import fill_demo
 
-    fill_demo(bare_station, 60, seed=3, people=FixedPeople())
-    bare_station.store.close()
-    return bare_station.store.path
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    store = Store(path, clock=MovableClock(START))
+    try:
+        fill_demo(Station.open(store), 60, seed=3, people=FixedPeople())
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the whole database in the one file, to copy it
+    finally:
+        store.close()
+    return path
+
+
+@pytest.fixture
+def demo_db(_demo_template: Path, db_path: Path) -> Path:
+    """A closed demo database of this test's own (a copy of the session's), ready for an app or a command."""
+    shutil.copyfile(_demo_template, db_path)
+    return db_path
 
 
 @pytest.fixture(autouse=True)

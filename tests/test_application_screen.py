@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable
 from pathlib import Path
 
 from textual.widgets import DataTable, Input, Static, TextArea
@@ -11,12 +11,27 @@ from pilot_helpers import SIZE, login, settle, text_of
 from station_tui.app import StationApp
 from station_tui.screens.application import ApplicationScreen
 from station_tui.screens.application_dialogs import CollectDialog, DefectsDialog, OverrideDialog, ReasonDialog
+from station_tui.services.applications import ApplicationView, application_view, list_applications
+from station_tui.services.station import Station
 from station_tui.store import Store
 
 
-def _one(db: Path, clock, sql: str, params: tuple = ()):  # noqa: ANN001, ANN202
+def _view(db: Path, clock, application: str) -> ApplicationView:  # noqa: ANN001
+    """The application as the services show it (the screen's own read model)."""
     with Store(db, clock=clock) as store:
-        return store.rows(sql, params)
+        return application_view(Station.open(store), application)
+
+
+def _first(db: Path, clock, wanted: Callable[[ApplicationView], bool]) -> ApplicationView:  # noqa: ANN001
+    """The first application in progress (办理中) that the test can use."""
+    with Store(db, clock=clock) as store:
+        station = Station.open(store)
+        views = (application_view(station, a.uuid) for a in list_applications(station, open_only=True))
+        return next(v for v in views if v.status == "open" and wanted(v))
+
+
+def _at_first_stage_with_all_documents(view: ApplicationView) -> bool:
+    return view.current_stage == 1 and not view.deferred_documents
 
 
 async def _open(app: StationApp, pilot, application: str, who: tuple[str, str] = ("李秀英", "2222")) -> None:  # noqa: ANN001
@@ -26,17 +41,12 @@ async def _open(app: StationApp, pilot, application: str, who: tuple[str, str] =
 
 
 async def test_shows_header_documents_stages_and_timeline(demo_db: Path, clock) -> None:  # noqa: ANN001
-    row = _one(
-        demo_db,
-        clock,
-        "SELECT a.uuid, a.number, a.customer_name, a.due_date FROM applications a JOIN documents d"
-        " ON d.application = a.uuid WHERE d.status = 'deferred' AND a.status = 'open' LIMIT 1",
-    )[0]
+    row = _first(demo_db, clock, lambda v: bool(v.deferred_documents))
     app = StationApp(demo_db, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
-        await _open(app, pilot, row["uuid"])
+        await _open(app, pilot, row.uuid)
         header = text_of(app, "#app-header")
-        assert row["number"] in header and row["customer_name"] in header and row["due_date"] in header
+        assert row.number in header and row.customer_name in header and row.due_date in header
         assert "容缺待收" in header
         docs = app.screen.query_one("#docs", DataTable)
         statuses = [docs.get_row_at(i)[1] for i in range(docs.row_count)]
@@ -48,40 +58,26 @@ async def test_shows_header_documents_stages_and_timeline(demo_db: Path, clock) 
 
 
 async def test_collect_a_deferred_document(demo_db: Path, clock) -> None:  # noqa: ANN001
-    row = _one(
-        demo_db,
-        clock,
-        "SELECT d.uuid AS doc, d.application FROM documents d JOIN applications a ON a.uuid = d.application"
-        " WHERE d.status = 'deferred' AND a.status = 'open' LIMIT 1",
-    )[0]
+    row = _first(demo_db, clock, lambda v: bool(v.deferred_documents))
+    doc = row.deferred_documents[0].uuid
     app = StationApp(demo_db, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
-        await _open(app, pilot, row["application"], ("刘强", "4444"))
+        await _open(app, pilot, row.uuid, ("刘强", "4444"))
         docs = app.screen.query_one("#docs", DataTable)
         docs.focus()
-        docs.move_cursor(row=docs.get_row_index(row["doc"]))
+        docs.move_cursor(row=docs.get_row_index(doc))
         await pilot.press("c")
         await settle(app, pilot)
         assert isinstance(app.screen, CollectDialog)
         await pilot.click("#ok")
         await settle(app, pilot)
         assert "已补收" in text_of(app, "#app-message")
-    collected = _one(
-        demo_db,
-        clock,
-        "SELECT d.status, o.name FROM documents d JOIN operators o ON o.uuid = d.collected_by WHERE d.uuid = ?",
-        (row["doc"],),
-    )[0]
-    assert collected == {"status": "collected", "name": "刘强"}
+    collected = next(d for d in _view(demo_db, clock, row.uuid).documents if d.uuid == doc)
+    assert (collected.status, collected.collected_by) == ("collected", "刘强")
 
 
 async def test_next_stage_refused_until_head_overrides(demo_db: Path, clock) -> None:  # noqa: ANN001
-    application = _one(
-        demo_db,
-        clock,
-        "SELECT a.uuid FROM applications a WHERE a.status = 'open' AND a.current_stage = 1 AND NOT EXISTS"
-        " (SELECT 1 FROM documents d WHERE d.application = a.uuid AND d.status = 'deferred') LIMIT 1",
-    )[0]["uuid"]
+    application = _first(demo_db, clock, _at_first_stage_with_all_documents).uuid
     app = StationApp(demo_db, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         await _open(app, pilot, application)
@@ -94,12 +90,7 @@ async def test_next_stage_refused_until_head_overrides(demo_db: Path, clock) -> 
         await pilot.click("#ok")
         await settle(app, pilot)
         assert "PIN 不对" in text_of(app, "#app-message")
-        assert (
-            _one(demo_db, clock, "SELECT current_stage FROM applications WHERE uuid = ?", (application,))[0][
-                "current_stage"
-            ]
-            == 1
-        )
+        assert _view(demo_db, clock, application).current_stage == 1
         await pilot.press("n")
         await settle(app, pilot)
         assert isinstance(app.screen, OverrideDialog)
@@ -108,24 +99,17 @@ async def test_next_stage_refused_until_head_overrides(demo_db: Path, clock) -> 
         await pilot.click("#ok")
         await settle(app, pilot)
         assert "已进入下一环节（站长授权）" in text_of(app, "#app-message")
-    event = _one(
-        demo_db,
-        clock,
-        "SELECT payload, operator FROM events WHERE application = ? AND type = 'stage.advanced'",
-        (application,),
-    )[-1]
-    override = json.loads(event["payload"])["override"]
-    assert override["reason"] == "客户急需，登记表次日补归档" and "用电登记表" in override["missing"]
-    assert _one(demo_db, clock, "SELECT name FROM operators WHERE uuid = ?", (override["head"],))[0]["name"] == "王建国"
+    view = _view(demo_db, clock, application)
+    advanced = [e for e in view.events if e.type == "stage.advanced"][-1]
+    assert view.current_stage == 2
+    assert "站长 王建国 授权" in advanced.summary and "用电登记表" in advanced.summary
+    assert "理由：客户急需，登记表次日补归档" in advanced.summary
 
 
 async def test_filing_archive_items_lets_the_stage_close(demo_db: Path, clock) -> None:  # noqa: ANN001
-    application = _one(
-        demo_db,
-        clock,
-        "SELECT a.uuid FROM applications a WHERE a.status = 'open' AND a.current_stage = 1 AND a.voltage = 'low'"
-        " AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.application = a.uuid AND d.status = 'deferred') LIMIT 1",
-    )[0]["uuid"]
+    application = _first(
+        demo_db, clock, lambda v: _at_first_stage_with_all_documents(v) and v.voltage_zh == "低压"
+    ).uuid
     app = StationApp(demo_db, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         await _open(app, pilot, application)
@@ -146,7 +130,7 @@ async def test_filing_archive_items_lets_the_stage_close(demo_db: Path, clock) -
 
 
 async def test_pause_resume_terminate_and_inspection(demo_db: Path, clock) -> None:  # noqa: ANN001
-    application = _one(demo_db, clock, "SELECT uuid FROM applications WHERE status = 'open' LIMIT 1")[0]["uuid"]
+    application = _first(demo_db, clock, lambda v: True).uuid
     app = StationApp(demo_db, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         await _open(app, pilot, application)
@@ -176,12 +160,7 @@ async def test_pause_resume_terminate_and_inspection(demo_db: Path, clock) -> No
         await pilot.press(*"客户撤回申请", "enter")
         await settle(app, pilot)
         assert "【已终止】" in text_of(app, "#app-header") and "客户撤回申请" in text_of(app, "#app-header")
-    types = [
-        r["type"]
-        for r in _one(demo_db, clock, "SELECT type FROM events WHERE application = ? ORDER BY seq", (application,))
-    ]
+    view = _view(demo_db, clock, application)
+    types = [e.type for e in view.events]
     assert types[-4:] == ["inspection.recorded", "application.paused", "application.resumed", "application.terminated"]
-    defects = _one(
-        demo_db, clock, "SELECT text FROM inspection_defects WHERE application = ? ORDER BY position", (application,)
-    )
-    assert [d["text"] for d in defects] == ["接地电阻不合格", "计量箱未加封"]
+    assert view.inspections[-1].defects == ["接地电阻不合格", "计量箱未加封"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from station_tui.cli import main
-from station_tui.services.export_dictionary import dictionary_markdown, dictionary_rows
+from station_tui.services.export.dictionary import dictionary_markdown, dictionary_rows
 from station_tui.store import Store, catalogue
 from station_tui.store import payloads as ev
 from station_tui.store.check import check
@@ -253,15 +254,14 @@ def test_events_help_is_chinese_and_the_flag_is_asked_for() -> None:
 
 # --- a database made before payload versions existed -------------------------------------------------------------
 
-# The last commit before the catalogue: its program wrote every event without a payload version.
-BEFORE_CATALOGUE_COMMIT = "76e13b4"
+# Made by 76e13b4, the last commit before the catalogue, whose program wrote every event without a payload version
+# (schema 3; tests/data/README.md).
+BEFORE_CATALOGUE = Path(__file__).resolve().parent / "data" / "schema-v3.db"
 
 
-@pytest.mark.slow
 def test_a_database_from_before_the_catalogue_migrates_passes_check_and_records_version_2(tmp_path: Path) -> None:
-    from old_program import demo_database
-
-    db = demo_database(BEFORE_CATALOGUE_COMMIT, tmp_path, 30)
+    db = tmp_path / "station.db"
+    shutil.copyfile(BEFORE_CATALOGUE, db)
     with sqlite3.connect(db) as conn:
         before = conn.execute("SELECT count(*) FROM events").fetchone()[0]
     from station_tui.services import lifecycle

@@ -8,29 +8,21 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from station_tui.cli import main
-from station_tui.services.demo import fill_demo
 
 
 def _run(*args: str):  # noqa: ANN202
     return CliRunner().invoke(main, list(args), catch_exceptions=False)
 
 
-def _demo_db(station) -> Path:  # noqa: ANN001
-    fill_demo(station, 40, seed=7)
-    path = station.store.path
-    station.store.close()
-    return path
-
-
-def test_check_passes_on_demo_database(bare_station) -> None:
-    path = _demo_db(bare_station)
+def test_check_passes_on_demo_database(demo_db: Path) -> None:
+    path = demo_db
     result = _run("check", "--db", str(path))
     assert result.exit_code == 0, result.output
-    assert "检查通过：40 件申请" in result.output
+    assert "检查通过：60 件申请" in result.output
 
 
-def test_check_fails_when_projection_changed_behind_the_log(bare_station) -> None:
-    path = _demo_db(bare_station)
+def test_check_fails_when_projection_changed_behind_the_log(demo_db: Path) -> None:
+    path = demo_db
     with sqlite3.connect(path) as conn:
         conn.execute("UPDATE applications SET due_date = '2099-01-01' WHERE rowid = 3")
     result = _run("check", "--db", str(path))
@@ -39,8 +31,8 @@ def test_check_fails_when_projection_changed_behind_the_log(bare_station) -> Non
     assert "检查未通过" in result.output
 
 
-def test_check_fails_when_an_event_is_deleted(bare_station) -> None:
-    path = _demo_db(bare_station)
+def test_check_fails_when_an_event_is_deleted(demo_db: Path) -> None:
+    path = demo_db
     with sqlite3.connect(path) as conn:
         conn.execute("DROP TRIGGER events_no_delete")
         conn.execute("DELETE FROM events WHERE seq = (SELECT max(seq) FROM events WHERE type = 'document.collected')")
@@ -50,8 +42,8 @@ def test_check_fails_when_an_event_is_deleted(bare_station) -> None:
     assert "表 documents 与事件日志不一致" in result.output
 
 
-def test_check_on_a_damaged_file_names_the_newest_backup(bare_station, tmp_path: Path) -> None:
-    path = _demo_db(bare_station)
+def test_check_on_a_damaged_file_names_the_newest_backup(demo_db: Path, tmp_path: Path) -> None:
+    path = demo_db
     backup = _run("backup", "--db", str(path), "--to", str(tmp_path / "usb"))
     assert backup.exit_code == 0
     # An automatic backup beside the file, as a migration makes one.
@@ -75,8 +67,8 @@ def test_check_on_a_file_that_is_not_sqlite(tmp_path: Path) -> None:
     assert "已损坏或不是本程序的数据库" in result.output
 
 
-def test_backup_is_a_working_copy(bare_station, tmp_path: Path) -> None:
-    path = _demo_db(bare_station)
+def test_backup_is_a_working_copy(demo_db: Path, tmp_path: Path) -> None:
+    path = demo_db
     result = _run("backup", "--db", str(path), "--to", str(tmp_path / "usb"))
     copy = next((tmp_path / "usb").glob("station-DEMO-*.db"))
     assert str(copy) in result.output

@@ -8,7 +8,7 @@ import click
 from click.testing import CliRunner
 
 from station_tui.cli import main
-from station_tui.services.export_dictionary import dictionary_markdown
+from station_tui.services.export.dictionary import dictionary_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_export_dictionary_in_docs_is_current() -> None:
     written = (ROOT / "docs" / "export-dictionary.md").read_text(encoding="utf-8")
     assert written == dictionary_markdown(), (
-        "regenerate: python -m station_tui.services.export_dictionary > docs/export-dictionary.md"
+        "regenerate: python -m station_tui.services.export.dictionary > docs/export-dictionary.md"
     )
 
 

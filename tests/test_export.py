@@ -13,11 +13,11 @@ import pytest
 from click.testing import CliRunner
 
 from station_tui.cli import main
-from station_tui.services import export as export_service
-from station_tui.services import export_csv
 from station_tui.services.export import MANIFEST, last_mark, run_export
-from station_tui.services.export_csv import ExportError
-from station_tui.services.export_verify import verify_folder
+from station_tui.services.export import files as export_csv
+from station_tui.services.export import run as export_service
+from station_tui.services.export.files import ExportError
+from station_tui.services.export.verify import verify_folder
 from station_tui.services.intake import IntakeForm, ReceivedDocument, accept
 from station_tui.services.lifecycle import pause
 from station_tui.services.station import Station

@@ -13,12 +13,12 @@ import pytest
 from hypothesis import given, settings
 from test_export_masking import payloads
 
-from station_tui.services import export_tables
 from station_tui.services.calendar import calendar
 from station_tui.services.export import category_names, run_export
-from station_tui.services.export_csv import ExportError
-from station_tui.services.export_masking import clean_payload_slow
-from station_tui.services.export_tables import (
+from station_tui.services.export import tables as export_tables
+from station_tui.services.export.files import ExportError
+from station_tui.services.export.masking import clean_payload_slow
+from station_tui.services.export.tables import (
     _json_sql,
     chunk_bounds,
     chunk_sql,

@@ -16,7 +16,8 @@ def _core_modules() -> list[str]:
     for package in CORE:
         module = __import__(package, fromlist=["_"])
         names.append(package)
-        names += [f"{package}.{info.name}" for info in pkgutil.iter_modules(module.__path__)]
+        # walk_packages: the modules inside sub-packages (services/export/) too
+        names += [info.name for info in pkgutil.walk_packages(module.__path__, prefix=f"{package}.")]
     return names
 
 
@@ -39,3 +40,15 @@ def test_screens_resolve_inside_the_package_namespace() -> None:
     module = importlib.import_module("station_tui.screens.home")
     assert module.HomeScreen.__name__ == "HomeScreen"
     assert station_tui.__version__
+
+
+def test_the_indicators_and_the_export_import_in_either_order() -> None:
+    # services/export/tables.py is used by the indicators, which services/export/run.py uses: no cycle either way.
+    for first in (
+        "station_tui.services.indicators",
+        "station_tui.services.export.tables",
+        "station_tui.services.export",
+    ):
+        code = f"import {first}; from station_tui.services.export import run_export; print(run_export.__name__)"
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+        assert result.stdout.strip() == "run_export", result.stderr

@@ -1,5 +1,5 @@
 """The intake service: one transaction (a failure half-way leaves the database exactly as before), readable numbers
-without gaps, documents checked against the list, and migration 2 applied to a version-1 database with data."""
+without gaps, documents checked against the list (migrations: tests/test_migrations.py)."""
 
 from __future__ import annotations
 
@@ -10,16 +10,12 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from old_program import demo_database
 
 from station_tui.services import intake
 from station_tui.services.intake import FormErrors, IntakeForm, NotAccepted, ReceivedDocument
-from station_tui.store import Store, catalogue
+from station_tui.store import catalogue
 from station_tui.store.check import check
-from station_tui.store.schema import PROJECTION_TABLES, SCHEMA_VERSION
-
-# The last commit whose schema had only migration 1 (the one before migration 2 was added).
-VERSION_1_COMMIT = "9c73d7c"
+from station_tui.store.schema import PROJECTION_TABLES
 
 
 def _form(**changes) -> IntakeForm:  # noqa: ANN003
@@ -103,41 +99,6 @@ def test_preview_gives_every_message_and_never_raises(station) -> None:  # noqa:
     fine = intake.preview(station, _form(business_type="lv_nonresident", id_type="营业执照", received=[]))
     assert fine.mode == "refused" and "主体证明" in fine.refused_reason
     assert fine.proposal is not None and fine.proposal.small_micro and fine.proposal.category.id == "lv_small_micro"
-
-
-def _version_1_database(tmp_path: Path) -> Path:
-    """A station database made by the program as it was before migration 2."""
-    return demo_database(VERSION_1_COMMIT, tmp_path, 25)
-
-
-@pytest.mark.slow
-def test_version_1_database_with_data_migrates_with_backup_and_passes_check(tmp_path: Path) -> None:
-    db = _version_1_database(tmp_path)
-    with sqlite3.connect(db) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
-        applications = conn.execute("SELECT count(*) FROM applications").fetchone()[0]
-        events = conn.execute("SELECT count(*) FROM events").fetchone()[0]
-    assert applications == 25
-    store = Store(db)  # the system clock: the older program made its demo with it
-    try:
-        backup = store.last_migration_backup
-        assert backup is not None and backup.exists()
-        assert store.one("PRAGMA user_version") == SCHEMA_VERSION
-        assert store.one("SELECT count(*) FROM applications WHERE origin = 'counter'") == applications
-        from station_tui.services.station import Station
-
-        station = Station.open(store)
-        head = store.one("SELECT uuid FROM operators WHERE role = 'head'")
-        accepted = intake.accept(station, _form(), operator=head)
-        assert store.one("SELECT origin FROM applications WHERE uuid = ?", (accepted.uuid,)) == "counter"
-    finally:
-        store.close()
-    with sqlite3.connect(backup) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
-        assert conn.execute("SELECT count(*) FROM events").fetchone()[0] == events
-    report = check(db)
-    assert report.ok, report.problems
-    assert report.applications == applications + 1
 
 
 TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)

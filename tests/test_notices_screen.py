@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 import sys
 from pathlib import Path
 
@@ -12,21 +11,24 @@ from textual.widgets import DataTable
 
 from pilot_helpers import SIZE, login, settle, text_of
 from station_tui.app import StationApp
+from station_tui.services.applications import list_applications
+from station_tui.services.station import Station
+from station_tui.store import Store
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="fake lp is a shell script")
 
 
-def _open_application(db: Path) -> str:
-    with sqlite3.connect(db) as conn:
-        return conn.execute("SELECT number FROM applications WHERE status = 'open' ORDER BY number LIMIT 1").fetchone()[
-            0
-        ]
+def _open_application(db: Path, clock) -> str:  # noqa: ANN001
+    """The number of the first application in progress (办理中), as the application list shows it."""
+    with Store(db, clock=clock) as store:
+        listed = list_applications(Station.open(store), open_only=True)
+    return min(a.number for a in listed if a.status_zh == "办理中")
 
 
 async def test_issue_preview_print_and_reprint(demo_db: Path, clock, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
     log = fake_lp(tmp_path / "bin")
     monkeypatch.setenv("PATH", str(tmp_path / "bin"))
-    number = _open_application(demo_db)
+    number = _open_application(demo_db, clock)
     app = StationApp(demo_db, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         await login(app, pilot, "李秀英", "2222")
@@ -71,7 +73,7 @@ async def test_failed_print_is_said_and_the_notice_stays_issued(
 ) -> None:  # noqa: ANN001
     fake_lp(tmp_path / "bin", exit_code=1, say="lp: printer Office is out of paper")
     monkeypatch.setenv("PATH", str(tmp_path / "bin"))
-    number = _open_application(demo_db)
+    number = _open_application(demo_db, clock)
     app = StationApp(demo_db, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         await login(app, pilot, "李秀英", "2222")

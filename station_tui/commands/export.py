@@ -96,7 +96,7 @@ def export_group(
 @plain_errors
 def verify_command(folder: Path) -> None:
     """按 manifest.json 校验一个导出文件夹：文件齐全、大小、SHA-256、行数。不符时退出码为 1。"""
-    from station_tui.services.export_verify import verify_folder
+    from station_tui.services.export.verify import verify_folder
 
     result = verify_folder(folder)
     if result.ok:

@@ -11,6 +11,10 @@ Rules:
   (``138****5678``, ``0371-12****78``: the middle 4 of the subscriber number). Anything else is masked as text: the
   middle hides at least 4 characters, and at most 7 characters ever show (3 at the start, 4 at the end for 11 or more),
   never more than ``n - 4`` of a short text (so a 4-character text is hidden whole).
+* The usual shapes, ``ID_SHAPE`` (18 ASCII letters and digits) and ``MOBILE_SHAPE`` (11 ASCII digits from 1): for a
+  value of that shape the rule above shows its first ``head`` and last ``tail`` characters and hides the rest. Each
+  shape is stated once here; the export's quick forms (on text, on bytes, in SQL) are made from it, and tests hold
+  every quick form to ``mask_id`` and ``mask_phone``, which stay the definition.
 * ``mask_payload``: a copy of a JSON-like value (dicts, lists, tuples) where every string or number under a listed key,
   at any depth, is masked; other values are returned as they are.
 """
@@ -19,9 +23,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["PERSONAL_KEYS", "mask_id", "mask_payload", "mask_phone"]
+__all__ = ["ID_SHAPE", "MOBILE_SHAPE", "PERSONAL_KEYS", "Shape", "mask_id", "mask_payload", "mask_phone"]
 
 MASK = "*"
 _SEPARATORS = re.compile(r"[\s\-‐‑‒–—―−－]+")
@@ -69,6 +74,50 @@ def mask_phone(text: str | None) -> str:
         return _mask_middle(canonical)
     start = (len(subscriber) - 4) // 2
     return f"{area}-{_masked(subscriber, start, len(subscriber) - 4 - start)}"
+
+
+@dataclass(frozen=True)
+class Shape:
+    """Values of one fixed shape and what a masking rule makes of them: the first `head` and the last `tail`
+    characters show, one ``*`` for each other. `first` and `rest` are character classes written the same way for a
+    regular expression and a SQLite GLOB (ASCII ranges only)."""
+
+    first: str
+    rest: str
+    length: int
+    head: int
+    tail: int
+    _text: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    _bytes: re.Pattern[bytes] = field(init=False, repr=False, compare=False)
+    stars: str = field(init=False, repr=False, compare=False)  # what hides the middle
+
+    def __post_init__(self) -> None:
+        pattern = f"{self.first}{self.rest}{{{self.length - 1}}}"
+        object.__setattr__(self, "_text", re.compile(pattern, re.ASCII))
+        object.__setattr__(self, "_bytes", re.compile(pattern.encode(), re.ASCII))
+        object.__setattr__(self, "stars", MASK * (self.length - self.head - self.tail))
+
+    @property
+    def glob(self) -> str:
+        return self.first + self.rest * (self.length - 1)
+
+    def mask(self, text: str) -> str | None:
+        """The rule's answer for a value of this shape; None for any other value."""
+        if self._text.fullmatch(text) is None:
+            return None
+        return text[: self.head] + self.stars + text[self.length - self.tail :]
+
+    def mask_bytes(self, data: bytes) -> bytes | None:
+        """`mask` for ASCII bytes, with no decoding."""
+        if self._bytes.fullmatch(data) is None:
+            return None
+        return data[: self.head] + self.stars.encode() + data[self.length - self.tail :]
+
+
+# An identity number or a credit code: nothing to drop, 18 characters, so the first 6 and the last 4 show.
+ID_SHAPE = Shape("[0-9A-Za-z]", "[0-9A-Za-z]", 18, 6, 4)
+# A mobile number: its canonical form is itself, and as text the same middle 4 hide.
+MOBILE_SHAPE = Shape("1", "[0-9]", 11, 3, 4)
 
 
 PERSONAL_KEYS: Mapping[str, Callable[[str], str]] = {

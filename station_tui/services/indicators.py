@@ -22,7 +22,7 @@ from typing import Any
 
 from station_tui.domain.workdays import WorkCalendar
 from station_tui.services.calendar import calendar
-from station_tui.services.export_tables import Column
+from station_tui.services.export.tables import Column
 from station_tui.services.followups import call_shares
 from station_tui.services.station import Station
 from station_tui.services.terminations import check_month, termination_rate

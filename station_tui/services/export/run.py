@@ -26,7 +26,7 @@ from pathlib import Path
 from station_tui import __version__
 from station_tui.domain.timeutil import from_iso, to_iso
 from station_tui.services.calendar import calendar
-from station_tui.services.export_csv import (
+from station_tui.services.export.files import (
     ENCODINGS,
     EncodingProblems,
     ExportError,
@@ -36,8 +36,8 @@ from station_tui.services.export_csv import (
     rows_chunk,
     write_bytes_safely,
 )
-from station_tui.services.export_pool import Chunk, FilePlan, Job, Pool
-from station_tui.services.export_tables import (
+from station_tui.services.export.pool import Chunk, FilePlan, Job, Pool
+from station_tui.services.export.tables import (
     Table,
     chunk_bounds,
     chunk_sql,
@@ -318,7 +318,7 @@ def _export(
             return rows_chunk(list(indicator_rows(c, work_calendar, names)), numeric_flags(INDICATOR_COLUMNS))
 
         def dictionary_job(c: sqlite3.Connection) -> Chunk:
-            from station_tui.services.export_dictionary import dictionary_rows
+            from station_tui.services.export.dictionary import dictionary_rows
 
             return rows_chunk(dictionary_rows(language, snapshot_tables, c), [False] * 5)
 
@@ -375,7 +375,7 @@ def _export(
 
 
 def dictionary_header(language: str) -> list[str]:
-    from station_tui.services.export_dictionary import HEADER
+    from station_tui.services.export.dictionary import HEADER
 
     return [zh if language == "zh" else en for zh, en in HEADER]
 

@@ -17,31 +17,21 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-from station_tui.domain.masking import PERSONAL_KEYS, mask_id, mask_payload, mask_phone
+from station_tui.domain.masking import ID_SHAPE, MOBILE_SHAPE, PERSONAL_KEYS, Shape, mask_id, mask_payload, mask_phone
 from station_tui.store.events import dump_payload
 
 # Never exported, even with --include-personal-data.
 SECRET_KEYS = frozenset({"pin_hash", "pin_salt"})
 
-_MOBILE = re.compile(r"1\d{10}")
-
 
 def fast_mask_phone(text: str | None) -> str:
-    """`mask_phone`, without the phone library for the common case of an 11-digit number from 1.
-
-    For such a number the canonical form is the number itself, and an invalid one is masked as text, which hides
-    the same middle 4: both give ``text[:3] + "****" + text[7:]`` (a test checks this against mask_phone)."""
-    if text and len(text) == 11 and _MOBILE.fullmatch(text):
-        return f"{text[:3]}****{text[7:]}"
-    return _cached_mask_phone(text)
+    """`mask_phone`, without the phone library for a value of MOBILE_SHAPE (a test checks this against mask_phone)."""
+    return (text and MOBILE_SHAPE.mask(text)) or _cached_mask_phone(text)
 
 
 def fast_mask_id(text: str | None) -> str:
-    """`mask_id`, without its regular expression for the common case of 18 ASCII letters and digits (an identity
-    number or a credit code): nothing to drop, so the first 6 and the last 4 show (a test checks this)."""
-    if text and len(text) == 18 and text.isascii() and text.isalnum():
-        return f"{text[:6]}********{text[14:]}"
-    return mask_id(text)
+    """`mask_id`, without its regular expression for a value of ID_SHAPE (a test checks this)."""
+    return (text and ID_SHAPE.mask(text)) or mask_id(text)
 
 
 @lru_cache(maxsize=4096)
@@ -154,18 +144,18 @@ KEY_TAILS = tuple(
     if not any(key != other and key.endswith(other) for other in PERSONAL_KEYS)
 )
 _MASKERS = {key.encode(): masker for key, masker in PERSONAL_KEYS.items()}
-assert set(_MASKERS.values()) == {mask_id, mask_phone}, "a new masker needs its fast form in _mask_value"
+# Each rule with its usual shape and its quick form on text.
+_QUICK: dict[Callable[[str], str], tuple[Shape, Callable[[str], str]]] = {
+    mask_id: (ID_SHAPE, fast_mask_id),
+    mask_phone: (MOBILE_SHAPE, fast_mask_phone),
+}
+assert set(_MASKERS.values()) <= set(_QUICK), "a new masker needs its usual shape in _QUICK"
 
 
 def _mask_value(value: bytes, masker: Callable[[str], str]) -> bytes:
-    # The usual shapes straight on the bytes (the same as fast_mask_id and fast_mask_phone); the rest as text.
-    if masker is mask_id:
-        if len(value) == 18 and value.isalnum() and value.isascii():
-            return value[:6] + b"********" + value[14:]
-        return fast_mask_id(value.decode()).encode()
-    if len(value) == 11 and value[:1] == b"1" and value.isdigit():
-        return value[:3] + b"****" + value[7:]
-    return fast_mask_phone(value.decode()).encode()
+    # The usual shape straight on the bytes; the rest as text.
+    shape, quick = _QUICK[masker]
+    return shape.mask_bytes(value) or quick(value.decode()).encode()
 
 
 def _mask_personal_values(data: bytes) -> bytes | None:
@@ -216,16 +206,22 @@ def clean_payload(data: bytes, *, include_personal: bool = False, plain: bool = 
 # same as fast_mask_id and fast_mask_phone, which tests compare with domain.masking) and calls the Python function
 # (`fallback`, a registered SQL function) for anything else.
 
-_ID_SHAPE = "[0-9A-Za-z]" * 18
-_MOBILE_SHAPE = "1" + "[0-9]" * 10
+
+def shape_sql(shape: Shape, expr: str, fallback: str) -> str:
+    kept_tail = shape.length - shape.tail + 1
+    return (
+        f"CASE WHEN {expr} GLOB '{shape.glob}'"
+        f" THEN substr({expr}, 1, {shape.head}) || '{shape.stars}' || substr({expr}, {kept_tail})"
+        f" ELSE {fallback}({expr}) END"
+    )
 
 
 def id_sql(expr: str, fallback: str) -> str:
-    return f"CASE WHEN {expr} GLOB '{_ID_SHAPE}' THEN substr({expr}, 1, 6) || '********' || substr({expr}, 15) ELSE {fallback}({expr}) END"
+    return shape_sql(ID_SHAPE, expr, fallback)
 
 
 def phone_sql(expr: str, fallback: str) -> str:
-    return f"CASE WHEN {expr} GLOB '{_MOBILE_SHAPE}' THEN substr({expr}, 1, 3) || '****' || substr({expr}, 8) ELSE {fallback}({expr}) END"
+    return shape_sql(MOBILE_SHAPE, expr, fallback)
 
 
 # --- a payload as a CSV cell ---------------------------------------------------------------------------------------

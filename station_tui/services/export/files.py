@@ -57,7 +57,10 @@ def guard_sql(expr: str) -> str:
         # A GLOB, not substr(...) IN (...): substr copies the text, once per cell of a large export. A '-' first in
         # the brackets is itself, not a range.
         f" WHEN {expr} GLOB '[-=+@' || char(9, 13) || ']*' THEN '''' || {expr}"
-        f" WHEN {expr} GLOB '[0-9]*' AND {expr} NOT GLOB '*[^0-9.Ee]*' THEN char(9) || {expr}"
+        # GLOB stops at a NUL character, the Python rule does not: the lengths in characters (up to a NUL) and in
+        # bytes are the same for number-like text without one. Only number-like text gets this far.
+        f" WHEN {expr} GLOB '[0-9]*' AND {expr} NOT GLOB '*[^0-9.Ee]*'"
+        f" AND length({expr}) = length(CAST({expr} AS BLOB)) THEN char(9) || {expr}"
         f" ELSE {expr} END"
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 
-from station_tui.services.export_tables import KIND_LABELS, Column, Table, events_table, full_columns, tables
+from station_tui.services.export.tables import KIND_LABELS, Column, Table, events_table, full_columns, tables
 
 HEADER = (("文件", "file"), ("列名", "column"), ("英文列名", "column_en"), ("类型", "type"), ("说明", "meaning"))
 
@@ -105,7 +105,7 @@ def dictionary_markdown() -> str:
 
 
 if __name__ == "__main__":
-    # `python -m station_tui.services.export_dictionary > docs/export-dictionary.md`
+    # `python -m station_tui.services.export.dictionary > docs/export-dictionary.md`
     import sys
 
     sys.stdout.reconfigure(encoding="utf-8")  # the Chinese text, also on a Windows console

@@ -3,10 +3,10 @@ SQL that reads them with the cell rules and masking applied inside SQLite. The d
 
 Column kinds decide what happens to a cell:
   uuid, enum, date, time, int, real, bool: machine-made, written as they are;
-  code, text: the injection guard and the Excel digit rule (services/export_csv.py);
+  code, text: the injection guard and the Excel digit rule (services/export/files.py);
   free: text a person typed that may hold a phone or an identity number: masked inside, then guarded;
   id, phone: masked (unless personal data is included), then guarded;
-  json: an event payload: secrets dropped, personal data masked (services/export_masking.py).
+  json: an event payload: secrets dropped, personal data masked (services/export/masking.py).
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 
 from station_tui.domain import glossary
 from station_tui.domain.masking import PERSONAL_KEYS, mask_id
-from station_tui.services.export_csv import NUMERIC_KINDS, guard_cell, guard_sql, line_sql
-from station_tui.services.export_masking import (
+from station_tui.services.export.files import NUMERIC_KINDS, guard_cell, guard_sql, line_sql
+from station_tui.services.export.masking import (
     KEY_TAILS,
     clean_csv_cell,
     clean_payload,
@@ -253,7 +253,7 @@ def needs_python_sql(expr: str, include_personal: bool) -> str:
 
 
 def _json_sql(expr: str, include_personal: bool) -> str:
-    # As bytes: the payload is UTF-8 in the file, so the shortcut in export_masking never decodes it.
+    # As bytes: the payload is UTF-8 in the file, so the shortcut in masking.py never decodes it.
     return f"CASE WHEN {needs_python_sql(expr, include_personal)} THEN x_payload(CAST({expr} AS BLOB)) ELSE {expr} END"
 
 
@@ -362,7 +362,9 @@ def fill_holes(lines: bytes, include_personal: bool) -> bytes | None:
 
 def chunk_bounds(conn: sqlite3.Connection, table: Table) -> list[tuple[int, int]]:
     """The (lo, hi] rowid ranges of the table's chunks, in order."""
-    low, high = conn.execute(f"SELECT min(rowid), max(rowid) FROM {table.source.split()[0]}").fetchone()
+    name = table.source.split()[0]
+    # Two subqueries: each end of the table's b-tree is one step, while min() and max() in one SELECT read it whole.
+    low, high = conn.execute(f"SELECT (SELECT min(rowid) FROM {name}), (SELECT max(rowid) FROM {name})").fetchone()
     if low is None:
         return []
     return [(lo, lo + CHUNK_ROWIDS) for lo in range(low - 1, high, CHUNK_ROWIDS)]

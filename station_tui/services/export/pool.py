@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from station_tui.services.export_csv import CsvFile, WrittenFile
+from station_tui.services.export.files import CsvFile, WrittenFile
 
 Chunk = tuple[bytes, int]  # lines, how many
 Job = Callable[[sqlite3.Connection], Chunk]

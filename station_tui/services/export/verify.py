@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from station_tui.services.export_csv import ENCODINGS, TEMP_SUFFIX
+from station_tui.services.export.files import ENCODINGS, TEMP_SUFFIX
 
 MANIFEST = "manifest.json"
 
