@@ -253,8 +253,10 @@ def settings_command(
 @db_option
 @click.option("--applications", "count", default=300, show_default=True, type=click.IntRange(min=0), help="申请件数")
 @click.option("--seed", default=2026, show_default=True, help="随机种子（同一种子得到同样的数据）")
+@click.option("--station-code", default="DEMO", show_default=True, help="新演示供电所的代码（做多个供电所时各不相同）")
+@click.option("--station-name", default="演示供电所", show_default=True, help="新演示供电所的名称")
 @plain_errors
-def demo_command(db_path: Path | None, count: int, seed: int) -> None:
+def demo_command(db_path: Path | None, count: int, seed: int, station_code: str, station_name: str) -> None:
     """生成演示数据库（演示操作员及其 PIN 会打印出来）。"""
     from rich.progress import Progress
 
@@ -263,7 +265,14 @@ def demo_command(db_path: Path | None, count: int, seed: int) -> None:
     station = open_station(db_path, must_exist=False)
     with Progress(transient=True) as progress:
         task = progress.add_task("生成演示数据", total=count)
-        operators = fill_demo(station, count, seed=seed, progress=lambda n: progress.update(task, completed=n))
+        operators = fill_demo(
+            station,
+            count,
+            seed=seed,
+            station_code=station_code,
+            station_name=station_name,
+            progress=lambda n: progress.update(task, completed=n),
+        )
     click.echo(f"演示数据库：{station.store.path}（{station.station_name}，{count} 件申请）")
     click.echo("演示操作员（姓名 / 角色 / PIN）：")
     for name, role, pin in operators:

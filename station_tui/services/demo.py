@@ -76,7 +76,7 @@ def _credit_code(fake: Faker, rng: random.Random) -> str:
     return body + uscc.calc_check_digit(body)
 
 
-def _ensure_station(station: Station) -> dict[str, str]:
+def _ensure_station(station: Station, code: str = "DEMO", station_name: str = "演示供电所") -> dict[str, str]:
     """Initialise a demo station, or refuse to touch a real one. Returns operator name → id."""
     if station.initialized and not station.is_demo:
         raise StationError("这是正式数据库，不能写入演示数据。请用 --db 指定一个新文件。")
@@ -84,8 +84,8 @@ def _ensure_station(station: Station) -> dict[str, str]:
         name, role, pin = DEMO_OPERATORS[0]
         initialize(
             station,
-            station_name="演示供电所",
-            station_code="DEMO",
+            station_name=station_name,
+            station_code=code,
             profile_id="zhuxian-2020",
             head_name=name,
             head_phone="13900000001",
@@ -187,15 +187,18 @@ def fill_demo(
     seed: int = 2026,
     progress: Callable[[int], None] | None = None,
     people: Faker | None = None,
+    station_code: str = "DEMO",
+    station_name: str = "演示供电所",
 ) -> list[tuple[str, str, str]]:
     """Add `count` applications with histories. Returns the demo operators as (name, role, PIN).
 
     `people` makes names, numbers and addresses (Faker's zh_CN by default); tests pass a fixed one so that a screen's
-    snapshot does not change with Faker's release.
+    snapshot does not change with Faker's release. `station_code` and `station_name` name a new demo station (the
+    county's tests and a new user make several).
     """
     from station_tui.domain.glossary import ROLES
 
-    ids = _ensure_station(station)
+    ids = _ensure_station(station, station_code, station_name)
     rng = random.Random(seed)
     fake = people if people is not None else Faker("zh_CN")
     fake.seed_instance(seed)

@@ -15,7 +15,7 @@ The rows stream out of two queries merged by UUID; only one small accumulator pe
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -96,31 +96,52 @@ def _mean(total: int, count: int) -> float | None:
 def indicator_rows(
     conn: sqlite3.Connection, calendar: WorkCalendar, category_names: Mapping[str, str]
 ) -> Iterator[tuple]:
+    return aggregate(_with_outcomes(conn), calendar, category_names)
+
+
+def month_of(day: str) -> str | None:
+    return day[:7]
+
+
+def aggregate(
+    rows: Iterable[tuple],
+    calendar: WorkCalendar,
+    category_names: Mapping[str, str],
+    period: Callable[[str], str | None] = month_of,
+) -> Iterator[tuple]:
+    """The indicator rows (COLUMNS) from application rows: (profile/category, accepted date, intake mode, due date,
+    documents, stages, paused working days, outcome event type or None, outcome day or None). The station's export
+    and the county office both count through here, so their definitions cannot drift apart. `period` names the
+    group a day falls in (its month by default; None: outside the range asked for)."""
     groups: dict[tuple[str, str], list[int]] = {}
+    used_days = workdays_used(calendar)
 
-    @lru_cache(maxsize=1 << 16)
-    def workdays(accepted: str, finished: str) -> int:
-        # Many applications share the same two days: the calendar is asked once per pair.
-        return calendar.workdays_between(date.fromisoformat(accepted), date.fromisoformat(finished))
-
-    for category, accepted, mode, due, documents, stages, paused, kind, day in _with_outcomes(conn):
-        g = groups.get((accepted[:7], category))
+    def group(day: str, category: str) -> list[int] | None:
+        key = period(day)
+        if key is None:
+            return None
+        g = groups.get((key, category))
         if g is None:
-            g = groups[accepted[:7], category] = [0] * 10
-        g[ACCEPTED] += 1
-        g[COMPLETE] += mode == "complete"
-        g[DEFERRED] += mode == "deferred"
-        g[DOCUMENTS] += documents
-        g[STAGES] += stages
+            g = groups[key, category] = [0] * 10
+        return g
+
+    for category, accepted, mode, due, documents, stages, paused, kind, day in rows:
+        g = group(accepted, category)
+        if g is not None:
+            g[ACCEPTED] += 1
+            g[COMPLETE] += mode == "complete"
+            g[DEFERRED] += mode == "deferred"
+            g[DOCUMENTS] += documents
+            g[STAGES] += stages
         if kind is None:
             continue
-        g = groups.get((day[:7], category))
+        g = group(day, category)
         if g is None:
-            g = groups[day[:7], category] = [0] * 10
+            continue
         if kind == "application.terminated":
             g[TERMINATED] += 1
             continue
-        used = max(workdays(accepted, day) - paused, 0)
+        used = used_days(accepted, day, paused)
         g[CONNECTED] += 1
         g[WORKDAYS] += used
         g[LONGEST] = max(g[LONGEST], used)
@@ -142,6 +163,21 @@ def indicator_rows(
             _share(g[ON_TIME], connected),
             g[TERMINATED],
         )
+
+
+def workdays_used(calendar: WorkCalendar) -> Callable[[str, str, int], int]:
+    """Working days a connected application used: after the day of acceptance up to the day of connection, less its
+    pauses (never below 0)."""
+
+    @lru_cache(maxsize=1 << 16)
+    def between(accepted: str, finished: str) -> int:
+        # Many applications share the same two days: the calendar is asked once per pair.
+        return calendar.workdays_between(date.fromisoformat(accepted), date.fromisoformat(finished))
+
+    def used(accepted: str, finished: str, paused: int) -> int:
+        return max(between(accepted, finished) - paused, 0)
+
+    return used
 
 
 # --- the station's indicators on the command line (`station-tui indicators`) ---------------------------------------

@@ -1,0 +1,334 @@
+"""`station-tui county load FOLDER... --into TARGET`: each station's export folders, verified, loaded once.
+
+For each folder, in order of the time its export was written:
+1. the manifest is read: no manifest means an incomplete export, another format means a foreign folder: refused;
+2. an export already loaded (its id is in `loads`) is skipped: its rows are in, byte for byte (they were verified);
+3. the folder is verified against its manifest (`export verify`): a mismatch is refused with the reason;
+4. in one transaction: the events are inserted by (station, uuid), existing ones skipped (a resend after a crash
+   overlaps the previous folder); the station's snapshot tables are replaced when this export is newer than the one
+   they came from; the export's event range is recorded, from which the gaps are computed.
+A refused folder is recorded with its reason (see `county status`) and the other folders load."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from station_tui.county.contract import (
+    FORMAT,
+    FORMAT_VERSION,
+    MANIFEST,
+    SNAPSHOT_FILES,
+    FileContract,
+    contracts,
+    is_guarded,
+    unguard,
+    verify_folder,
+)
+from station_tui.county.schema import ensure_schema
+from station_tui.county.target import Target
+from station_tui.domain.timeutil import system_now, to_iso
+
+csv.field_size_limit(1 << 30)  # a notice's content or an event's payload can be long
+
+Progress = Callable[[int, int, str], None]  # (folders done, folders in all, the folder being loaded)
+
+
+@dataclass
+class FolderResult:
+    folder: Path
+    station: str
+    status: str  # loaded, already, refused
+    event_rows: int = 0
+    new_events: int = 0
+    snapshot: bool = False  # the station's snapshot tables were replaced from this folder
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Gap:
+    station: str
+    device: str
+    first: int
+    last: int
+    after: str  # the folder before the hole ("" when the hole is before the first folder loaded)
+    before: str
+
+    def __str__(self) -> str:
+        where = f"在 {self.after} 与 {self.before} 之间" if self.after else f"在 {self.before} 之前"
+        return f"{self.station}：设备 {self.device[:8]} 缺事件序号 {self.first}–{self.last}（{where}，少了一次导出？）"
+
+
+@dataclass
+class LoadReport:
+    folders: list[FolderResult] = field(default_factory=list)
+    gaps: list[Gap] = field(default_factory=list)
+
+    @property
+    def refused(self) -> list[FolderResult]:
+        return [f for f in self.folders if f.status == "refused"]
+
+    @property
+    def new_events(self) -> int:
+        return sum(f.new_events for f in self.folders)
+
+
+# --- reading a folder -----------------------------------------------------------------------------------------------
+
+
+def read_manifest(folder: Path) -> dict | None:
+    try:
+        return json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _station_of(folder: Path, manifest: dict | None) -> str:
+    try:
+        return str(manifest["station"]["code"])  # type: ignore[index]
+    except (TypeError, KeyError):
+        return folder.parent.name  # <outbox>/<station code>/<stamp>/
+
+
+def _foreign(manifest: dict) -> str:
+    """Why a manifest is not one this loader reads ("" when it is)."""
+    if manifest.get("format") != FORMAT:
+        return f"不是 station-tui 的导出（格式 {manifest.get('format')!r}）"
+    if manifest.get("format_version") != FORMAT_VERSION:
+        return (
+            f"导出格式版本 {manifest.get('format_version')} 本程序不认识（认识 {FORMAT_VERSION}）：请升级 station-tui"
+        )
+    if manifest.get("headers") not in ("zh", "en"):
+        return f"列名语言 {manifest.get('headers')!r} 无法识别"
+    return ""
+
+
+def _converter(kind: str) -> Callable[[str], Any]:
+    if kind in ("int", "bool"):
+        return lambda v: int(v) if v else None
+    if kind in ("real", "share"):
+        return lambda v: float(v) if v else None
+    if is_guarded(kind):
+        return lambda v: unguard(v) if v else None
+    return lambda v: v or None
+
+
+def file_rows(folder: Path, contract: FileContract, manifest: dict, station: str) -> Iterator[tuple]:
+    """The file's rows as the county's table holds them: (station, contract columns...), guards removed."""
+    with open(folder / contract.file, encoding=manifest["encoding"], newline="") as f:
+        reader = csv.reader(f)
+        header = next(reader)
+        positions = contract.positions(header, manifest["headers"])
+        missing = [c.name for c, p in zip(contract.columns, positions, strict=True) if p is None]
+        if missing:
+            raise ValueError(f"{contract.file} 缺少列 {'、'.join(missing)}")
+        steps = [(p, _converter(kind)) for p, kind in zip(positions, contract.kinds(), strict=True)]
+        for record in reader:
+            yield (station, *[convert(record[p]) for p, convert in steps])
+
+
+# --- loading --------------------------------------------------------------------------------------------------------
+
+
+class _EventWatch:
+    """Passes the event rows through, noting the newest time and the pauses' working days on the way."""
+
+    def __init__(self, names: list[str]) -> None:
+        self.type = names.index("type") + 1
+        self.payload = names.index("payload") + 1
+        self.uuid = names.index("uuid") + 1
+        self.application = names.index("application") + 1
+        self.recorded = names.index("recorded_at") + 1
+        self.last_time = ""
+        self.pauses: list[tuple] = []
+
+    def watch(self, rows: Iterable[tuple]) -> Iterator[tuple]:
+        for row in rows:
+            recorded = row[self.recorded] or ""
+            if recorded > self.last_time:
+                self.last_time = recorded
+            if row[self.type] == "application.resumed":
+                payload = json.loads(row[self.payload])
+                self.pauses.append((row[0], payload["pause"], row[self.application], payload["paused_workdays"]))
+            yield row
+
+
+def _load_events(target: Target, folder: Path, manifest: dict, station: str) -> tuple[int, int, str]:
+    contract = contracts()["events.csv"]
+    columns = ["station", *contract.names]
+    watch = _EventWatch(contract.names)
+    rows = watch.watch(file_rows(folder, contract, manifest, station))
+    new = target.insert_new("events", columns, ("station", "uuid"), rows)
+    target.insert_new(
+        "pauses", ["station", "uuid", "application", "paused_workdays"], ("station", "uuid"), watch.pauses
+    )
+    return int(manifest["events"]["rows"]), new, watch.last_time
+
+
+def _replace_snapshot(target: Target, folder: Path, manifest: dict, station: str) -> None:
+    for name in SNAPSHOT_FILES:
+        contract = contracts()[name]
+        target.execute(f"DELETE FROM {contract.table} WHERE station = ?", (station,))
+        target.insert_all(contract.table, ["station", *contract.names], file_rows(folder, contract, manifest, station))
+
+
+def _station_row(target: Target, code: str) -> tuple | None:
+    rows = target.query(
+        "SELECT name, snapshot_written_at, last_export_at, last_event_at FROM stations WHERE code = ?", (code,)
+    )
+    return rows[0] if rows else None
+
+
+def _load_folder(target: Target, folder: Path, manifest: dict, station: str) -> FolderResult:
+    written = manifest["written_at"]
+    result = FolderResult(folder, station, "loaded")
+    with target.transaction():
+        result.event_rows, result.new_events, last_event = _load_events(target, folder, manifest, station)
+        current = _station_row(target, station)
+        result.snapshot = current is None or current[1] is None or written > current[1]
+        if result.snapshot:
+            _replace_snapshot(target, folder, manifest, station)
+        events = manifest["events"]
+        target.execute(
+            "INSERT INTO loads (station, export, device, folder, written_at, first_seq, last_seq, event_rows,"
+            " new_events, loaded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                station,
+                manifest["export"],
+                manifest["device"]["id"],
+                str(folder),
+                written,
+                events["first_seq"],
+                events["last_seq"],
+                result.event_rows,
+                result.new_events,
+                to_iso(system_now()),
+            ),
+        )
+        _update_station(target, station, manifest, folder, last_event, current, result.snapshot)
+        target.execute("DELETE FROM refusals WHERE folder = ?", (str(folder),))
+    return result
+
+
+def _update_station(
+    target: Target, code: str, manifest: dict, folder: Path, last_event: str, current: tuple | None, snapshot: bool
+) -> None:
+    written = manifest["written_at"]
+    name = manifest["station"].get("name") or code
+    if current is None:
+        target.execute(
+            "INSERT INTO stations (code, name, snapshot_export, snapshot_written_at, last_export_at, last_event_at,"
+            " last_folder) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (code, name, manifest["export"], written, written, last_event or None, str(folder)),
+        )
+        return
+    _, _, last_export, last_seen = current
+    newer = last_export is None or written > last_export
+    target.execute(
+        "UPDATE stations SET name = ?, last_export_at = ?, last_event_at = ?, last_folder = ? WHERE code = ?",
+        (
+            name if newer else current[0],
+            written if newer else last_export,
+            max(filter(None, (last_seen, last_event)), default=None),
+            str(folder) if newer else target.query("SELECT last_folder FROM stations WHERE code = ?", (code,))[0][0],
+            code,
+        ),
+    )
+    if snapshot:
+        target.execute(
+            "UPDATE stations SET snapshot_export = ?, snapshot_written_at = ? WHERE code = ?",
+            (manifest["export"], written, code),
+        )
+
+
+def _refuse(target: Target, folder: Path, station: str, reason: str) -> FolderResult:
+    with target.transaction():
+        target.execute("DELETE FROM refusals WHERE folder = ?", (str(folder),))
+        target.execute(
+            "INSERT INTO refusals (folder, station, reason, seen_at) VALUES (?, ?, ?, ?)",
+            (str(folder), station, reason, to_iso(system_now())),
+        )
+    return FolderResult(folder, station, "refused", reason=reason)
+
+
+def load_one(target: Target, folder: Path) -> FolderResult:
+    manifest = read_manifest(folder)
+    station = _station_of(folder, manifest)
+    if manifest is None:
+        verification = verify_folder(folder)  # says why: missing manifest, temporary files, not a folder
+        return _refuse(target, folder, station, "；".join(verification.problems) or f"{MANIFEST} 无法读取")
+    reason = _foreign(manifest)
+    if reason:
+        return _refuse(target, folder, station, reason)
+    export = manifest.get("export", "")
+    if target.query("SELECT 1 FROM loads WHERE station = ? AND export = ?", (station, export)):
+        return FolderResult(folder, station, "already", event_rows=int(manifest["events"]["rows"]))
+    verification = verify_folder(folder)
+    if not verification.ok:
+        return _refuse(target, folder, station, "；".join(verification.problems))
+    try:
+        return _load_folder(target, folder, manifest, station)
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError, csv.Error) as exc:
+        return _refuse(target, folder, station, f"内容无法读取：{exc}")
+
+
+def expand(folders: Iterable[Path]) -> list[Path]:
+    """Each argument is an export folder, a station's folder of exports, or an outbox of stations' folders."""
+    found: list[Path] = []
+    for folder in folders:
+        folder = Path(folder)
+        if (folder / MANIFEST).exists() or not folder.is_dir() or _looks_like_export(folder):
+            found.append(folder)
+            continue
+        children = sorted(p for p in folder.iterdir() if p.is_dir())
+        found.extend(expand(children) if children else [folder])
+    return found
+
+
+def _looks_like_export(folder: Path) -> bool:
+    return any(p.is_file() and p.suffix in (".csv", ".partial", ".json") for p in folder.iterdir())
+
+
+def _order(folder: Path) -> tuple[str, str]:
+    manifest = read_manifest(folder) or {}
+    return (str(manifest.get("written_at", "")), str(folder))
+
+
+def load_folders(target: Target, folders: Iterable[Path], progress: Progress | None = None) -> LoadReport:
+    ensure_schema(target)
+    ordered = sorted(expand(folders), key=_order)
+    report = LoadReport()
+    for index, folder in enumerate(ordered):
+        if progress:
+            progress(index, len(ordered), str(folder))
+        report.folders.append(load_one(target, folder))
+    if progress:
+        progress(len(ordered), len(ordered), "")
+    report.gaps = find_gaps(target)
+    return report
+
+
+def find_gaps(target: Target, station: str | None = None) -> list[Gap]:
+    """The holes between the event ranges loaded, per station and exporting device."""
+    where, params = ("WHERE station = ?", (station,)) if station else ("", ())
+    rows = target.query(
+        f"SELECT station, device, first_seq, last_seq, folder FROM loads {where}"
+        " ORDER BY station, device, first_seq, last_seq",
+        params,
+    )
+    gaps: list[Gap] = []
+    key, covered, previous = None, 0, ""
+    for code, device, first, last, folder in rows:
+        if (code, device) != key:
+            key, covered, previous = (code, device), 0, ""
+        if last < first:  # an export with nothing new
+            continue
+        if first > covered + 1:
+            gaps.append(Gap(code, device, covered + 1, first - 1, previous, folder))
+        if last > covered:
+            covered, previous = last, folder
+    return gaps

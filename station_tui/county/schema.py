@@ -1,0 +1,70 @@
+"""The county's schema, the same on SQLite and PostgreSQL, made from the export's column definitions.
+
+Every table carries the station's code, and every unique key starts with it: the partition key of a province's
+database (docs/county-partitioning.md). Events are unique by (station, uuid); the snapshot tables hold the newest
+export of each station, unique by (station, uuid) as well."""
+
+from __future__ import annotations
+
+from station_tui.county.contract import contracts, is_numeric
+from station_tui.county.target import Target
+
+SCHEMA_VERSION = 1
+
+# What the loader writes beside the stations' own rows.
+OWN_TABLES = (
+    """CREATE TABLE IF NOT EXISTS county_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS stations (
+        code TEXT PRIMARY KEY, name TEXT NOT NULL,
+        snapshot_export TEXT, snapshot_written_at TEXT,
+        last_export_at TEXT, last_event_at TEXT, last_folder TEXT
+    )""",
+    # One row per export loaded: the event range it covered on its device (the gaps are the holes between them).
+    """CREATE TABLE IF NOT EXISTS loads (
+        station TEXT NOT NULL, export TEXT NOT NULL, device TEXT NOT NULL, folder TEXT NOT NULL,
+        written_at TEXT NOT NULL, first_seq BIGINT NOT NULL, last_seq BIGINT NOT NULL,
+        event_rows BIGINT NOT NULL, new_events BIGINT NOT NULL, loaded_at TEXT NOT NULL,
+        PRIMARY KEY (station, export)
+    )""",
+    # Folders refused (tampered, incomplete, foreign), until a later run loads them.
+    """CREATE TABLE IF NOT EXISTS refusals (
+        folder TEXT PRIMARY KEY, station TEXT NOT NULL, reason TEXT NOT NULL, seen_at TEXT NOT NULL
+    )""",
+    # Working days a pause took off, from the application.resumed events (the station's `pauses` table is not
+    # exported; its numbers are in these events' payloads).
+    """CREATE TABLE IF NOT EXISTS pauses (
+        station TEXT NOT NULL, uuid TEXT NOT NULL, application TEXT NOT NULL, paused_workdays BIGINT NOT NULL,
+        PRIMARY KEY (station, uuid)
+    )""",
+)
+INDEXES = (
+    "CREATE INDEX IF NOT EXISTS events_outcome ON events (station, type, application)",
+    "CREATE INDEX IF NOT EXISTS documents_application ON documents (station, application)",
+    "CREATE INDEX IF NOT EXISTS stages_application ON stages (station, application)",
+    "CREATE INDEX IF NOT EXISTS applications_accepted ON applications (station, accepted_date)",
+)
+
+
+def _type(kind: str) -> str:
+    if kind in ("int", "bool"):
+        return "BIGINT"
+    return "DOUBLE PRECISION" if is_numeric(kind) else "TEXT"
+
+
+def contract_table_sql(table: str, columns: list[tuple[str, str]]) -> str:
+    cells = ", ".join(f"{name} {_type(kind)}" for name, kind in columns)
+    return f"CREATE TABLE IF NOT EXISTS {table} (station TEXT NOT NULL, {cells}, PRIMARY KEY (station, uuid))"
+
+
+def ensure_schema(target: Target) -> None:
+    with target.transaction():
+        for sql in OWN_TABLES:
+            target.execute(sql)
+        for contract in contracts().values():
+            target.execute(contract_table_sql(contract.table, [(c.name, c.kind) for c in contract.columns]))
+        for sql in INDEXES:
+            target.execute(sql)
+        target.execute(
+            "INSERT INTO county_meta (key, value) VALUES ('schema_version', ?) ON CONFLICT DO NOTHING",
+            (str(SCHEMA_VERSION),),
+        )
