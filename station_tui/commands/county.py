@@ -1,0 +1,177 @@
+"""`station-tui county …`: the county office's commands. `county load` every morning, `county status` to see who is
+silent, `county indicators`, `county report --half`, and `county --into TARGET` for the screen."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from station_tui.cli import CommandError, plain_errors
+
+TARGET_HELP = "县公司数据库：SQLite 文件（默认 county.db），或 postgresql://… 地址"
+
+
+def into_option(fn):  # noqa: ANN001, ANN201
+    return click.option("--into", "target", default="county.db", show_default=True, help=TARGET_HELP)(fn)
+
+
+def _open(target: str):  # noqa: ANN202
+    from station_tui.county.target import open_target
+
+    return open_target(target)
+
+
+def _when(moment) -> str:  # noqa: ANN001
+    return moment.strftime("%Y-%m-%d %H:%M") if moment else "—"
+
+
+@click.group("county", invoke_without_command=True)
+@into_option
+@click.pass_context
+@plain_errors
+def county_group(ctx: click.Context, target: str) -> None:
+    """县公司：载入各供电所的导出、查看指标和报表。不带子命令时打开县公司界面。"""
+    if ctx.invoked_subcommand is not None:
+        return
+    from station_tui.screens.county import CountyApp
+
+    CountyApp(target).run()
+
+
+@county_group.command("load")
+@click.argument("folders", nargs=-1, required=True, type=click.Path(path_type=Path))
+@into_option
+@plain_errors
+def load_command(folders: tuple[Path, ...], target: str) -> None:
+    """载入导出文件夹（一次导出、一个供电所的文件夹，或整个收件箱）。先按 manifest 校验，不合格的拒收并说明原因。"""
+    from rich.console import Console
+    from rich.progress import Progress
+    from rich.table import Table
+
+    from station_tui.county.load import load_folders
+
+    db = _open(target)
+    try:
+        with Progress(transient=True, console=Console(stderr=True)) as progress:
+            task = progress.add_task("载入", total=None)
+
+            def step(done: int, total: int, folder: str) -> None:
+                progress.update(task, completed=done, total=total, description=f"载入 {Path(folder).name}")
+
+            report = load_folders(db, folders, progress=step)
+    finally:
+        db.close()
+    labels = {"loaded": "已载入", "already": "已载入过", "refused": "拒收"}
+    table = Table(title=f"载入到 {target}")
+    for name in ("供电所", "文件夹", "结果", "事件行", "新事件", "说明"):
+        table.add_column(name)
+    for f in report.folders:
+        note = f.reason or ("站点状态表已更新" if f.snapshot else "")
+        table.add_row(f.station, f.folder.name, labels[f.status], str(f.event_rows), str(f.new_events), note)
+    console = Console()
+    console.print(table)
+    loaded = sum(f.status == "loaded" for f in report.folders)
+    click.echo(
+        f"共 {len(report.folders)} 个文件夹：载入 {loaded}，已载入过 "
+        f"{sum(f.status == 'already' for f in report.folders)}，拒收 {len(report.refused)}；新事件 {report.new_events} 条。"
+    )
+    for gap in report.gaps:
+        click.echo(f"缺口：{gap}")
+    if report.refused:
+        for f in report.refused:
+            click.echo(f"拒收：{f.station} {f.folder}：{f.reason}", err=True)
+        sys.exit(1)
+
+
+@county_group.command("status")
+@into_option
+@plain_errors
+def status_command(target: str) -> None:
+    """每个供电所最近一次导出和最近一条事件的时间；超过一天没有导出的标为「失联」；列出拒收的文件夹和缺口。"""
+    from rich.console import Console
+    from rich.table import Table
+
+    from station_tui.county.status import county_status
+
+    db = _open(target)
+    try:
+        status = county_status(db)
+    finally:
+        db.close()
+    table = Table(title="各供电所")
+    for name in ("供电所代码", "名称", "最近导出", "最近事件", "状态"):
+        table.add_column(name)
+    for s in status.stations:
+        state = "[red]失联（超过一天没有导出）[/red]" if s.silent else "正常"
+        table.add_row(s.code, s.name, _when(s.last_export), _when(s.last_event), state)
+    Console().print(table)
+    silent = [s.code for s in status.stations if s.silent]
+    click.echo(f"{len(status.stations)} 个供电所，失联 {len(silent)} 个" + (f"：{'、'.join(silent)}" if silent else ""))
+    for r in status.refusals:
+        click.echo(f"拒收的文件夹：{r.station} {r.folder}：{r.reason}")
+    for gap in status.gaps:
+        click.echo(f"缺口：{gap}")
+
+
+@county_group.command("indicators")
+@into_option
+@click.option("--month", help="月份 YYYY-MM（按月）")
+@click.option("--from", "first", help="起始日期 YYYY-MM-DD（与 --to 一起：整个区间合计）")
+@click.option("--to", "last", help="截止日期 YYYY-MM-DD（含）")
+@click.option("--station", help="只看一个供电所（代码）")
+@plain_errors
+def indicators_command(
+    target: str, month: str | None, first: str | None, last: str | None, station: str | None
+) -> None:
+    """各供电所、各时限类别的获得电力指标（与供电所自己的 indicators.csv 同一定义），以及全县合计。"""
+    from rich.console import Console
+    from rich.table import Table
+
+    from station_tui.county.indicators import NAMES, ZH, Range, indicators
+
+    try:
+        if month:
+            span, by_month = Range.month(month), True
+        elif first and last:
+            span, by_month = Range(date.fromisoformat(first), date.fromisoformat(last)), False
+        else:
+            raise CommandError("请给出 --month YYYY-MM，或 --from 与 --to")
+    except ValueError as exc:
+        raise CommandError(f"日期写法不对：{exc}") from exc
+    db = _open(target)
+    try:
+        rows = indicators(db, span, by_month=by_month, station=station)
+    finally:
+        db.close()
+    shown = [n for n in NAMES if n not in ("category", "max_workdays", "avg_documents", "avg_stages", "deferred_share")]
+    table = Table(title=f"获得电力指标 {span.label()}")
+    for name in shown:
+        table.add_column(ZH[name])
+    for row in rows:
+        table.add_row(*("" if row[n] is None else str(row[n]) for n in shown))
+    Console().print(table)
+
+
+@county_group.command("report")
+@into_option
+@click.option("--half", required=True, help="半年：YYYYH1（1–6 月）或 YYYYH2（7–12 月）")
+@click.option("--out", required=True, type=click.Path(path_type=Path, dir_okay=False), help="FILE.xlsx 或 FILE.csv")
+@plain_errors
+def report_command(target: str, half: str, out: Path) -> None:
+    """半年报装信息报表（每年 1 月 10 日、7 月 10 日前）：已送电的高压新装及增容和小微企业申请。"""
+    from station_tui.county.report import build_report, write_report
+
+    db = _open(target)
+    try:
+        report = build_report(db, half)
+    finally:
+        db.close()
+    for path in write_report(report, out):
+        click.echo(f"已写出 {path}")
+    click.echo(f"{report.half}：{len(report.details)} 件（{len(report.summary)} 行汇总）")
+
+
+COMMANDS = [county_group]
