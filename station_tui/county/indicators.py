@@ -31,7 +31,7 @@ _APPLICATIONS = """
 SELECT a.station, a.uuid, a.profile || '/' || a.category, a.accepted_date, a.intake_mode, a.due_date,
     (SELECT count(*) FROM documents d WHERE d.station = a.station AND d.application = a.uuid),
     (SELECT count(*) FROM stages s WHERE s.station = a.station AND s.application = a.uuid),
-    (SELECT coalesce(sum(p.paused_workdays), 0) FROM pauses p WHERE p.station = a.station AND p.application = a.uuid)
+    (SELECT CAST(coalesce(sum(p.paused_workdays), 0) AS BIGINT) FROM pauses p WHERE p.station = a.station AND p.application = a.uuid)
 FROM applications a
 WHERE a.intake_mode != 'refused' AND (
     (a.accepted_date >= ? AND a.accepted_date <= ?)

@@ -42,7 +42,7 @@ _CONNECTED = """
 SELECT a.station, s.name, a.number, a.business_type_name, a.voltage, a.accepted_date, a.profile,
     (SELECT count(*) FROM stages g WHERE g.station = a.station AND g.application = a.uuid),
     (SELECT count(*) FROM documents d WHERE d.station = a.station AND d.application = a.uuid),
-    (SELECT coalesce(sum(p.paused_workdays), 0) FROM pauses p WHERE p.station = a.station AND p.application = a.uuid),
+    (SELECT CAST(coalesce(sum(p.paused_workdays), 0) AS BIGINT) FROM pauses p WHERE p.station = a.station AND p.application = a.uuid),
     a.uuid
 FROM applications a JOIN stations s ON s.code = a.station
 WHERE (a.voltage = 'high' OR a.small_micro = 1)
