@@ -11,7 +11,6 @@ import sqlite3
 from datetime import date, timedelta
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from station_tui.cli import main
