@@ -1,0 +1,226 @@
+"""The county office's figures, each beside its anchor in the same run (median of --runs, whole processes):
+
+* loading every station's full export into a new SQLite file (`station-tui county load … --into county.db`) against
+  the sqlite3 shell's `.import` of the same events.csv rows into a bare table: target at most 2x;
+* the same into PostgreSQL against `COPY` of the same rows into a bare unlogged table: target at most 2x;
+* the nightly load of one folder per station (one day each) into the loaded database: target under 10 s;
+* loading everything again: no new rows, and faster than the first load;
+* the indicators of one month across all stations on SQLite (in process): target under 1 s, beside one plain
+  GROUP BY of the same month's applications.
+
+The stations come from bench/county_build.py (real demo databases and their real exports). PostgreSQL is the server
+in $STATION_TUI_TEST_PG (as .ci/run starts it); without it those lines say so.
+
+    python bench/county_bench.py --stations 50 --applications 21500 --runs 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.county_build import work_folder  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+EVENT_COLUMNS = "seq, uuid, device, device_seq, type, type_name, application, payload, recorded_at, operator, simulated"
+
+
+def timed(args: list[str], stdin: str | None = None) -> float:
+    began = time.perf_counter()
+    done = subprocess.run(args, input=stdin, text=True, capture_output=True)
+    elapsed = time.perf_counter() - began
+    if done.returncode not in (0,):
+        raise RuntimeError(f"{args[:4]} failed ({done.returncode}): {done.stderr[-2000:]}")
+    return elapsed
+
+
+def county(*args: str) -> list[str]:
+    return [sys.executable, "-m", "station_tui", "county", *args]
+
+
+def events_files(root: Path) -> list[Path]:
+    return sorted(root.glob("S*/*/events.csv"))
+
+
+def median(runs: int, measure: Callable[[], float]) -> float:
+    return statistics.median(measure() for _ in range(runs))
+
+
+# --- SQLite ---------------------------------------------------------------------------------------------------------
+
+
+def sqlite_import(files: list[Path], work: Path) -> float:
+    db = work / f"anchor-{uuid.uuid4().hex}.db"
+    script = [f"CREATE TABLE events ({EVENT_COLUMNS});"]
+    script += [f".import --csv --skip 1 '{f}' events" for f in files]
+    elapsed = timed(["sqlite3", str(db)], "\n".join(script) + "\n")
+    db.unlink()
+    return elapsed
+
+
+def sqlite_load(folder: Path, db: Path) -> float:
+    return timed(county("load", str(folder), "--into", str(db)))
+
+
+def count_rows(db: Path) -> int:
+    with sqlite3.connect(db) as conn:
+        return conn.execute("SELECT count(*) FROM events").fetchone()[0]
+
+
+def month_anchor(db: Path, month: str) -> float:
+    with sqlite3.connect(db) as conn:
+        began = time.perf_counter()
+        conn.execute(
+            "SELECT station, category, count(*), sum(intake_mode = 'complete') FROM applications"
+            " WHERE accepted_date >= ? AND accepted_date <= ? GROUP BY station, category",
+            (f"{month}-01", f"{month}-31"),
+        ).fetchall()
+        return time.perf_counter() - began
+
+
+def month_ours(db: Path, month: str) -> float:
+    from station_tui.county.indicators import Range, indicators
+    from station_tui.county.target import open_target
+
+    target = open_target(db)
+    try:
+        began = time.perf_counter()
+        indicators(target, Range.month(month))
+        return time.perf_counter() - began
+    finally:
+        target.close()
+
+
+# --- PostgreSQL -----------------------------------------------------------------------------------------------------
+
+
+def fresh_database(url: str) -> str:
+    import psycopg
+
+    name = f"bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {name}")
+    return url.rsplit("/", 1)[0] + "/" + name
+
+
+def drop_database(url: str) -> None:
+    import psycopg
+
+    admin_url, name = url.rsplit("/", 1)
+    with psycopg.connect(admin_url + "/postgres", autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
+
+
+COPY_SCRIPT = """
+import sys, psycopg
+with psycopg.connect(sys.argv[1], autocommit=True) as conn:
+    conn.execute("CREATE UNLOGGED TABLE events ({columns})".format(columns=", ".join(c + " TEXT" for c in sys.argv[2].split(", "))))
+    for name in sys.argv[3:]:
+        with open(name, "rb") as f, conn.cursor().copy("COPY events FROM STDIN (FORMAT csv, HEADER true)") as copy:
+            f.read(3)  # the BOM
+            while block := f.read(1 << 20):
+                copy.write(block)
+"""
+
+
+def pg_copy(url: str, files: list[Path]) -> float:
+    db = fresh_database(url)
+    try:
+        return timed([sys.executable, "-c", COPY_SCRIPT, db, EVENT_COLUMNS, *map(str, files)])
+    finally:
+        drop_database(db)
+
+
+def pg_load(url: str, folder: Path) -> float:
+    db = fresh_database(url)
+    try:
+        return timed(county("load", str(folder), "--into", db))
+    finally:
+        drop_database(db)
+
+
+# --- the run --------------------------------------------------------------------------------------------------------
+
+
+def line(what: str, ours: float, anchor_name: str, anchor: float, target: str) -> str:
+    return f"| {what} | {ours:.2f} s | {anchor_name} | {anchor:.2f} s | {ours / anchor:.2f}x | {target} |"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--stations", type=int, default=50)
+    parser.add_argument("--applications", type=int, default=21_500)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--no-write", action="store_true")
+    args = parser.parse_args()
+    root = work_folder(args.stations, args.applications)
+    full, night = root / "full", root / "night"
+    stations = len(list(full.glob("S*")))
+    files = events_files(full)
+    events = sum(int(subprocess.check_output(["wc", "-l", str(f)]).split()[0]) - 1 for f in files)
+    lines = [
+        f"County bench, {date.today()}, {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"{stations} stations, {events:,} events (bench/county_build.py --stations {args.stations} "
+        f"--applications {args.applications}), median of {args.runs}",
+        "",
+        "| figure | ours | anchor | anchor's time | ratio | target |",
+        "|---|---|---|---|---|---|",
+    ]
+    with tempfile.TemporaryDirectory(dir=root) as temp:
+        work = Path(temp)
+        anchor = median(args.runs, lambda: sqlite_import(files, work))
+        loaded = work / "loaded.db"
+
+        def first_load() -> float:
+            loaded.unlink(missing_ok=True)
+            return sqlite_load(full, loaded)
+
+        ours = median(args.runs, first_load)
+        lines.append(line("full load into SQLite", ours, "sqlite3 .import, bare table", anchor, "≤ 2x"))
+        rows = count_rows(loaded)
+        assert rows == events, (rows, events)
+        nightly = work / "nightly.db"
+
+        def night_load() -> float:
+            shutil.copy(loaded, nightly)
+            return sqlite_load(night, nightly)
+
+        nights = median(args.runs, night_load)
+        lines.append(f"| nightly load, {stations} folders of one day | {nights:.2f} s | — | — | — | < 10 s |")
+        again = median(args.runs, lambda: sqlite_load(full, loaded))
+        assert count_rows(loaded) == rows
+        lines.append(line("reload of everything (0 new rows)", again, "the first load", ours, "< 1x"))
+        with sqlite3.connect(loaded) as conn:
+            month = conn.execute("SELECT max(substr(accepted_date, 1, 7)) FROM applications").fetchone()[0]
+        mine = median(5, lambda: month_ours(loaded, month))
+        plain = median(5, lambda: month_anchor(loaded, month))
+        lines.append(line(f"indicators of {month}, all stations", mine, "one GROUP BY of the month", plain, "< 1 s"))
+        url = os.environ.get("STATION_TUI_TEST_PG")
+        if url:
+            anchor = median(args.runs, lambda: pg_copy(url, files))
+            ours = median(args.runs, lambda: pg_load(url, full))
+            lines.append(line("full load into PostgreSQL", ours, "COPY into an unlogged table", anchor, "≤ 2x"))
+        else:
+            lines.append("| full load into PostgreSQL | not measured: STATION_TUI_TEST_PG not set | | | | |")
+    text = "\n".join(lines) + "\n"
+    print(text)
+    if not args.no_write:
+        (HERE / "county-results.md").write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
