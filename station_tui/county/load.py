@@ -29,7 +29,7 @@ from station_tui.county.contract import (
     unguard,
     verify_folder,
 )
-from station_tui.county.schema import ensure_schema
+from station_tui.county.schema import ensure_schema, sql_type
 from station_tui.county.target import Target
 from station_tui.domain.timeutil import system_now, to_iso
 
@@ -134,39 +134,37 @@ def file_rows(folder: Path, contract: FileContract, manifest: dict, station: str
 # --- loading --------------------------------------------------------------------------------------------------------
 
 
-class _EventWatch:
-    """Passes the event rows through, noting the newest time and the pauses' working days on the way."""
-
-    def __init__(self, names: list[str]) -> None:
-        self.type = names.index("type") + 1
-        self.payload = names.index("payload") + 1
-        self.uuid = names.index("uuid") + 1
-        self.application = names.index("application") + 1
-        self.recorded = names.index("recorded_at") + 1
-        self.last_time = ""
-        self.pauses: list[tuple] = []
-
-    def watch(self, rows: Iterable[tuple]) -> Iterator[tuple]:
-        for row in rows:
-            recorded = row[self.recorded] or ""
-            if recorded > self.last_time:
-                self.last_time = recorded
-            if row[self.type] == "application.resumed":
-                payload = json.loads(row[self.payload])
-                self.pauses.append((row[0], payload["pause"], row[self.application], payload["paused_workdays"]))
-            yield row
+def _csv_columns(folder: Path, contract: FileContract, manifest: dict) -> bool:
+    """True when the file holds exactly the contract's columns in its order and none of them carries a guard: the
+    database can read it as it is."""
+    with open(folder / contract.file, encoding=manifest["encoding"], newline="") as f:
+        header = next(csv.reader(f), [])
+    in_order = contract.positions(header, manifest["headers"]) == list(range(len(header)))
+    return in_order and len(header) == len(contract.columns) and not any(map(is_guarded, contract.kinds()))
 
 
 def _load_events(target: Target, folder: Path, manifest: dict, station: str) -> tuple[int, int, str]:
     contract = contracts()["events.csv"]
-    columns = ["station", *contract.names]
-    watch = _EventWatch(contract.names)
-    rows = watch.watch(file_rows(folder, contract, manifest, station))
-    new = target.insert_new("events", columns, ("station", "uuid"), rows)
-    target.insert_new(
-        "pauses", ["station", "uuid", "application", "paused_workdays"], ("station", "uuid"), watch.pauses
+    if _csv_columns(folder, contract, manifest):
+        columns = [(c.name, sql_type(c.kind)) for c in contract.columns]
+        new = target.insert_csv_new("events", station, columns, folder / contract.file, manifest["encoding"])
+    else:  # another column order, or a column the contract does not know: through Python
+        rows = file_rows(folder, contract, manifest, station)
+        new = target.insert_new("events", ["station", *contract.names], ("station", "uuid"), rows)
+    # This export's rows are its range of the exporting PC's seq: their newest time, and the pauses' working days.
+    span = (station, manifest["events"]["first_seq"], manifest["events"]["last_seq"])
+    newest = target.query("SELECT max(recorded_at) FROM events WHERE station = ? AND seq >= ? AND seq <= ?", span)
+    resumed = target.query(
+        "SELECT application, payload FROM events"
+        " WHERE station = ? AND type = 'application.resumed' AND seq >= ? AND seq <= ?",
+        span,
     )
-    return int(manifest["events"]["rows"]), new, watch.last_time
+    pauses = []
+    for application, payload in resumed:
+        values = json.loads(payload)
+        pauses.append((station, values["pause"], application, values["paused_workdays"]))
+    target.insert_new("pauses", ["station", "uuid", "application", "paused_workdays"], ("station", "uuid"), pauses)
+    return int(manifest["events"]["rows"]), new, newest[0][0] or ""
 
 
 def _replace_snapshot(target: Target, folder: Path, manifest: dict, station: str) -> None:

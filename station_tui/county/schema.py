@@ -39,20 +39,22 @@ OWN_TABLES = (
 )
 INDEXES = (
     "CREATE INDEX IF NOT EXISTS events_outcome ON events (station, type, application)",
+    # An export's rows are its range of the exporting PC's seq: its newest time and its pauses are read back by it.
+    "CREATE INDEX IF NOT EXISTS events_seq ON events (station, seq)",
     "CREATE INDEX IF NOT EXISTS documents_application ON documents (station, application)",
     "CREATE INDEX IF NOT EXISTS stages_application ON stages (station, application)",
     "CREATE INDEX IF NOT EXISTS applications_accepted ON applications (station, accepted_date)",
 )
 
 
-def _type(kind: str) -> str:
+def sql_type(kind: str) -> str:
     if kind in ("int", "bool"):
         return "BIGINT"
     return "DOUBLE PRECISION" if is_numeric(kind) else "TEXT"
 
 
 def contract_table_sql(table: str, columns: list[tuple[str, str]]) -> str:
-    cells = ", ".join(f"{name} {_type(kind)}" for name, kind in columns)
+    cells = ", ".join(f"{name} {sql_type(kind)}" for name, kind in columns)
     return f"CREATE TABLE IF NOT EXISTS {table} (station TEXT NOT NULL, {cells}, PRIMARY KEY (station, uuid))"
 
 

@@ -6,6 +6,7 @@ COPY into a temporary staging table on PostgreSQL, because COPY has no conflict 
 from __future__ import annotations
 
 import contextlib
+import csv
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -41,6 +42,12 @@ class Target:
     def insert_all(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
         raise NotImplementedError
 
+    def insert_csv_new(self, table: str, station: str, columns: Sequence[Column], path: Path, encoding: str) -> int:
+        """The rows of a CSV file whose columns are `columns` in this order (after one header line), each with the
+        station in front, inserted unless their (station, uuid) is there; returns how many were new. Read and
+        converted by the database itself (no Python per row): an empty cell is NULL, a number is cast."""
+        raise NotImplementedError
+
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
         raise NotImplementedError
@@ -48,6 +55,19 @@ class Target:
 
     def close(self) -> None:
         raise NotImplementedError
+
+
+# (name, SQL type): the columns of a CSV file as the county's table types them.
+Column = tuple[str, str]
+
+
+def _cell(expr: str, sql_type: str) -> str:
+    """A CSV cell as the table holds it: empty is NULL (the export writes a missing value as an empty cell)."""
+    return f"NULLIF({expr}, '')" if sql_type == "TEXT" else f"CAST(NULLIF({expr}, '') AS {sql_type})"
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _insert_sql(table: str, columns: Sequence[str], marker: str) -> str:
@@ -84,6 +104,21 @@ class SqliteTarget(Target):
     def insert_all(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
         before = self.conn.total_changes
         self.conn.executemany(_insert_sql(table, columns, "?"), rows)
+        return self.conn.total_changes - before
+
+    def insert_csv_new(self, table: str, station: str, columns: Sequence[Column], path: Path, encoding: str) -> int:
+        names = ", ".join(name for name, _ in columns)
+        cells = ", ".join(_cell("?", sql_type) for _, sql_type in columns)
+        # The station as a literal, so that the csv reader's rows go to SQLite as they are: no Python per row.
+        sql = f"INSERT INTO {table} (station, {names}) VALUES ({_literal(station)}, {cells}) ON CONFLICT DO NOTHING"
+        before = self.conn.total_changes
+        with open(path, encoding=encoding, newline="") as f:
+            reader = csv.reader(f)
+            next(reader, None)
+            try:
+                self.conn.executemany(sql, reader)
+            except sqlite3.ProgrammingError as exc:  # a row with more or fewer cells than the header
+                raise ValueError(f"{path.name} 第 {reader.line_num} 行的列数与表头不符") from exc
         return self.conn.total_changes - before
 
     @contextlib.contextmanager
@@ -149,6 +184,27 @@ class PostgresTarget(Target):
 
     def insert_all(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
         return self._copy(table, columns, rows)
+
+    def insert_csv_new(self, table: str, station: str, columns: Sequence[Column], path: Path, encoding: str) -> int:
+        # The file's bytes straight into COPY (the server parses the CSV), into a staging table of text columns.
+        stage = f"stage_csv_{table}"
+        texts = ", ".join(f"{name} TEXT" for name, _ in columns)
+        self.execute(f"CREATE TEMP TABLE IF NOT EXISTS {stage} ({texts}) ON COMMIT DELETE ROWS")
+        self.execute(f"TRUNCATE {stage}")
+        server_encoding = "UTF8" if encoding.startswith("utf-8") else encoding.upper()
+        names = ", ".join(name for name, _ in columns)
+        copy_sql = f"COPY {stage} ({names}) FROM STDIN (FORMAT csv, HEADER true, ENCODING '{server_encoding}')"
+        with open(path, "rb") as f, self.conn.cursor() as cur, cur.copy(copy_sql) as copy:
+            if encoding == "utf-8-sig" and f.read(3) != b"\xef\xbb\xbf":
+                f.seek(0)
+            while block := f.read(1 << 20):
+                copy.write(block)
+        cells = ", ".join(_cell(name, sql_type) for name, sql_type in columns)
+        return self.execute(
+            f"INSERT INTO {table} (station, {names}) SELECT ?, {cells} FROM {stage}"
+            " ON CONFLICT (station, uuid) DO NOTHING",
+            (station,),
+        )
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
