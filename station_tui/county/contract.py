@@ -21,23 +21,44 @@ __all__ = [
     "SNAPSHOT_FILES",
     "FileContract",
     "Verification",
+    "cell_sql",
     "contracts",
-    "unguard",
+    "sql_type",
     "verify_folder",
 ]
 
 SNAPSHOT_FILES = ("applications.csv", "documents.csv", "stages.csv", "notices.csv")
-_GUARD_TARGETS = tuple(INJECTION_STARTS)
 
 
-def unguard(value: str) -> str:
-    """The cell as the station holds it: one leading tab (the Excel digit rule) or one apostrophe before a character
-    the injection guard protects against is what the export added; anything else is the value itself."""
-    if value.startswith("\t"):
-        return value[1:]
-    if value.startswith("'") and value[1:2] and value[1:].startswith(_GUARD_TARGETS):
-        return value[1:]
-    return value
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def unguard_sql(cell: str) -> str:
+    """A SQL expression (SQLite and PostgreSQL alike) giving the cell as the station holds it: one leading tab (the
+    Excel digit rule) or one apostrophe before a character the injection guard protects against is what the export
+    added, and is removed; anything else is the value itself. The tab and carriage return stand in the SQL text as
+    themselves (char() and chr() differ between the two dialects)."""
+    starts = ", ".join(_literal(c) for c in INJECTION_STARTS)
+    return (
+        f"CASE WHEN substr({cell}, 1, 1) = '\t' THEN substr({cell}, 2)"
+        f" WHEN substr({cell}, 1, 1) = '''' AND substr({cell}, 2, 1) IN ({starts}) THEN substr({cell}, 2)"
+        f" ELSE {cell} END"
+    )
+
+
+def sql_type(kind: str) -> str:
+    if kind in ("int", "bool"):
+        return "BIGINT"
+    return "DOUBLE PRECISION" if kind in NUMERIC_KINDS else "TEXT"
+
+
+def cell_sql(kind: str) -> str:
+    """The expression over a file's cell (`{}`) that stores it: empty is NULL (the export writes a missing value as
+    an empty cell), a number is cast, a guarded text loses its guard."""
+    if sql_type(kind) != "TEXT":
+        return f"CAST(NULLIF({{}}, '') AS {sql_type(kind)})"
+    return f"NULLIF({unguard_sql('{}')}, '')" if kind in GUARDED else "NULLIF({}, '')"
 
 
 @dataclass(frozen=True)
@@ -50,21 +71,10 @@ class FileContract:
     def names(self) -> list[str]:
         return [c.name for c in self.columns]
 
-    def kinds(self) -> list[str]:
-        return [c.kind for c in self.columns]
-
     def positions(self, header: Sequence[str], language: str) -> list[int | None]:
         """For each contract column, its place in the file's header (None: the file has no such column)."""
         where = {name: i for i, name in enumerate(header)}
         return [where.get(c.zh if language == "zh" else c.name) for c in self.columns]
-
-
-def is_numeric(kind: str) -> bool:
-    return kind in NUMERIC_KINDS
-
-
-def is_guarded(kind: str) -> bool:
-    return kind in GUARDED
 
 
 def contracts() -> dict[str, FileContract]:

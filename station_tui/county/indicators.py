@@ -18,14 +18,15 @@ from station_tui.county.target import Target
 from station_tui.domain.workdays import WorkCalendar
 from station_tui.services.indicators import COLUMNS, aggregate, workdays_used
 
-OUTCOME_TYPES = ("application.connected", "application.terminated")
 COUNTY = "全县"  # the station column of the rows over all stations
 
-# The outcome of each application finished in the range: its last connection or termination (as the station counts).
+# The outcomes of each application finished in the range; its last connection or termination counts (as at the
+# station), so one connected in the range and terminated after it is not counted as connected.
 _OUTCOMES = """
-SELECT station, application, type, substr(recorded_at, 1, 10) FROM events
-WHERE type IN (?, ?) AND recorded_at >= ? AND recorded_at < ? {station}
-ORDER BY station, application, seq
+SELECT o.station, o.application, o.type, o.day FROM outcomes o
+WHERE EXISTS (SELECT 1 FROM outcomes r WHERE r.station = o.station AND r.application = o.application
+              AND r.day >= ? AND r.day <= ?) {station}
+ORDER BY o.station, o.application, o.seq
 """
 _APPLICATIONS = """
 SELECT a.station, a.uuid, a.profile || '/' || a.category, a.accepted_date, a.intake_mode, a.due_date,
@@ -35,7 +36,7 @@ SELECT a.station, a.uuid, a.profile || '/' || a.category, a.accepted_date, a.int
 FROM applications a
 WHERE a.intake_mode != 'refused' AND (
     (a.accepted_date >= ? AND a.accepted_date <= ?)
-    OR a.uuid IN (SELECT application FROM events WHERE type IN (?, ?) AND recorded_at >= ? AND recorded_at < ?)
+    OR a.uuid IN (SELECT application FROM outcomes o WHERE o.day >= ? AND o.day <= ? AND o.station = a.station)
 ) {station}
 ORDER BY a.station
 """
@@ -71,17 +72,14 @@ def _station_filter(station: str | None, alias: str = "") -> tuple[str, tuple]:
 
 def _rows(target: Target, span: Range, station: str | None) -> Iterator[tuple]:
     """(station, profile/category, accepted, mode, due, documents, stages, paused, outcome type, outcome day)."""
-    after = (span.end + timedelta(days=1)).isoformat()
-    times = (span.start.isoformat(), after)
-    where, params = _station_filter(station)
+    days = (span.start.isoformat(), span.end.isoformat())
+    where, params = _station_filter(station, "o.")
     outcomes: dict[tuple[str, str], tuple[str, str]] = {}
-    for code, application, kind, day in target.query(
-        _OUTCOMES.format(station=where), (*OUTCOME_TYPES, *times, *params)
-    ):
+    for code, application, kind, day in target.query(_OUTCOMES.format(station=where), (*days, *params)):
         outcomes[code, application] = (kind, day)  # ordered by seq: the last one stays
     where, params = _station_filter(station, "a.")
     sql = _APPLICATIONS.format(station=where)
-    span_params = (span.start.isoformat(), span.end.isoformat(), *OUTCOME_TYPES, *times, *params)
+    span_params = (*days, *days, *params)
     for code, uuid, *row in target.query(sql, span_params):
         kind, day = outcomes.get((code, uuid), (None, None))
         yield (code, *row, kind, day)

@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from station_tui.county.contract import (
     FORMAT,
@@ -24,16 +23,13 @@ from station_tui.county.contract import (
     MANIFEST,
     SNAPSHOT_FILES,
     FileContract,
+    cell_sql,
     contracts,
-    is_guarded,
-    unguard,
     verify_folder,
 )
-from station_tui.county.schema import ensure_schema, sql_type
-from station_tui.county.target import Target
+from station_tui.county.schema import OUTCOME_TYPES, ensure_schema
+from station_tui.county.target import CsvLoad, Target
 from station_tui.domain.timeutil import system_now, to_iso
-
-csv.field_size_limit(1 << 30)  # a notice's content or an event's payload can be long
 
 Progress = Callable[[int, int, str], None]  # (folders done, folders in all, the folder being loaded)
 
@@ -107,71 +103,48 @@ def _foreign(manifest: dict) -> str:
     return ""
 
 
-def _converter(kind: str) -> Callable[[str], Any]:
-    if kind in ("int", "bool"):
-        return lambda v: int(v) if v else None
-    if kind in ("real", "share"):
-        return lambda v: float(v) if v else None
-    if is_guarded(kind):
-        return lambda v: unguard(v) if v else None
-    return lambda v: v or None
-
-
-def file_rows(folder: Path, contract: FileContract, manifest: dict, station: str) -> Iterator[tuple]:
-    """The file's rows as the county's table holds them: (station, contract columns...), guards removed."""
-    with open(folder / contract.file, encoding=manifest["encoding"], newline="") as f:
-        reader = csv.reader(f)
-        header = next(reader)
-        positions = contract.positions(header, manifest["headers"])
-        missing = [c.name for c, p in zip(contract.columns, positions, strict=True) if p is None]
-        if missing:
-            raise ValueError(f"{contract.file} 缺少列 {'、'.join(missing)}")
-        steps = [(p, _converter(kind)) for p, kind in zip(positions, contract.kinds(), strict=True)]
-        for record in reader:
-            yield (station, *[convert(record[p]) for p, convert in steps])
+def csv_load(folder: Path, contract: FileContract, manifest: dict, station: str) -> CsvLoad:
+    """How the file's columns map onto the contract's (any order; columns the county does not know are ignored)."""
+    path = folder / contract.file
+    with open(path, encoding=manifest["encoding"], newline="") as f:
+        header = next(csv.reader(f), [])
+    positions = contract.positions(header, manifest["headers"])
+    missing = [c.name for c, p in zip(contract.columns, positions, strict=True) if p is None]
+    if missing:
+        raise ValueError(f"{contract.file} 缺少列 {'、'.join(missing)}")
+    cells = [(c.name, cell_sql(c.kind), p) for c, p in zip(contract.columns, positions, strict=True)]
+    return CsvLoad(contract.table, station, path, manifest["encoding"], len(header), cells)
 
 
 # --- loading --------------------------------------------------------------------------------------------------------
 
 
-def _csv_columns(folder: Path, contract: FileContract, manifest: dict) -> bool:
-    """True when the file holds exactly the contract's columns in its order and none of them carries a guard: the
-    database can read it as it is."""
-    with open(folder / contract.file, encoding=manifest["encoding"], newline="") as f:
-        header = next(csv.reader(f), [])
-    in_order = contract.positions(header, manifest["headers"]) == list(range(len(header)))
-    return in_order and len(header) == len(contract.columns) and not any(map(is_guarded, contract.kinds()))
-
-
 def _load_events(target: Target, folder: Path, manifest: dict, station: str) -> tuple[int, int, str]:
-    contract = contracts()["events.csv"]
-    if _csv_columns(folder, contract, manifest):
-        columns = [(c.name, sql_type(c.kind)) for c in contract.columns]
-        new = target.insert_csv_new("events", station, columns, folder / contract.file, manifest["encoding"])
-    else:  # another column order, or a column the contract does not know: through Python
-        rows = file_rows(folder, contract, manifest, station)
-        new = target.insert_new("events", ["station", *contract.names], ("station", "uuid"), rows)
-    # This export's rows are its range of the exporting PC's seq: their newest time, and the pauses' working days.
-    span = (station, manifest["events"]["first_seq"], manifest["events"]["last_seq"])
-    newest = target.query("SELECT max(recorded_at) FROM events WHERE station = ? AND seq >= ? AND seq <= ?", span)
-    resumed = target.query(
-        "SELECT application, payload FROM events"
-        " WHERE station = ? AND type = 'application.resumed' AND seq >= ? AND seq <= ?",
-        span,
+    new = target.insert_csv_new(csv_load(folder, contracts()["events.csv"], manifest, station))
+    # From the events just added: the outcomes, the pauses' working days, the newest time.
+    added = target.new_rows("events")
+    target.execute(
+        "INSERT INTO outcomes (station, uuid, application, type, day, seq)"
+        f" SELECT station, uuid, application, type, substr(recorded_at, 1, 10), seq FROM {added}"
+        " AND type IN (?, ?) ON CONFLICT DO NOTHING",
+        OUTCOME_TYPES,
     )
     pauses = []
-    for application, payload in resumed:
+    for application, payload in target.query(
+        f"SELECT application, payload FROM {added} AND type = 'application.resumed'"
+    ):
         values = json.loads(payload)
         pauses.append((station, values["pause"], application, values["paused_workdays"]))
     target.insert_new("pauses", ["station", "uuid", "application", "paused_workdays"], ("station", "uuid"), pauses)
-    return int(manifest["events"]["rows"]), new, newest[0][0] or ""
+    newest = target.query(f"SELECT max(recorded_at) FROM {added}")[0][0]
+    return int(manifest["events"]["rows"]), new, newest or ""
 
 
 def _replace_snapshot(target: Target, folder: Path, manifest: dict, station: str) -> None:
     for name in SNAPSHOT_FILES:
         contract = contracts()[name]
         target.execute(f"DELETE FROM {contract.table} WHERE station = ?", (station,))
-        target.insert_all(contract.table, ["station", *contract.names], file_rows(folder, contract, manifest, station))
+        target.insert_csv_new(csv_load(folder, contract, manifest, station))
 
 
 def _station_row(target: Target, code: str) -> tuple | None:

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from station_tui.county.indicators import COUNTY, OUTCOME_TYPES
+from station_tui.county.indicators import COUNTY
+from station_tui.county.schema import OUTCOME_TYPES
 from station_tui.county.target import CountyError, Target
 from station_tui.domain.workdays import WorkCalendar
 from station_tui.services.indicators import workdays_used
@@ -46,12 +47,12 @@ SELECT a.station, s.name, a.number, a.business_type_name, a.voltage, a.accepted_
     a.uuid
 FROM applications a JOIN stations s ON s.code = a.station
 WHERE (a.voltage = 'high' OR a.small_micro = 1)
-  AND a.uuid IN (SELECT application FROM events WHERE type = ? AND recorded_at >= ? AND recorded_at < ?)
+  AND a.uuid IN (SELECT application FROM outcomes o WHERE o.station = a.station AND o.type = ? AND o.day >= ?
+                 AND o.day <= ?)
 ORDER BY a.station, a.number
 """
 _OUTCOMES = """
-SELECT station, application, type, substr(recorded_at, 1, 10) FROM events
-WHERE type IN (?, ?) AND recorded_at >= ? ORDER BY station, application, seq
+SELECT station, application, type, day FROM outcomes WHERE day >= ? ORDER BY station, application, seq
 """
 
 
@@ -78,14 +79,13 @@ def _fee(profiles: dict, profile_id: str) -> float | None:
 
 def build_report(target: Target, half: str, calendar: WorkCalendar | None = None) -> Report:
     start, end = half_year(half)
-    after = date(end.year + 1, 1, 1).isoformat() if end.month == 12 else date(end.year, 7, 1).isoformat()
     used = workdays_used(calendar or WorkCalendar())
     last: dict[tuple[str, str], tuple[str, str]] = {}
-    for station, application, kind, day in target.query(_OUTCOMES, (*OUTCOME_TYPES, start.isoformat())):
+    for station, application, kind, day in target.query(_OUTCOMES, (start.isoformat(),)):
         last[station, application] = (kind, day)
     profiles = load_all_profiles()
     details = []
-    rows = target.query(_CONNECTED, (OUTCOME_TYPES[0], start.isoformat(), after))
+    rows = target.query(_CONNECTED, (OUTCOME_TYPES[0], start.isoformat(), end.isoformat()))
     for code, name, number, business, voltage, accepted, profile, stages, documents, paused, uuid in rows:
         kind, day = last.get((code, uuid), (None, None))
         if kind != OUTCOME_TYPES[0] or not (start.isoformat() <= day <= end.isoformat()):

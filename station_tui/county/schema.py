@@ -6,10 +6,11 @@ export of each station, unique by (station, uuid) as well."""
 
 from __future__ import annotations
 
-from station_tui.county.contract import contracts, is_numeric
+from station_tui.county.contract import contracts, sql_type
 from station_tui.county.target import Target
 
 SCHEMA_VERSION = 1
+OUTCOME_TYPES = ("application.connected", "application.terminated")
 
 # What the loader writes beside the stations' own rows.
 OWN_TABLES = (
@@ -30,6 +31,11 @@ OWN_TABLES = (
     """CREATE TABLE IF NOT EXISTS refusals (
         folder TEXT PRIMARY KEY, station TEXT NOT NULL, reason TEXT NOT NULL, seen_at TEXT NOT NULL
     )""",
+    # Each application's connections and terminations, from the events (the indicators' outcomes: the last counts).
+    """CREATE TABLE IF NOT EXISTS outcomes (
+        station TEXT NOT NULL, uuid TEXT NOT NULL, application TEXT NOT NULL, type TEXT NOT NULL, day TEXT NOT NULL,
+        seq BIGINT NOT NULL, PRIMARY KEY (station, uuid)
+    )""",
     # Working days a pause took off, from the application.resumed events (the station's `pauses` table is not
     # exported; its numbers are in these events' payloads).
     """CREATE TABLE IF NOT EXISTS pauses (
@@ -38,19 +44,13 @@ OWN_TABLES = (
     )""",
 )
 INDEXES = (
-    "CREATE INDEX IF NOT EXISTS events_outcome ON events (station, type, application)",
-    # An export's rows are its range of the exporting PC's seq: its newest time and its pauses are read back by it.
-    "CREATE INDEX IF NOT EXISTS events_seq ON events (station, seq)",
+    # The events table has its primary key only: every further index would cost each of millions of rows again.
+    "CREATE INDEX IF NOT EXISTS outcomes_day ON outcomes (day)",
+    "CREATE INDEX IF NOT EXISTS outcomes_application ON outcomes (station, application)",
     "CREATE INDEX IF NOT EXISTS documents_application ON documents (station, application)",
     "CREATE INDEX IF NOT EXISTS stages_application ON stages (station, application)",
     "CREATE INDEX IF NOT EXISTS applications_accepted ON applications (station, accepted_date)",
 )
-
-
-def sql_type(kind: str) -> str:
-    if kind in ("int", "bool"):
-        return "BIGINT"
-    return "DOUBLE PRECISION" if is_numeric(kind) else "TEXT"
 
 
 def contract_table_sql(table: str, columns: list[tuple[str, str]]) -> str:

@@ -1,7 +1,8 @@
 """Where the county loads: one SQLite file (a county) or a PostgreSQL database (a city, a province), behind the few
 operations the loader, the indicators and the report need. SQL is written once with `?` placeholders and
-`ON CONFLICT DO NOTHING`, which both dialects understand; only the bulk path differs (executemany into SQLite,
-COPY into a temporary staging table on PostgreSQL, because COPY has no conflict clause)."""
+`ON CONFLICT DO NOTHING`, which both dialects understand; only the bulk path differs: SQLite is fed the csv
+reader's rows as they are, PostgreSQL gets the file's bytes by COPY into a temporary staging table, because COPY has
+no conflict clause. Either way the database converts the cells (no Python per row)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,14 @@ import contextlib
 import csv
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from station_tui.domain.errors import StationError
 
 DEFAULT_TARGET = "county.db"
+csv.field_size_limit(1 << 30)  # a notice's content or an event's payload can be long
 
 
 class CountyError(StationError):
@@ -23,6 +26,26 @@ class CountyError(StationError):
 
 def is_postgres(target: str) -> bool:
     return target.startswith(("postgresql://", "postgres://"))
+
+
+@dataclass(frozen=True)
+class CsvLoad:
+    """One CSV file into one table: `cells` are (column, SQL expression) where `{}` stands for the file's cell and
+    `positions` says which file column each one reads; `width` is the file's number of columns."""
+
+    table: str
+    station: str
+    path: Path
+    encoding: str
+    width: int
+    cells: Sequence[tuple[str, str, int]]  # (column, expression over {}, position in the file)
+
+    def select(self, cell_name: Any) -> str:  # noqa: ANN401 - a function from a position to the cell's SQL name
+        return ", ".join(expr.replace("{}", cell_name(pos)) for _, expr, pos in self.cells)
+
+    @property
+    def names(self) -> str:
+        return ", ".join(name for name, _, _ in self.cells)
 
 
 class Target:
@@ -39,13 +62,14 @@ class Target:
         """Inserts the rows whose key is not there yet; returns how many were new."""
         raise NotImplementedError
 
-    def insert_all(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    def insert_csv_new(self, load: CsvLoad) -> int:
+        """The file's rows (after its header line) with the station in front, inserted unless their (station, uuid)
+        is there; returns how many were new."""
         raise NotImplementedError
 
-    def insert_csv_new(self, table: str, station: str, columns: Sequence[Column], path: Path, encoding: str) -> int:
-        """The rows of a CSV file whose columns are `columns` in this order (after one header line), each with the
-        station in front, inserted unless their (station, uuid) is there; returns how many were new. Read and
-        converted by the database itself (no Python per row): an empty cell is NULL, a number is cast."""
+    def new_rows(self, table: str) -> str:
+        """A FROM clause naming the rows the last insert_csv_new into `table` added (inside the same transaction):
+        what the loader derives the outcomes, pauses and newest time from, without an index on the events."""
         raise NotImplementedError
 
     @contextlib.contextmanager
@@ -55,15 +79,6 @@ class Target:
 
     def close(self) -> None:
         raise NotImplementedError
-
-
-# (name, SQL type): the columns of a CSV file as the county's table types them.
-Column = tuple[str, str]
-
-
-def _cell(expr: str, sql_type: str) -> str:
-    """A CSV cell as the table holds it: empty is NULL (the export writes a missing value as an empty cell)."""
-    return f"NULLIF({expr}, '')" if sql_type == "TEXT" else f"CAST(NULLIF({expr}, '') AS {sql_type})"
 
 
 def _literal(text: str) -> str:
@@ -80,15 +95,16 @@ class SqliteTarget(Target):
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
+        self._rowid: dict[str, int] = {}
         try:
             self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=15)
             self.conn.execute("PRAGMA journal_mode=WAL")
         except sqlite3.DatabaseError as exc:
             raise CountyError(f"{self.path} 无法打开或不是数据库文件（{exc}）") from exc
         # The county file is a copy of what the stations hold: a crash loses at most the folder being loaded, which
-        # is loaded again by the next run (its export is not marked as loaded). NORMAL syncs at checkpoints only.
+        # the next run loads again (its export is not marked as loaded). NORMAL syncs at checkpoints only.
         self.conn.execute("PRAGMA synchronous=NORMAL")
-        self.conn.execute("PRAGMA cache_size=-65536")
+        self.conn.execute("PRAGMA cache_size=-131072")
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         return self.conn.execute(sql, params).rowcount
@@ -101,25 +117,29 @@ class SqliteTarget(Target):
         self.conn.executemany(_insert_sql(table, columns, "?") + " ON CONFLICT DO NOTHING", rows)
         return self.conn.total_changes - before
 
-    def insert_all(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    def insert_csv_new(self, load: CsvLoad) -> int:
+        # The reader's rows go to SQLite as they are: the station is a literal, each file column a parameter of an
+        # inner SELECT (columns the county does not read are bound and ignored), the conversions are SQL.
+        inner = ", ".join(f"? AS c{i}" for i in range(load.width))
+        sql = (
+            f"INSERT INTO {load.table} (station, {load.names})"
+            f" SELECT {_literal(load.station)}, {load.select(lambda i: f'c{i}')} FROM (SELECT {inner})"
+            " WHERE true ON CONFLICT DO NOTHING"
+        )
         before = self.conn.total_changes
-        self.conn.executemany(_insert_sql(table, columns, "?"), rows)
-        return self.conn.total_changes - before
-
-    def insert_csv_new(self, table: str, station: str, columns: Sequence[Column], path: Path, encoding: str) -> int:
-        names = ", ".join(name for name, _ in columns)
-        cells = ", ".join(_cell("?", sql_type) for _, sql_type in columns)
-        # The station as a literal, so that the csv reader's rows go to SQLite as they are: no Python per row.
-        sql = f"INSERT INTO {table} (station, {names}) VALUES ({_literal(station)}, {cells}) ON CONFLICT DO NOTHING"
-        before = self.conn.total_changes
-        with open(path, encoding=encoding, newline="") as f:
+        # Rows are never deleted from the tables loaded this way, so the new ones are those past the largest rowid.
+        self._rowid[load.table] = self.conn.execute(f"SELECT coalesce(max(rowid), 0) FROM {load.table}").fetchone()[0]
+        with open(load.path, encoding=load.encoding, newline="") as f:
             reader = csv.reader(f)
             next(reader, None)
             try:
                 self.conn.executemany(sql, reader)
             except sqlite3.ProgrammingError as exc:  # a row with more or fewer cells than the header
-                raise ValueError(f"{path.name} 第 {reader.line_num} 行的列数与表头不符") from exc
+                raise ValueError(f"{load.path.name} 第 {reader.line_num} 行的列数与表头不符") from exc
         return self.conn.total_changes - before
+
+    def new_rows(self, table: str) -> str:
+        return f"{table} WHERE rowid > {int(self._rowid[table])}"
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
@@ -150,7 +170,7 @@ class PostgresTarget(Target):
 
     @staticmethod
     def _sql(sql: str) -> str:
-        # Our statements never hold a literal question mark or percent sign: the placeholders translate one to one.
+        # Our statements hold no literal question mark or percent sign: the placeholders translate one to one.
         return sql.replace("?", "%s")
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
@@ -163,48 +183,55 @@ class PostgresTarget(Target):
             cur.execute(self._sql(sql), params)
             return cur.fetchall()
 
-    def _copy(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-        with self.conn.cursor() as cur:
-            with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return cur.rowcount
+    def _stage(self, name: str, columns: str) -> None:
+        # Temporary tables are never written to the WAL (unlogged) and private to this session.
+        self.execute(f"CREATE TEMP TABLE IF NOT EXISTS {name} ({columns}) ON COMMIT DELETE ROWS")
+        self.execute(f"TRUNCATE {name}")
 
     def insert_new(self, table: str, columns: Sequence[str], key: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-        # COPY cannot skip a row whose key exists: into a temporary table first (temporary tables are never
-        # written to the WAL, i.e. unlogged, and private to this session), then one INSERT … ON CONFLICT DO NOTHING.
         stage = f"stage_{table}"
         self.execute(f"CREATE TEMP TABLE IF NOT EXISTS {stage} (LIKE {table} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS")
         self.execute(f"TRUNCATE {stage}")
-        self._copy(stage, columns, rows)
         names = ", ".join(columns)
+        with self.conn.cursor() as cur, cur.copy(f"COPY {stage} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
         return self.execute(
             f"INSERT INTO {table} ({names}) SELECT {names} FROM {stage} ON CONFLICT ({', '.join(key)}) DO NOTHING"
         )
 
-    def insert_all(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-        return self._copy(table, columns, rows)
+    def insert_csv_new(self, load: CsvLoad) -> int:
+        import psycopg
 
-    def insert_csv_new(self, table: str, station: str, columns: Sequence[Column], path: Path, encoding: str) -> int:
-        # The file's bytes straight into COPY (the server parses the CSV), into a staging table of text columns.
-        stage = f"stage_csv_{table}"
-        texts = ", ".join(f"{name} TEXT" for name, _ in columns)
-        self.execute(f"CREATE TEMP TABLE IF NOT EXISTS {stage} ({texts}) ON COMMIT DELETE ROWS")
-        self.execute(f"TRUNCATE {stage}")
-        server_encoding = "UTF8" if encoding.startswith("utf-8") else encoding.upper()
-        names = ", ".join(name for name, _ in columns)
-        copy_sql = f"COPY {stage} ({names}) FROM STDIN (FORMAT csv, HEADER true, ENCODING '{server_encoding}')"
-        with open(path, "rb") as f, self.conn.cursor() as cur, cur.copy(copy_sql) as copy:
-            if encoding == "utf-8-sig" and f.read(3) != b"\xef\xbb\xbf":
+        try:
+            return self._copy_csv(load)
+        except (psycopg.DataError, psycopg.errors.BadCopyFileFormat, psycopg.errors.CharacterNotInRepertoire) as exc:
+            raise ValueError(f"{load.path.name} 无法读取（{_first_line(exc)}）") from exc
+
+    def _copy_csv(self, load: CsvLoad) -> int:
+        # The file's bytes straight into COPY (the server parses the CSV) into text columns, then one INSERT.
+        stage = f"stage_csv_{load.table}_{load.width}"
+        self._stage(stage, ", ".join(f"c{i} TEXT" for i in range(load.width)))
+        encoding = "UTF8" if load.encoding.startswith("utf-8") else load.encoding.upper()
+        copy_sql = f"COPY {stage} FROM STDIN (FORMAT csv, HEADER true, ENCODING '{encoding}')"
+        with open(load.path, "rb") as f, self.conn.cursor() as cur, cur.copy(copy_sql) as copy:
+            if load.encoding == "utf-8-sig" and f.read(3) != b"\xef\xbb\xbf":
                 f.seek(0)
             while block := f.read(1 << 20):
                 copy.write(block)
-        cells = ", ".join(_cell(name, sql_type) for name, sql_type in columns)
+        # The rows really inserted are kept aside (RETURNING), for new_rows().
+        kept = f"new_{load.table}"
+        self.execute(f"CREATE TEMP TABLE IF NOT EXISTS {kept} (LIKE {load.table}) ON COMMIT DELETE ROWS")
+        self.execute(f"TRUNCATE {kept}")
         return self.execute(
-            f"INSERT INTO {table} (station, {names}) SELECT ?, {cells} FROM {stage}"
-            " ON CONFLICT (station, uuid) DO NOTHING",
-            (station,),
+            f"WITH added AS (INSERT INTO {load.table} (station, {load.names})"
+            f" SELECT ?, {load.select(lambda i: f'c{i}')} FROM {stage} ON CONFLICT (station, uuid) DO NOTHING"
+            f" RETURNING *) INSERT INTO {kept} SELECT * FROM added",
+            (load.station,),
         )
+
+    def new_rows(self, table: str) -> str:
+        return f"new_{table} WHERE true"
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
