@@ -263,3 +263,35 @@ def test_the_commands_a_county_uses_every_morning(stations: Stations, tmp_path: 
     assert result.exit_code == 1 and "拒收：B2" in result.output
     result = runner.invoke(main, ["county", "report", "--half", "2026H3", "--out", "x.xlsx", "--into", into])
     assert result.exit_code == 1 and result.output.startswith("错误：") and "Traceback" not in result.output
+
+
+def test_columns_in_another_order_and_unknown_columns_are_read_by_name(
+    stations: Stations, target: str, tmp_path: Path
+) -> None:
+    """A later export may order its columns differently or add some: the loader maps the header, by the manifest's
+    language, onto the columns it knows."""
+    import hashlib
+
+    folder = stations.copy(stations.others[1], tmp_path / "in")
+    path = folder / "events.csv"
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    reordered = [[*reversed(row), "新列" if i == 0 else "x"] for i, row in enumerate(rows)]
+    with open(path, "w", encoding="utf-8-sig", newline="") as f:
+        csv.writer(f, quoting=csv.QUOTE_ALL, lineterminator="\r\n").writerows(reordered)
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    entry = next(e for e in manifest["files"] if e["name"] == "events.csv")
+    entry["bytes"], entry["sha256"] = path.stat().st_size, hashlib.sha256(path.read_bytes()).hexdigest()
+    (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+
+    assert load(target, folder).folders[0].status == "loaded"
+    db = open_target(target)
+    try:
+        stored = db.query("SELECT seq, uuid, simulated FROM events ORDER BY seq")
+    finally:
+        db.close()
+    with sqlite3.connect(stations.dbs["C3"]) as conn:
+        expected = conn.execute(
+            "SELECT seq, uuid, simulated FROM events WHERE type != 'export.done' ORDER BY seq"
+        ).fetchall()
+    assert stored == expected
