@@ -52,6 +52,20 @@ def county(*args: str) -> list[str]:
     return [sys.executable, "-m", "station_tui", "county", *args]
 
 
+def finished_stations(root: Path) -> tuple[Path, Path, int]:
+    """Folders of links to the stations the build has finished (it may still be running for the others)."""
+    done = sorted(p.stem for p in (root / "stations").glob("S*.done"))
+    views = []
+    for part in ("full", "night"):
+        view = root / f"bench-{part}"
+        shutil.rmtree(view, ignore_errors=True)
+        view.mkdir()
+        for code in done:
+            shutil.copytree(root / part / code, view / code, copy_function=os.link)  # hard links: no copying
+        views.append(view)
+    return views[0], views[1], len(done)
+
+
 def events_files(root: Path) -> list[Path]:
     return sorted(root.glob("S*/*/events.csv"))
 
@@ -168,14 +182,13 @@ def main() -> None:
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
     root = work_folder(args.stations, args.applications)
-    full, night = root / "full", root / "night"
-    stations = len(list(full.glob("S*")))
+    full, night, stations = finished_stations(root)
     files = events_files(full)
     events = sum(int(subprocess.check_output(["wc", "-l", str(f)]).split()[0]) - 1 for f in files)
     lines = [
         f"County bench, {date.today()}, {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-        f"{stations} stations, {events:,} events (bench/county_build.py --stations {args.stations} "
-        f"--applications {args.applications}), median of {args.runs}",
+        f"{stations} stations, {events:,} events in their full exports (bench/county_build.py --stations "
+        f"{args.stations} --applications {args.applications}; {stations} of them built), median of {args.runs}",
         "",
         "| figure | ours | anchor | anchor's time | ratio | target |",
         "|---|---|---|---|---|---|",

@@ -23,21 +23,25 @@ COUNTY = "全县"  # the station column of the rows over all stations
 # The outcomes of each application finished in the range; its last connection or termination counts (as at the
 # station), so one connected in the range and terminated after it is not counted as connected.
 _OUTCOMES = """
-SELECT o.station, o.application, o.type, o.day FROM outcomes o
-WHERE EXISTS (SELECT 1 FROM outcomes r WHERE r.station = o.station AND r.application = o.application
-              AND r.day >= ? AND r.day <= ?) {station}
+SELECT o.station, o.application, o.type, o.day
+FROM outcomes o JOIN (SELECT DISTINCT station, application FROM outcomes WHERE day >= ? AND day <= ? {station}) r
+    ON o.station = r.station AND o.application = r.application
 ORDER BY o.station, o.application, o.seq
 """
+# The applications accepted in the range, and those with an outcome in it (each found by its own index).
 _APPLICATIONS = """
+WITH wanted AS (
+    SELECT station, uuid FROM applications WHERE accepted_date >= ? AND accepted_date <= ? {station}
+    UNION
+    SELECT station, application FROM outcomes WHERE day >= ? AND day <= ? {station}
+)
 SELECT a.station, a.uuid, a.profile || '/' || a.category, a.accepted_date, a.intake_mode, a.due_date,
     (SELECT count(*) FROM documents d WHERE d.station = a.station AND d.application = a.uuid),
     (SELECT count(*) FROM stages s WHERE s.station = a.station AND s.application = a.uuid),
-    (SELECT CAST(coalesce(sum(p.paused_workdays), 0) AS BIGINT) FROM pauses p WHERE p.station = a.station AND p.application = a.uuid)
-FROM applications a
-WHERE a.intake_mode != 'refused' AND (
-    (a.accepted_date >= ? AND a.accepted_date <= ?)
-    OR a.uuid IN (SELECT application FROM outcomes o WHERE o.day >= ? AND o.day <= ? AND o.station = a.station)
-) {station}
+    (SELECT CAST(coalesce(sum(p.paused_workdays), 0) AS BIGINT) FROM pauses p
+     WHERE p.station = a.station AND p.application = a.uuid)
+FROM wanted w JOIN applications a ON a.station = w.station AND a.uuid = w.uuid
+WHERE a.intake_mode != 'refused'
 ORDER BY a.station
 """
 
@@ -73,13 +77,12 @@ def _station_filter(station: str | None, alias: str = "") -> tuple[str, tuple]:
 def _rows(target: Target, span: Range, station: str | None) -> Iterator[tuple]:
     """(station, profile/category, accepted, mode, due, documents, stages, paused, outcome type, outcome day)."""
     days = (span.start.isoformat(), span.end.isoformat())
-    where, params = _station_filter(station, "o.")
+    where, params = _station_filter(station)
     outcomes: dict[tuple[str, str], tuple[str, str]] = {}
     for code, application, kind, day in target.query(_OUTCOMES.format(station=where), (*days, *params)):
         outcomes[code, application] = (kind, day)  # ordered by seq: the last one stays
-    where, params = _station_filter(station, "a.")
     sql = _APPLICATIONS.format(station=where)
-    span_params = (*days, *days, *params)
+    span_params = (*days, *params, *days, *params)
     for code, uuid, *row in target.query(sql, span_params):
         kind, day = outcomes.get((code, uuid), (None, None))
         yield (code, *row, kind, day)

@@ -46,9 +46,9 @@ SELECT a.station, s.name, a.number, a.business_type_name, a.voltage, a.accepted_
     (SELECT CAST(coalesce(sum(p.paused_workdays), 0) AS BIGINT) FROM pauses p WHERE p.station = a.station AND p.application = a.uuid),
     a.uuid
 FROM applications a JOIN stations s ON s.code = a.station
-WHERE (a.voltage = 'high' OR a.small_micro = 1)
-  AND a.uuid IN (SELECT application FROM outcomes o WHERE o.station = a.station AND o.type = ? AND o.day >= ?
-                 AND o.day <= ?)
+JOIN (SELECT DISTINCT station, application FROM outcomes WHERE type = ? AND day >= ? AND day <= ?) o
+    ON o.station = a.station AND o.application = a.uuid
+WHERE a.voltage = 'high' OR a.small_micro = 1
 ORDER BY a.station, a.number
 """
 _OUTCOMES = """

@@ -49,7 +49,8 @@ INDEXES = (
     "CREATE INDEX IF NOT EXISTS outcomes_application ON outcomes (station, application)",
     "CREATE INDEX IF NOT EXISTS documents_application ON documents (station, application)",
     "CREATE INDEX IF NOT EXISTS stages_application ON stages (station, application)",
-    "CREATE INDEX IF NOT EXISTS applications_accepted ON applications (station, accepted_date)",
+    "CREATE INDEX IF NOT EXISTS applications_accepted ON applications (accepted_date)",
+    "CREATE INDEX IF NOT EXISTS pauses_application ON pauses (station, application)",
 )
 
 
