@@ -295,3 +295,47 @@ def test_columns_in_another_order_and_unknown_columns_are_read_by_name(
             "SELECT seq, uuid, simulated FROM events WHERE type != 'export.done' ORDER BY seq"
         ).fetchall()
     assert stored == expected
+
+
+def test_the_snapshot_follows_the_newest_export(station: Station, tmp_path: Path, target: str, clock) -> None:  # noqa: ANN001
+    """A row that changed at the station between two nights changes at the county; an older folder loaded after a
+    newer one changes nothing in the snapshot."""
+    from station_tui.services.lifecycle import pause, resume
+    from tests.test_export import accept_one
+
+    outbox = tmp_path / "outbox"
+    outbox.mkdir()
+    app = accept_one(station)
+    first = run_export(station, outbox=outbox).folder
+    clock.advance(hours=24)
+    pause(station, app, reason="等客户补资料", operator=station.head_id)  # type: ignore[attr-defined]
+    second = run_export(station, outbox=outbox).folder
+
+    def state() -> tuple:
+        db = open_target(target)
+        try:
+            return db.query("SELECT status, pause_reason FROM applications")[0]
+        finally:
+            db.close()
+
+    clock.advance(hours=24)
+    resume(station, app, operator=station.head_id)  # type: ignore[attr-defined]
+    third = run_export(station, outbox=outbox).folder
+    clock.advance(hours=24)
+    pause(station, app, reason="再次暂停", operator=station.head_id)  # type: ignore[attr-defined]
+    fourth = run_export(station, outbox=outbox).folder
+
+    load(target, first)
+    assert state() == ("open", None)
+    assert load(target, fourth).gaps  # the second and third nights are missing
+    assert state() == ("paused", "再次暂停")
+    # The missing nights arrive late: their events are added, their older snapshots do not overwrite the newer one.
+    report = load(target, second, third)
+    assert [f.snapshot for f in report.folders] == [False, False] and report.gaps == []
+    assert state() == ("paused", "再次暂停")
+    db = open_target(target)
+    try:
+        paused = db.query("SELECT paused_workdays FROM pauses")
+    finally:
+        db.close()
+    assert len(paused) == 1

@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from station_tui.county.contract import (
@@ -141,10 +141,17 @@ def _load_events(target: Target, folder: Path, manifest: dict, station: str) -> 
 
 
 def _replace_snapshot(target: Target, folder: Path, manifest: dict, station: str) -> None:
+    """The station's rows become the export's: changed rows are updated, new ones added; when a row the county holds
+    is not in the export (the count says so), the station's rows are replaced whole."""
+    rows = {entry["name"]: entry["rows"] for entry in manifest["files"]}
     for name in SNAPSHOT_FILES:
         contract = contracts()[name]
-        target.execute(f"DELETE FROM {contract.table} WHERE station = ?", (station,))
-        target.insert_csv_new(csv_load(folder, contract, manifest, station))
+        load = replace(csv_load(folder, contract, manifest, station), mode="update")
+        target.insert_csv_new(load)
+        held = target.query(f"SELECT count(*) FROM {contract.table} WHERE station = ?", (station,))[0][0]
+        if held != rows[name]:
+            target.execute(f"DELETE FROM {contract.table} WHERE station = ?", (station,))
+            target.insert_csv_new(load)
 
 
 def _station_row(target: Target, code: str) -> tuple | None:

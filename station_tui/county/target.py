@@ -39,6 +39,9 @@ class CsvLoad:
     encoding: str
     width: int
     cells: Sequence[tuple[str, str, int]]  # (column, expression over {}, position in the file)
+    # "new": rows whose key exists are skipped (events); "update": they are updated where a value changed (the
+    # snapshot tables: most rows are the same night after night, and an unchanged row is not written again).
+    mode: str = "new"
 
     def select(self, cell_name: Any) -> str:  # noqa: ANN401 - a function from a position to the cell's SQL name
         return ", ".join(expr.replace("{}", cell_name(pos)) for _, expr, pos in self.cells)
@@ -50,6 +53,15 @@ class CsvLoad:
 
 class Target:
     dialect = ""
+    distinct = ""  # the operator "differs, NULL included"
+
+    def conflict(self, load: CsvLoad) -> str:
+        if load.mode == "new":
+            return "ON CONFLICT (station, uuid) DO NOTHING"
+        names = [name for name, _, _ in load.cells if name != "uuid"]
+        sets = ", ".join(f"{n} = excluded.{n}" for n in names)
+        changed = " OR ".join(f"{load.table}.{n} {self.distinct} excluded.{n}" for n in names)
+        return f"ON CONFLICT (station, uuid) DO UPDATE SET {sets} WHERE {changed}"
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         """Runs one statement; returns the rows it changed."""
@@ -92,6 +104,7 @@ def _insert_sql(table: str, columns: Sequence[str], marker: str) -> str:
 
 class SqliteTarget(Target):
     dialect = "sqlite"
+    distinct = "IS NOT"  # IS DISTINCT FROM only since SQLite 3.39; Python 3.10 on Windows may bring an older one
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
@@ -124,7 +137,7 @@ class SqliteTarget(Target):
         sql = (
             f"INSERT INTO {load.table} (station, {load.names})"
             f" SELECT {_literal(load.station)}, {load.select(lambda i: f'c{i}')} FROM (SELECT {inner})"
-            " WHERE true ON CONFLICT DO NOTHING"
+            f" WHERE true {self.conflict(load)}"
         )
         before = self.conn.total_changes
         # Rows are never deleted from the tables loaded this way, so the new ones are those past the largest rowid.
@@ -157,6 +170,7 @@ class SqliteTarget(Target):
 
 class PostgresTarget(Target):
     dialect = "postgresql"
+    distinct = "IS DISTINCT FROM"
 
     def __init__(self, url: str) -> None:
         try:
@@ -219,14 +233,18 @@ class PostgresTarget(Target):
                 f.seek(0)
             while block := f.read(1 << 20):
                 copy.write(block)
+        select = f"SELECT ?, {load.select(lambda i: f'c{i}')} FROM {stage}"
+        if load.mode != "new":
+            return self.execute(
+                f"INSERT INTO {load.table} (station, {load.names}) {select} {self.conflict(load)}", (load.station,)
+            )
         # The rows really inserted are kept aside (RETURNING), for new_rows().
         kept = f"new_{load.table}"
         self.execute(f"CREATE TEMP TABLE IF NOT EXISTS {kept} (LIKE {load.table}) ON COMMIT DELETE ROWS")
         self.execute(f"TRUNCATE {kept}")
         return self.execute(
             f"WITH added AS (INSERT INTO {load.table} (station, {load.names})"
-            f" SELECT ?, {load.select(lambda i: f'c{i}')} FROM {stage} ON CONFLICT (station, uuid) DO NOTHING"
-            f" RETURNING *) INSERT INTO {kept} SELECT * FROM added",
+            f" {select} {self.conflict(load)} RETURNING *) INSERT INTO {kept} SELECT * FROM added",
             (load.station,),
         )
 
