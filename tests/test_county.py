@@ -103,19 +103,28 @@ def test_bad_folders_are_refused_with_the_reason_while_the_others_load(
     (foreign / "manifest.json").write_text(json.dumps({"format": "other-system", "files": []}), encoding="utf-8")
     (foreign / "events.csv").write_text("id,when\n1,2026-11-30\n", encoding="utf-8")
 
-    report = load(target, stations.nights[0], tampered, incomplete, foreign, stations.others[1])
+    miscounted = stations.copy(stations.nights[2], tmp_path / "in")  # the manifest itself edited: rows do not match
+    manifest = json.loads((miscounted / "manifest.json").read_text(encoding="utf-8"))
+    next(e for e in manifest["files"] if e["name"] == "events.csv")["rows"] += 1
+    (miscounted / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+
+    report = load(target, stations.nights[0], tampered, incomplete, foreign, miscounted, stations.others[1])
     outcome = {f.folder: (f.station, f.status, f.reason) for f in report.folders}
     assert outcome[stations.nights[0]][1] == outcome[stations.others[1]][1] == "loaded"
     assert outcome[tampered][:2] == ("0371", "refused") and "SHA-256" in outcome[tampered][2]
     assert outcome[incomplete][:2] == ("B2", "refused") and "manifest.json" in outcome[incomplete][2]
     assert outcome[foreign][:2] == ("X9", "refused") and "other-system" in outcome[foreign][2]
+    assert outcome[miscounted][:2] == ("0371", "refused") and "events.csv 有" in outcome[miscounted][2]
     assert counts(target)["loads"] == 2
+    first_night = json.loads((stations.nights[0] / "manifest.json").read_text(encoding="utf-8"))["events"]["rows"]
+    second_station = json.loads((stations.others[1] / "manifest.json").read_text(encoding="utf-8"))["events"]["rows"]
+    assert counts(target)["events"] == first_night + second_station  # nothing of the refused folders stayed
     db = open_target(target)
     try:
         listed = {r.folder: r.station for r in county_status(db).refusals}
     finally:
         db.close()
-    assert listed == {str(tampered): "0371", str(incomplete): "B2", str(foreign): "X9"}
+    assert listed == {str(tampered): "0371", str(incomplete): "B2", str(foreign): "X9", str(miscounted): "0371"}
 
 
 def test_a_missing_night_is_a_gap_with_its_range_until_it_arrives(stations: Stations, target: str) -> None:

@@ -12,12 +12,14 @@ A refused folder is recorded with its reason (see `county status`) and the other
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from station_tui.county.contract import (
+    ENCODINGS,
     FORMAT,
     FORMAT_VERSION,
     MANIFEST,
@@ -100,6 +102,8 @@ def _foreign(manifest: dict) -> str:
         )
     if manifest.get("headers") not in ("zh", "en"):
         return f"列名语言 {manifest.get('headers')!r} 无法识别"
+    if manifest.get("encoding") not in ENCODINGS or not isinstance(manifest.get("files"), list):
+        return f"{MANIFEST} 中的编码 {manifest.get('encoding')!r} 无法识别，或缺少文件清单"
     return ""
 
 
@@ -119,8 +123,61 @@ def csv_load(folder: Path, contract: FileContract, manifest: dict, station: str)
 # --- loading --------------------------------------------------------------------------------------------------------
 
 
+# --- the checks of `export verify`, in one reading of each file ------------------------------------------------------
+# `export verify` reads every CSV file twice (its SHA-256, then its records). Here each file's bytes are hashed once,
+# and the records of the files loaded are counted as the database reads them; a folder that fails any check is
+# refused with the reasons `export verify` gives (verify_folder runs then, on the bad folder only).
+
+
+class CheckFailed(ValueError):
+    """The folder does not match its manifest: the transaction is rolled back and the folder refused."""
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def count_records(path: Path, encoding: str) -> int:
+    """Records, not lines (a notice's content spans lines inside one cell); the header is not counted."""
+    with open(path, encoding=encoding, newline="") as f:
+        return sum(1 for _ in csv.reader(f)) - 1
+
+
+def _matches(folder: Path, manifest: dict) -> bool:
+    """Every file present with its size and SHA-256; the records of the files not loaded counted here."""
+    listed = {str(entry.get("name", "")) for entry in manifest["files"]}
+    if not {"events.csv", *SNAPSHOT_FILES} <= listed:
+        return False
+    for entry in manifest["files"]:
+        name = str(entry.get("name", ""))
+        path = folder / name
+        if not name or Path(name).name != name or not path.is_file():
+            return False
+        if path.stat().st_size != entry.get("bytes") or _sha256(path) != entry.get("sha256"):
+            return False
+        counted_later = name == "events.csv" or name in SNAPSHOT_FILES
+        if (
+            name.endswith(".csv")
+            and not counted_later
+            and count_records(path, manifest["encoding"]) != entry.get("rows")
+        ):
+            return False
+    return True
+
+
+def _expect_rows(manifest: dict, name: str, read: int) -> None:
+    expected = next(entry.get("rows") for entry in manifest["files"] if entry.get("name") == name)
+    if read != expected:
+        raise CheckFailed(f"{name} 有 {read} 行数据，清单记载 {expected} 行")
+
+
 def _load_events(target: Target, folder: Path, manifest: dict, station: str) -> tuple[int, int, str]:
     new = target.insert_csv_new(csv_load(folder, contracts()["events.csv"], manifest, station))
+    _expect_rows(manifest, "events.csv", target.rows_read)
     # From the events just added: the outcomes, the pauses' working days, the newest time.
     added = target.new_rows("events")
     target.execute(
@@ -143,13 +200,13 @@ def _load_events(target: Target, folder: Path, manifest: dict, station: str) -> 
 def _replace_snapshot(target: Target, folder: Path, manifest: dict, station: str) -> None:
     """The station's rows become the export's: changed rows are updated, new ones added; when a row the county holds
     is not in the export (the count says so), the station's rows are replaced whole."""
-    rows = {entry["name"]: entry["rows"] for entry in manifest["files"]}
     for name in SNAPSHOT_FILES:
         contract = contracts()[name]
         load = replace(csv_load(folder, contract, manifest, station), mode="update")
         target.insert_csv_new(load)
+        _expect_rows(manifest, name, target.rows_read)
         held = target.query(f"SELECT count(*) FROM {contract.table} WHERE station = ?", (station,))[0][0]
-        if held != rows[name]:
+        if held != target.rows_read:
             target.execute(f"DELETE FROM {contract.table} WHERE station = ?", (station,))
             target.insert_csv_new(load)
 
@@ -170,6 +227,9 @@ def _load_folder(target: Target, folder: Path, manifest: dict, station: str) -> 
         result.snapshot = current is None or current[1] is None or written > current[1]
         if result.snapshot:
             _replace_snapshot(target, folder, manifest, station)
+        else:  # an older export arriving late: its snapshot is not loaded, its records are still checked
+            for name in SNAPSHOT_FILES:
+                _expect_rows(manifest, name, count_records(folder / name, manifest["encoding"]))
         events = manifest["events"]
         target.execute(
             "INSERT INTO loads (station, export, device, folder, written_at, first_seq, last_seq, event_rows,"
@@ -245,12 +305,14 @@ def load_one(target: Target, folder: Path) -> FolderResult:
     export = manifest.get("export", "")
     if target.query("SELECT 1 FROM loads WHERE station = ? AND export = ?", (station, export)):
         return FolderResult(folder, station, "already", event_rows=int(manifest["events"]["rows"]))
-    verification = verify_folder(folder)
-    if not verification.ok:
-        return _refuse(target, folder, station, "；".join(verification.problems))
     try:
+        if not _matches(folder, manifest):
+            raise CheckFailed("")
         return _load_folder(target, folder, manifest, station)
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError, csv.Error) as exc:
+    except CheckFailed as exc:
+        problems = verify_folder(folder).problems or [str(exc) or "文件与清单不符"]
+        return _refuse(target, folder, station, "；".join(problems))
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError, csv.Error, OSError) as exc:
         return _refuse(target, folder, station, f"内容无法读取：{exc}")
 
 

@@ -53,6 +53,7 @@ class CsvLoad:
 
 class Target:
     dialect = ""
+    rows_read = 0  # the data rows the last insert_csv_new read from its file (the manifest's count is checked)
     distinct = ""  # the operator "differs, NULL included"
 
     def conflict(self, load: CsvLoad) -> str:
@@ -145,8 +146,15 @@ class SqliteTarget(Target):
         with open(load.path, encoding=load.encoding, newline="") as f:
             reader = csv.reader(f)
             next(reader, None)
+            self.rows_read = 0
+
+            def counted() -> Iterator[list[str]]:
+                for row in reader:
+                    self.rows_read += 1
+                    yield row
+
             try:
-                self.conn.executemany(sql, reader)
+                self.conn.executemany(sql, counted())
             except sqlite3.ProgrammingError as exc:  # a row with more or fewer cells than the header
                 raise ValueError(f"{load.path.name} 第 {reader.line_num} 行的列数与表头不符") from exc
         return self.conn.total_changes - before
@@ -233,6 +241,7 @@ class PostgresTarget(Target):
                 f.seek(0)
             while block := f.read(1 << 20):
                 copy.write(block)
+        self.rows_read = self.query(f"SELECT count(*) FROM {stage}")[0][0]
         select = f"SELECT ?, {load.select(lambda i: f'c{i}')} FROM {stage}"
         if load.mode != "new":
             return self.execute(
