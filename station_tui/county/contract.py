@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from station_tui.services.export import FORMAT, FORMAT_VERSION, MANIFEST
 from station_tui.services.export_csv import ENCODINGS, INJECTION_STARTS, NUMERIC_KINDS
@@ -78,8 +79,9 @@ class FileContract:
         return [where.get(c.zh if language == "zh" else c.name) for c in self.columns]
 
 
+@lru_cache(maxsize=1)
 def contracts() -> dict[str, FileContract]:
-    """events.csv and the four snapshot files, by file name."""
+    """events.csv and the four snapshot files, by file name (read once: the table definitions load the checklists)."""
     found = {t.file: t for t in (*tables({}), events_table())}
     return {
         name: FileContract(name, name.removesuffix(".csv"), found[name].columns)
