@@ -3,10 +3,12 @@
 For each folder, in order of the time its export was written:
 1. the manifest is read: no manifest means an incomplete export, another format means a foreign folder: refused;
 2. an export already loaded (its id is in `loads`) is skipped: its rows are in, byte for byte (they were verified);
-3. the folder is verified against its manifest (`export verify`): a mismatch is refused with the reason;
+3. the folder is checked against its manifest as `export verify` checks it (each file's size, SHA-256 and
+   records; the records of the files loaded are counted as the database reads them, in the transaction below): a
+   mismatch rolls back and is refused with the reasons `export verify` gives;
 4. in one transaction: the events are inserted by (station, uuid), existing ones skipped (a resend after a crash
-   overlaps the previous folder); the station's snapshot tables are replaced when this export is newer than the one
-   they came from; the export's event range is recorded, from which the gaps are computed.
+   overlaps the previous folder); the station's snapshot tables follow this export when it is newer than the one
+   they came from (changed rows updated, new ones added); the export's event range is recorded, from which the gaps are computed.
 A refused folder is recorded with its reason (see `county status`) and the other folders load."""
 
 from __future__ import annotations
