@@ -10,10 +10,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from station_tui.services.export import FORMAT, FORMAT_VERSION, MANIFEST
-from station_tui.services.export_csv import ENCODINGS, INJECTION_STARTS, NUMERIC_KINDS
-from station_tui.services.export_tables import GUARDED, Column, events_table, tables
-from station_tui.services.export_verify import Verification, verify_folder
+from station_tui.services.export.files import ENCODINGS, INJECTION_STARTS, NUMERIC_KINDS
+from station_tui.services.export.run import FORMAT, FORMAT_VERSION, MANIFEST
+from station_tui.services.export.tables import GUARDED, Column, events_table, tables
+from station_tui.services.export.verify import Verification, verify_folder
 
 __all__ = [
     "ENCODINGS",

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import groupby
 
+from station_tui.county.schema import REOPENED
 from station_tui.county.target import Target
 from station_tui.domain.workdays import WorkCalendar
 from station_tui.services.indicators import COLUMNS, aggregate, workdays_used
@@ -80,7 +81,8 @@ def _rows(target: Target, span: Range, station: str | None) -> Iterator[tuple]:
     where, params = _station_filter(station)
     outcomes: dict[tuple[str, str], tuple[str, str]] = {}
     for code, application, kind, day in target.query(_OUTCOMES.format(station=where), (*days, *params)):
-        outcomes[code, application] = (kind, day)  # ordered by seq: the last one stays
+        # Ordered by seq: the last one stays; a reopening review cancels the termination before it.
+        outcomes[code, application] = (None, None) if kind == REOPENED else (kind, day)
     sql = _APPLICATIONS.format(station=where)
     span_params = (*days, *params, *days, *params)
     for code, uuid, *row in target.query(sql, span_params):

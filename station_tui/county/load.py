@@ -31,7 +31,7 @@ from station_tui.county.contract import (
     contracts,
     verify_folder,
 )
-from station_tui.county.schema import OUTCOME_TYPES, ensure_schema
+from station_tui.county.schema import OUTCOME_TYPES, REOPENED, ensure_schema
 from station_tui.county.target import CsvLoad, Target
 from station_tui.domain.timeutil import system_now, to_iso
 
@@ -195,6 +195,16 @@ def _load_events(target: Target, folder: Path, manifest: dict, station: str) -> 
         values = json.loads(payload)
         pauses.append((station, values["pause"], application, values["paused_workdays"]))
     target.insert_new("pauses", ["station", "uuid", "application", "paused_workdays"], ("station", "uuid"), pauses)
+    # A 站长's review that reopened a termination undoes it (as at the station): kept as an outcome that cancels.
+    reopened = [
+        (station, uuid, application, REOPENED, recorded[:10], seq)
+        for uuid, application, payload, recorded, seq in target.query(
+            f"SELECT uuid, application, payload, recorded_at, seq FROM {added} AND type = ?", (REOPENED,)
+        )
+        if json.loads(payload).get("outcome") == "reopened"
+    ]
+    columns = ["station", "uuid", "application", "type", "day", "seq"]
+    target.insert_new("outcomes", columns, ("station", "uuid"), reopened)
     newest = target.query(f"SELECT max(recorded_at) FROM {added}")[0][0]
     return int(manifest["events"]["rows"]), new, newest or ""
 
