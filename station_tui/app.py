@@ -35,6 +35,7 @@ AREAS = [
     ("f7", "settings", "设置"),
     ("f8", "search", "查询"),
     ("f9", "reservations", "预约"),
+    ("f10", "conflicts", "冲突裁定"),
 ]
 
 

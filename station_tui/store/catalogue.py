@@ -32,6 +32,7 @@ FIRST_PROGRAM = "0.1.0"  # every type's version 1: the payloads recorded before 
 TRANSITIONS_PROGRAM = "0.2.0"  # transitions name the state they started from (version 2)
 FIELD_PROGRAM = "0.2.0"  # field laptops: device codes, leases
 DUTIES_PROGRAM = "0.2.0"  # supporting works, termination review, follow-up calls (issue 16)
+DECISION_PROGRAM = "0.2.0"  # the 站长's decision on a conflict
 
 
 class UnknownEventError(StoreError):
@@ -111,6 +112,12 @@ def _transition_v1(payload: type[p.Payload], new: type[p.Payload], state: Callab
 
 
 # --- timeline texts ----------------------------------------------------------------------------------------------
+
+
+def _decided_text(payload: p.ConflictDecided, names: TimelineNames) -> str:
+    head = names.operators.get(payload.head, "站长")
+    note = f"：{payload.note}" if payload.note else ""
+    return f"站长 {head} 裁定冲突，搁置 {len(payload.set_aside)} 条{note}"
 
 
 def _accepted_text(payload: p.ApplicationAccepted, names: TimelineNames) -> str:
@@ -258,6 +265,11 @@ KINDS: tuple[EventKind, ...] = (
         "followup.called", "回访", p.FollowupCalled, projection.followup_called, ("followup_calls",),
         since=DUTIES_PROGRAM, timeline=lambda payload, names: payload.said or ("已接通" if payload.reached else "未接通"),
     ),
+    # Its handler as written records nothing of its own: the decision is the replay (conflicts.deciding) below.
+    EventKind(
+        "conflict.decided", "站长裁定冲突", p.ConflictDecided, projection.audit_only, conflicts.APPLICATION_TABLES,
+        since=DECISION_PROGRAM, timeline=_decided_text,
+    ),
 )  # fmt: skip
 
 # The handlers as written; every type but acceptance is guarded by the conflict check (store/conflicts.py), which
@@ -265,6 +277,8 @@ KINDS: tuple[EventKind, ...] = (
 _HANDLERS = {kind.name: kind.project for kind in KINDS}
 KINDS = tuple(
     kind if kind.name == "application.accepted"
+    else dataclasses.replace(kind, project=conflicts.deciding(_HANDLERS, lambda event: read(event)))
+    if kind.name == "conflict.decided"
     else dataclasses.replace(kind, project=conflicts.guarded(kind.project, _HANDLERS, lambda event: read(event)))
     for kind in KINDS
 )  # fmt: skip

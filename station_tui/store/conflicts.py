@@ -23,6 +23,7 @@ _APPLICATION_ROWS = (
     "inspection_defects", "inspections", "archive_filed", "notices", "pauses", "stages", "documents", "leases",
     "conflicts",
 )  # fmt: skip
+APPLICATION_TABLES = ("applications", *_APPLICATION_ROWS)  # what re-projecting an application writes
 
 
 def current_state(conn: sqlite3.Connection, event: Event, payload: Any) -> str | None:
@@ -58,10 +59,13 @@ def replay_application(conn: sqlite3.Connection, event: Event, handlers: dict[st
         f"SELECT {EVENT_COLUMNS} FROM events WHERE application = ? AND seq <= ?", (application, event.seq)
     ).fetchall()
     events = sorted((Event.from_row(row) for row in rows), key=_canonical)
+    payloads = [(e, read(e)) for e in events]
+    # What the 站长 set aside (conflict.decided) is kept in the log but no longer projected.
+    aside = {uuid for e, payload in payloads if isinstance(payload, p.ConflictDecided) for uuid in payload.set_aside}
+    payloads = [(e, payload) for e, payload in payloads if e.uuid not in aside]
     for table in _APPLICATION_ROWS:
         conn.execute(f"DELETE FROM {table} WHERE application = ?", (application,))
     conn.execute("DELETE FROM applications WHERE uuid = ?", (application,))
-    payloads = [(e, read(e)) for e in events]
     for each, payload in payloads:
         found = _stale(conn, each, payload)
         if found is not None:
@@ -90,6 +94,15 @@ def guarded(handler: Handler, handlers: dict[str, Handler], read: Callable) -> H
             replay_application(conn, event, handlers, read)
         else:
             handler(conn, event, payload)
+
+    return project
+
+
+def deciding(handlers: dict[str, Handler], read: Callable) -> Handler:
+    """The projection of the 站长's decision: the application re-projected without the lines set aside."""
+
+    def project(conn: sqlite3.Connection, event: Event, payload: Any) -> None:
+        replay_application(conn, event, handlers, read)
 
     return project
 

@@ -359,3 +359,13 @@ class FollowupCalled(Payload, frozen=True):
     said: str
     complaint: bool
     follow_up: str
+
+
+class ConflictDecided(Payload, frozen=True):
+    """The 站长 decides which device's line holds for an application in conflict: the other lines' transitions from
+    the clash on are set aside (kept in the log, no longer projected) and the flag clears."""
+
+    kept_device: str
+    set_aside: list[str]
+    head: str
+    note: str = ""
