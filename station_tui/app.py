@@ -36,6 +36,7 @@ AREAS = [
     ("f8", "search", "查询"),
     ("f9", "reservations", "预约"),
     ("f10", "conflicts", "冲突裁定"),
+    ("f11", "field", "外勤"),
 ]
 
 

@@ -59,6 +59,8 @@ def open_command(file: Path, db_path: Path) -> None:
     click.echo(
         f"{what} {result.path}（设备 {result.device_code}）：{result.applications} 件申请，新增 {result.added} 条事件"
     )
+    if result.clock_warning:
+        click.echo(f"注意：{result.clock_warning}")
 
 
 @field_group.command("pack")

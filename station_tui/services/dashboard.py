@@ -46,6 +46,10 @@ def status_warnings(station: Station) -> list[str]:
     behind = store.clock_behind()
     if behind:
         warnings.append(f"系统时间早于最近记录（{behind[1]:%Y-%m-%d %H:%M}）")
+    from station_tui.services.field import laptop_clock_warning
+
+    if laptop := laptop_clock_warning(store):
+        warnings.append(laptop)
     now = store.clock()
     if station.initialized:
         from station_tui.services.schedule import export_due  # dateutil: imported off the start-up path

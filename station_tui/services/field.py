@@ -10,11 +10,12 @@ import secrets
 import uuid as uuid_lib
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from station_tui.domain.errors import StationError
 from station_tui.domain.glossary import APPLICATION_STATUSES, zh
-from station_tui.domain.timeutil import Clock, system_now, to_iso
+from station_tui.domain.timeutil import Clock, from_iso, system_now, to_iso
 from station_tui.services import field_bundle as fb
 from station_tui.services.station import Station
 from station_tui.store import Store
@@ -45,6 +46,7 @@ class OpenResult:
     created: bool
     added: int
     applications: int
+    clock_warning: str | None = None
 
 
 @dataclass(frozen=True)
@@ -193,7 +195,8 @@ def open_laptop(bundle_path: Path, db_path: Path, *, clock: Clock = system_now) 
     store = Store(db_path, clock=clock)
     try:
         added = _take(store, bundle)
-        return OpenResult(db_path, bundle.device_code, True, added, len(bundle.reference["applications"]))
+        warning = clock_warning(bundle.reference["station_clock"], store.clock(), just_opened=True)
+        return OpenResult(db_path, bundle.device_code, True, added, len(bundle.reference["applications"]), warning)
     except BaseException:
         store.close()
         for leftover in (db_path, *(db_path.with_name(db_path.name + end) for end in ("-wal", "-shm"))):
@@ -211,7 +214,8 @@ def _refresh(store: Store, bundle_path: Path) -> OpenResult:
     if bundle.device_code != store.device_code:
         raise StationError(f"借出文件 {bundle_path} 是给设备 {bundle.device_code} 的，本电脑是设备 {store.device_code}")
     added = _take(store, bundle)
-    return OpenResult(store.path, bundle.device_code, False, added, len(bundle.reference["applications"]))
+    warning = clock_warning(bundle.reference["station_clock"], store.clock(), just_opened=True)
+    return OpenResult(store.path, bundle.device_code, False, added, len(bundle.reference["applications"]), warning)
 
 
 def _take(store: Store, bundle: fb.Bundle) -> int:
@@ -285,3 +289,58 @@ def checkin(station: Station, bundle_path: Path) -> CheckinReport:
             ApplicationReport(number, per_app[app], before[app], _state_text(store, app), conflicts)
         )
     return report
+
+
+# --- the laptop's clock ----------------------------------------------------------------------------------------------
+
+# Five minutes: a laptop that synchronises its time stays within a minute of the station, and a manager opens the
+# checkout at the counter within minutes of making it; an hour or a day off (a flat battery, a wrong time zone) is far
+# beyond it. What a laptop records carries its clock: a wrong one shifts working-day limits and, in a conflict, which
+# side counts as first (store/conflicts.py orders by recorded time).
+CLOCK_TOLERANCE = timedelta(minutes=5)
+
+
+def clock_warning(station_clock: str, now: datetime, *, just_opened: bool) -> str | None:
+    """A warning when the laptop's clock reads earlier than the station's at checkout (certainly wrong), or, when the
+    checkout is being opened, later by more than the tolerance (wrong unless it was opened that much later)."""
+    at = from_iso(station_clock)
+    minutes = round(abs((now - at).total_seconds()) / 60)
+    if now < at - CLOCK_TOLERANCE:
+        return f"本机时钟比供电所借出时（{at:%Y-%m-%d %H:%M}）还早 {minutes} 分钟：请校正本机时间后再办理"
+    if just_opened and now > at + CLOCK_TOLERANCE:
+        return (
+            f"本机时钟比供电所借出时（{at:%Y-%m-%d %H:%M}）晚 {minutes} 分钟："
+            "若不是借出后隔了这么久才打开，请校正本机时间"
+        )
+    return None
+
+
+def laptop_clock_warning(store: Store) -> str | None:
+    """For the app on a laptop: the clock reads earlier than the station's at the latest checkout."""
+    station_clock = _meta(store, "field_station_clock")
+    return None if station_clock is None else clock_warning(station_clock, store.clock(), just_opened=False)
+
+
+# --- for the 外勤 screen -----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LeasedApplication:
+    number: str
+    customer: str
+    state: str
+
+
+def is_laptop(station: Station) -> bool:
+    return _meta(station.store, "field_station") is not None
+
+
+def leased_here(station: Station) -> list[LeasedApplication]:
+    """On a laptop: the applications its checkout brought, as they stand here now."""
+    store = station.store
+    rows = store.rows(
+        "SELECT DISTINCT a.uuid, a.number, a.customer_name FROM leases l JOIN applications a ON a.uuid = l.application"
+        " WHERE l.device_code = ? AND l.returned_at IS NULL ORDER BY a.number",
+        (store.device_code,),
+    )
+    return [LeasedApplication(r["number"], r["customer_name"], _state_text(store, r["uuid"])) for r in rows]

@@ -1,0 +1,120 @@
+"""The 外勤 screen, typed as the people at each end would: the 站长 checks 刘强's applications out to a file, 刘强's
+laptop (its own database) shows what it holds and packs his work, the station checks it back in. And the laptop's
+clock: earlier than the station's at checkout, or opened long after, is said."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from conftest import HEAD_PIN
+from notice_helpers import accept_resident, add_manager
+from textual.widgets import DataTable
+
+from pilot_helpers import SIZE, login, settle, text_of
+from station_tui.app import StationApp
+from station_tui.screens.field import FieldScreen
+from station_tui.services import field, lifecycle
+from station_tui.services.dashboard import status_warnings
+from station_tui.services.station import Station
+from station_tui.store import Store
+from station_tui.store.check import check
+
+
+async def _type(pilot, selector: str, text: str) -> None:  # noqa: ANN001
+    await pilot.click(selector)
+    await pilot.press(*text)
+
+
+async def test_check_out_work_on_the_laptop_pack_and_check_in_on_the_screen(
+    station: Station,
+    tmp_path: Path,
+    clock,  # noqa: ANN001
+) -> None:
+    manager = add_manager(station)
+    app_id = accept_resident(station, name="张三")
+    number = station.store.one("SELECT number FROM applications WHERE uuid = ?", (app_id,))
+    station.store.close()
+    out, back, laptop_db = tmp_path / "借出.zip", tmp_path / "交回.zip", tmp_path / "laptop.db"
+
+    ui = StationApp(station.store.path, clock=clock)
+    async with ui.run_test(size=SIZE) as pilot:
+        await login(ui, pilot, "王站长", HEAD_PIN)
+        await pilot.press("f11")
+        await settle(ui, pilot)
+        assert isinstance(ui.screen, FieldScreen)
+        await pilot.click("#checkout")  # nothing typed: said, nothing written
+        await settle(ui, pilot)
+        assert "请填写" in text_of(ui, "#result") and not out.exists()
+        await _type(pilot, "#manager", "刘强")
+        await _type(pilot, "#checkout-to", str(out))
+        await pilot.click("#checkout")
+        await settle(ui, pilot)
+        assert "已借出 1 件申请到外勤设备 02" in text_of(ui, "#result") and number in text_of(ui, "#result")
+    assert out.exists()
+
+    opened = field.open_laptop(out, laptop_db, clock=clock)
+    assert opened.created and opened.clock_warning is None
+    clock.advance(hours=2)
+    laptop = Station.open(Store(laptop_db, clock=clock))
+    lifecycle.pause(laptop, app_id, reason="客户外出", operator=manager)
+    laptop.store.close()
+
+    ui = StationApp(laptop_db, clock=clock)
+    async with ui.run_test(size=SIZE) as pilot:
+        await login(ui, pilot, "刘强", "4444")
+        await pilot.press("f11")
+        await settle(ui, pilot)
+        table = ui.screen.query_one("#leased", DataTable)
+        assert [table.get_row_at(i)[:2] for i in range(table.row_count)] == [[number, "张三"]]
+        assert "暂停" in str(table.get_row_at(0)[2]) and text_of(ui, "#clock") == ""
+        await _type(pilot, "#pack-to", str(back))
+        await pilot.click("#pack")
+        await settle(ui, pilot)
+        assert "已生成交回文件" in text_of(ui, "#result")
+    assert back.exists()
+
+    clock.advance(hours=1)
+    ui = StationApp(station.store.path, clock=clock)
+    async with ui.run_test(size=SIZE) as pilot:
+        await login(ui, pilot, "王站长", HEAD_PIN)
+        await pilot.press("f11")
+        await settle(ui, pilot)
+        await _type(pilot, "#checkin-from", str(tmp_path / "没有这个文件.zip"))
+        await pilot.click("#checkin")
+        await settle(ui, pilot)
+        assert "没有这个文件.zip" in text_of(ui, "#result")  # said plainly, on one screen
+        ui.screen.query_one("#checkin-from").value = ""
+        await _type(pilot, "#checkin-from", str(back))
+        await pilot.click("#checkin")
+        await settle(ui, pilot)
+        result = text_of(ui, "#result")
+        assert (
+            "设备 02 交回" in result and "结束借出 1 件" in result and "办理中·第 1 环节 → 暂停·第 1 环节" in result
+        ), result
+    with Store(station.store.path) as store:
+        assert store.one("SELECT status FROM applications WHERE uuid = ?", (app_id,)) == "paused"
+        assert store.one("SELECT count(*) FROM leases WHERE returned_at IS NULL") == 0
+    assert check(station.store.path).ok
+
+
+def test_a_laptop_clock_behind_the_station_s_checkout_is_said_on_open_and_in_the_status_line(
+    station: Station,
+    tmp_path: Path,
+    clock,  # noqa: ANN001
+) -> None:
+    add_manager(station)
+    accept_resident(station, name="张三")
+    field.checkout(station, "刘强", tmp_path / "out.zip")
+    at = clock()
+    behind = field.open_laptop(tmp_path / "out.zip", tmp_path / "a.db", clock=lambda: at - timedelta(hours=3))
+    assert behind.clock_warning is not None and "还早 180 分钟" in behind.clock_warning
+    ahead = field.open_laptop(tmp_path / "out.zip", tmp_path / "b.db", clock=lambda: at + timedelta(minutes=40))
+    assert ahead.clock_warning is not None and "晚 40 分钟" in ahead.clock_warning
+    near = field.open_laptop(tmp_path / "out.zip", tmp_path / "c.db", clock=lambda: at + timedelta(minutes=4))
+    assert near.clock_warning is None
+    # In the app on the laptop: earlier than the checkout is wrong however long ago it was; later is not judged.
+    late = Station.open(Store(tmp_path / "c.db", clock=lambda: at + timedelta(days=3)))
+    assert not [w for w in status_warnings(late) if "供电所借出时" in w]
+    early = Station.open(Store(tmp_path / "c.db", clock=lambda: at - timedelta(minutes=30)))
+    assert [w for w in status_warnings(early) if "还早 30 分钟" in w]
