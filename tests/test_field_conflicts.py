@@ -14,7 +14,7 @@ from pilot_helpers import SIZE, login, settle, text_of
 from station_tui.app import StationApp
 from station_tui.domain.errors import StationError
 from station_tui.screens.conflicts import ConflictsScreen
-from station_tui.services import conflicts, field, lifecycle
+from station_tui.services import conflicts, field, lifecycle, works
 from station_tui.services.station import Station
 from station_tui.store import Store
 from station_tui.store.check import check
@@ -134,4 +134,17 @@ async def test_the_head_decides_a_conflict_on_the_screen(clash, clock) -> None: 
         # The line kept decides the state: the station's pause, or the laptop's pause and resume.
         status = store.one("SELECT status FROM applications WHERE uuid = ?", (app,))
         assert status == ("paused" if chosen == store.device_id else "open")
+    assert check(station.store.path).ok
+
+
+def test_a_decision_keeps_the_application_s_supporting_works(clash) -> None:  # noqa: ANN001
+    """Deciding re-projects the whole application: its other rows (here 配套工程) come back from their events."""
+    station, app = clash
+    works.record_works(
+        station, app, kind="10千伏/线路T接", project_manager="李项目", contract_date="2027-12-31",
+        customer_completion="2027-12-31", operator=station.head_id,
+    )  # fmt: skip
+    conflicts.decide(station, app, keep_device=station.store.device_id, head=station.head_id)
+    assert station.store.one("SELECT count(*) FROM supporting_works WHERE application = ?", (app,)) == 1
+    station.store.close()
     assert check(station.store.path).ok

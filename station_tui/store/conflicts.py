@@ -21,7 +21,7 @@ Handler = Callable[[sqlite3.Connection, Event, Any], None]
 # The application's rows, children first (foreign keys); `applications` itself last.
 _APPLICATION_ROWS = (
     "inspection_defects", "inspections", "archive_filed", "notices", "pauses", "stages", "documents", "leases",
-    "conflicts",
+    "conflicts", "supporting_works", "termination_reviews", "followup_calls",
 )  # fmt: skip
 APPLICATION_TABLES = ("applications", *_APPLICATION_ROWS)  # what re-projecting an application writes
 
