@@ -4,6 +4,13 @@ table (same schema and indexes, the station's rows in it) with executemany(INSER
 Also the size of the checkout file and of the bundle for a customer manager with 200 open applications.
 
     python bench/field_bench.py [APPLICATIONS] [EVENTS]     # defaults: 200000 10000
+
+Measured 2026-12-01 on the shared 2-core machine, not at 200,000 (building that demo takes far longer than there was):
+5,000 applications: checkin 1.68 s vs 0.261 s, 6.4x; 50,000: 4.51 s vs 0.374 s, 12.1x. The 3x target is not met.
+The checkin also ends each lease with an event: 刘强 holds 305 open applications at 5,000 and 2,914 at 50,000, so
+the 50,000 run records ~2,900 field.returned events beyond the bundle's 10,000. Profile at 5,000: ~9 SQL statements
+per received event (savepoint, UUID probe, insert, conflict guard, projection), against one executemany.
+Files for a manager with 200 open applications: checkout 56 KiB, bundle after 400 events 25 KiB.
 """
 
 from __future__ import annotations
