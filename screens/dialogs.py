@@ -19,19 +19,26 @@ ConfirmDialog Button, FatalDialog Button { margin-left: 2; }
 
 
 class ConfirmDialog(ModalScreen[bool]):
+    """A question with two answers. The default answer has the focus (Enter) and the primary style; `yes` is styled
+    as a warning only when it is the risky choice (default "no")."""
+
     DEFAULT_CSS = DIALOG_CSS
     BINDINGS = [("escape", "dismiss(False)", "取消")]
 
-    def __init__(self, text: str, yes: str, no: str) -> None:
+    def __init__(self, text: str, yes: str, no: str, *, default: str = "no") -> None:
         super().__init__()
-        self.text, self.yes, self.no = text, yes, no
+        self.text, self.yes, self.no, self.default = text, yes, no, default
 
     def compose(self) -> ComposeResult:
+        yes_first = self.default == "yes"
         with Vertical():
-            yield Static(self.text)
+            yield Static(self.text, id="confirm-text")
             with Horizontal():
-                yield Button(self.no, id="no", variant="primary")
-                yield Button(self.yes, id="yes", variant="warning")
+                yield Button(self.no, id="no", variant="default" if yes_first else "primary")
+                yield Button(self.yes, id="yes", variant="primary" if yes_first else "warning")
+
+    def on_mount(self) -> None:
+        self.query_one(f"#{'yes' if self.default == 'yes' else 'no'}", Button).focus()
 
     @on(Button.Pressed)
     def _answer(self, event: Button.Pressed) -> None:

@@ -62,6 +62,7 @@ class StationApp(ServiceCalls, App):
         self.exit_when_ready = exit_when_ready
         self.station: Station | None = None
         self.operator: Operator | None = None
+        self.quit_asked = False
 
     # --- start-up -------------------------------------------------------------------------------------------
 
@@ -124,11 +125,12 @@ class StationApp(ServiceCalls, App):
             return self.operator is not None
         return True
 
-    def action_goto(self, area: str) -> None:
-        if self.operator is None:
-            return
+    async def action_goto(self, area: str) -> None:
+        if self.operator is None or self.screen.id == f"area-{area}":
+            return  # already there: keep the screen and what is typed on it
         while len(self.screen_stack) > 2 and not isinstance(self.screen, HomeScreen):
-            self.pop_screen()
+            # Awaited: a screen with an area id must be gone before the area's new screen takes that id.
+            await self.pop_screen()
         if area == "home":
             return
         title = dict((a, t) for _k, a, t in AREAS)[area]
@@ -148,7 +150,26 @@ class StationApp(ServiceCalls, App):
         if self.operator is not None:
             for _key, area, title in AREAS:
                 yield SystemCommand(title, f"打开「{title}」", lambda area=area: self.action_goto(area))
-        yield SystemCommand("退出", "退出程序", self.exit)
+        yield SystemCommand("退出", "退出程序", self.action_quit)
+
+    async def action_quit(self) -> None:
+        """Quit, but ask first when a screen holds unsaved work (kept as a draft all the same)."""
+        unsaved = [s for s in self.screen_stack if getattr(s, "unsaved_work", lambda: None)()]
+        if not unsaved or self.quit_asked:  # Ctrl+Q again on the question: the clerk means it
+            self.exit()
+            return
+        for screen in unsaved:
+            screen.keep_draft_now()
+        what = "；".join(screen.unsaved_work() for screen in unsaved)
+        text = f"{what}。\n已存为草稿：下次同一操作员打开「受理」时恢复。\n\n仍要退出吗？"
+
+        def answered(leave: bool | None) -> None:
+            self.quit_asked = False
+            if leave:
+                self.exit()
+
+        self.quit_asked = True
+        self.push_screen(ConfirmDialog(text, yes="退出", no="回去继续填写"), answered)
 
     def action_command_palette(self) -> None:
         if not CommandPalette.is_open(self):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 
 from textual.widgets import OptionList, Static
-from textual.worker import WorkerFailed
+from textual.worker import WorkerCancelled, WorkerFailed
 
 from station_tui.app import StationApp
 
@@ -14,8 +14,9 @@ SIZE = (110, 34)
 
 async def settle(app: StationApp, pilot) -> None:  # noqa: ANN001
     for _ in range(6):
-        # A failed worker is part of what some tests check: the screen shows its message.
-        with contextlib.suppress(WorkerFailed):
+        # A failed worker is part of what some tests check: the screen shows its message. A read is cancelled when
+        # its screen closes or a newer read replaces it.
+        with contextlib.suppress(WorkerFailed, WorkerCancelled):
             await app.workers.wait_for_complete()
         await pilot.pause()
 

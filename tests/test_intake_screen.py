@@ -14,6 +14,7 @@ from station_tui.domain.profiles import BUSINESS_TYPE_IDS
 from station_tui.screens.dialogs import ConfirmDialog
 from station_tui.screens.intake import IntakeScreen
 from station_tui.screens.intake_dialogs import ReservationDialog
+from station_tui.screens.notice_preview import NoticePreviewScreen
 from station_tui.store import Store
 
 PERSON_ID = "41130219850312018x"  # lower-case x, as clerks type it
@@ -159,6 +160,18 @@ async def test_refused_visit(business_type: str, counter_db: Path, clock) -> Non
         await _fill(app, pilot, business_type, "none")
         assert "不能受理" in text_of(app, "#mode")
         await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        # The 未受理告知书 is offered at once (the default answer); then the 零证预约.
+        assert isinstance(app.screen, ConfirmDialog) and "未受理告知书" in text_of(app, "#confirm-text")
+        if register:
+            await pilot.press("enter")
+            await settle(app, pilot)
+            assert isinstance(app.screen, NoticePreviewScreen) and app.screen.kind == "refusal"
+            preview = text_of(app, "#preview-text")
+            assert preview.count(_customer(business_type)["#customer-name"]) >= 2  # the customer's part and the stub
+            await pilot.press("escape")
+        else:
+            await pilot.click("#no")
         await settle(app, pilot)
         assert isinstance(app.screen, ReservationDialog)
         assert app.screen.query_one("#res-phone", Input).value == "138 3712 3456"

@@ -243,6 +243,24 @@ def record_refused_visit(station: Station, form: IntakeForm, *, operator: str) -
     return visit
 
 
+def open_duplicates(station: Station, form: IntakeForm) -> list[str]:
+    """Numbers of open or paused applications for the same identity number, business type and address.
+
+    Usually a second save of the same customer; sometimes right (a second meter at one address, a new application
+    while the old one is being terminated), so the counter asks instead of refusing.
+    """
+    report = check_fields(form)
+    id_number, address = report.values.get("id_number"), report.values.get("address")
+    if not id_number or not address:
+        return []
+    rows = station.store.rows(
+        "SELECT number FROM applications WHERE id_number = ? AND business_type = ? AND address = ?"
+        " AND status IN ('open', 'paused') ORDER BY number",
+        (id_number, form.business_type, address),
+    )
+    return [r["number"] for r in rows]
+
+
 def customer_managers(station: Station) -> list[tuple[str, str]]:
     """(name, uuid) of the active customer managers, who collect deferred documents at the site survey."""
     return [
