@@ -93,6 +93,16 @@ def demo_db(_demo_template: Path, db_path: Path) -> Path:
     return db_path
 
 
+@pytest.fixture
+def counter_db(bare_station: Station) -> Path:
+    """A demo station with its operators and no applications yet: what is saved is what the test typed."""
+    from station_tui.services.demo import fill_demo
+
+    fill_demo(bare_station, 0)
+    bare_station.store.close()
+    return bare_station.store.path
+
+
 @pytest.fixture(autouse=True)
 def _no_default_database(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test touches the user's own station database through the default path."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from test_intake_screen import _choose, _fill, _rows
 from textual import events
 from textual.widgets import Input, Select
 
@@ -15,7 +16,6 @@ from station_tui.app import StationApp
 from station_tui.screens.dialogs import ConfirmDialog
 from station_tui.screens.home import HomeScreen
 from station_tui.screens.intake import IntakeScreen
-from test_intake_screen import _choose, _fill, _rows, counter_db  # noqa: F401 - the fixture is used by name
 
 SIZE = (120, 40)
 

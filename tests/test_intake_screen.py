@@ -34,16 +34,6 @@ SEARCH = {
 }
 
 
-@pytest.fixture
-def counter_db(bare_station) -> Path:  # noqa: ANN001
-    """A demo station with its operators and no applications yet: what is saved is what the test typed."""
-    from station_tui.services.demo import fill_demo
-
-    fill_demo(bare_station, 0)
-    bare_station.store.close()
-    return bare_station.store.path
-
-
 def _customer(business_type: str) -> dict[str, str]:
     person = business_type in PERSON_TYPES
     number = PERSON_ID if person else (VILLAGE_CODE if business_type == "well_collective" else COMPANY_CODE)
