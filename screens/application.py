@@ -182,7 +182,14 @@ class ApplicationScreen(StationScreen):
             "connect": view.status == "open" and view.current_stage == len(view.stages),
             "close_application": view.status in ("connected", "terminated"),
         }
+        # A key that works on a table's selected row acts only while that table is showing.
+        showing = self.query_one("#app-tabs", TabbedContent).active
+        allowed["file_item"] = allowed["file_item"] and showing == "tab-archive"
+        allowed["collect"] = allowed["collect"] and showing == "tab-docs"
         return allowed.get(action, True)  # False hides the key: only what can be done now is offered
+
+    def on_tabbed_content_tab_activated(self) -> None:
+        self.refresh_bindings()
 
     @property
     def operator_id(self) -> str:
@@ -249,15 +256,21 @@ class ApplicationScreen(StationScreen):
             return
         key = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
         stage, item = key.split("\x1f", 1)
-        self._run(
-            lifecycle.file_archive_item,
-            self.station,
-            self.application_uuid,
-            stage,
-            item,
-            operator=self.operator_id,
-            said=f"已归档：{item}",
-        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._run(
+                    lifecycle.file_archive_item,
+                    self.station,
+                    self.application_uuid,
+                    stage,
+                    item,
+                    operator=self.operator_id,
+                    said=f"已归档：{item}",
+                )
+
+        text = f"归档登记：{stage}环节的「{item}」已收齐归档？\n登记后记入本申请的记录（更正需另记一条）。"
+        self.app.push_screen(ConfirmDialog(text, yes="登记归档", no="取消"), answered)
 
     def action_next_stage(self) -> None:
         def checked(missing: list[str]) -> None:

@@ -122,6 +122,8 @@ async def test_filing_archive_items_lets_the_stage_close(demo_db: Path, clock) -
             table.move_cursor(row=index)
             await pilot.press("f")
             await settle(app, pilot)
+            await pilot.click("#yes")  # a filing asks first
+            await settle(app, pilot)
             assert f"已归档：{wanted}" in text_of(app, "#app-message")
         await pilot.press("n")
         await settle(app, pilot)

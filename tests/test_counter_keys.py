@@ -1,0 +1,46 @@
+"""Keys act only on what the clerk sees, and ask before they record (issue 12)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import DataTable
+
+from pilot_helpers import SIZE, login, settle, text_of
+from station_tui.app import StationApp
+from station_tui.screens.application import ApplicationScreen
+from station_tui.screens.dialogs import ConfirmDialog
+from station_tui.store import Store
+
+
+def _rows(db: Path, clock, sql: str, params: tuple = ()) -> list[dict]:  # noqa: ANN001
+    with Store(db, clock=clock) as store:
+        return store.rows(sql, params)
+
+
+def _filings(db: Path, clock, application: str) -> int:  # noqa: ANN001
+    sql = "SELECT count(*) AS n FROM events WHERE application = ? AND type LIKE '%archive%'"
+    return _rows(db, clock, sql, (application,))[0]["n"]
+
+
+async def test_filing_acts_only_on_the_visible_archive_tab_and_asks(demo_db: Path, clock) -> None:  # noqa: ANN001
+    application = _rows(demo_db, clock, "SELECT uuid FROM applications WHERE status = 'open' LIMIT 1")[0]["uuid"]
+    before = _filings(demo_db, clock, application)
+    app = StationApp(demo_db, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(app, pilot, "李秀英", "2222")
+        app.push_screen(ApplicationScreen(application))
+        await settle(app, pilot)
+        app.screen.query_one("#docs", DataTable).focus()
+        await pilot.press("f")  # 资料 is showing: the hidden 归档清单's selected row is not filed
+        await settle(app, pilot)
+        assert isinstance(app.screen, ApplicationScreen) and "归档" not in text_of(app, "#app-message")
+        await pilot.click("#app-tabs Tab#--content-tab-tab-archive")
+        await settle(app, pilot)
+        app.screen.query_one("#archive", DataTable).focus()
+        await pilot.press("f")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmDialog) and "归档登记" in text_of(app, "#confirm-text")
+        await pilot.press("enter")  # the default answer files nothing
+        await settle(app, pilot)
+    assert _filings(demo_db, clock, application) == before
