@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 from datetime import date
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -33,16 +34,17 @@ LEVEL_STYLES = {
     service.NORMAL: "",
     service.PAUSED: "#8a8a8a",
 }
-# (title, width in cells): fits 110 columns; longer names are cut, the detail line under the table shows them whole.
+# (title, width in cells). 剩余 and 状态 come first, so that at 80 columns what is urgent is never cut off; a longer
+# value is cut with "…" and the detail line under the table shows it whole.
 COLUMNS = (
+    ("剩余", 6),
+    ("状态", 8),
     ("编号", 20),
     ("客户", 10),
-    ("业务类型", 12),
     ("当前环节", 10),
     ("全流程到期", 14),
     ("环节到期", 10),
-    ("剩余", 6),
-    ("状态", 8),
+    ("业务类型", 12),
 )
 ALL = Select.NULL
 
@@ -58,16 +60,28 @@ def _cells(row: CountdownRow) -> list[Text]:
     stage = row.stage + ("（客户）" if row.customer_side else "")
     left = f"（{row.days_left}）" if row.level == service.PAUSED else str(row.days_left)
     values = (
+        left,
+        COUNTDOWN_LEVELS[row.level],
         row.number,
         row.customer,
-        row.business_type_name,
         stage,
         _day(row.due, row.estimated),
         _day(row.stage_due),
-        left,
-        COUNTDOWN_LEVELS[row.level],
+        row.business_type_name,
     )
-    return [Text(value, style=style) for value in values]
+    return [Text(_fit(value, width), style=style) for value, (_title, width) in zip(values, COLUMNS, strict=True)]
+
+
+def _fit(value: str, width: int) -> str:
+    """The value, or as much as fits followed by "…": a cut never looks like a whole value."""
+    if cell_len(value) <= width:
+        return value
+    kept = ""
+    for char in value:
+        if cell_len(kept + char) > width - 1:
+            break
+        kept += char
+    return kept + "…"
 
 
 class PauseReasonDialog(ModalScreen[str | None]):
@@ -180,6 +194,7 @@ class CountdownScreen(StationScreen):
         table = self.query_one("#countdown-table", DataTable)
         for title, width in COLUMNS:
             table.add_column(title, width=width)
+        table.focus()  # Enter and PageDown work the list, as the footer says; Tab reaches the filters
         self.action_refresh()
         self.set_interval(REFRESH_SECONDS, self.action_refresh)
 

@@ -146,7 +146,7 @@ async def test_screen_lists_every_open_application_and_filters(demo_db: Path, cl
         table = await _open_countdown(app, pilot)
         assert table.row_count == len(expected.rows)
         first = expected.rows[0]
-        assert [str(c) for c in table.get_row_at(0)][:2] == [first.number, first.customer]
+        assert [str(c) for c in table.get_row_at(0)][2:4] == [first.number, first.customer]
         assert "2026-11-23 星期一" in text_of(app, "#countdown-title")
         counts = expected.counts()
         assert f"超期 {counts['overdue']}" in text_of(app, "#countdown-counts")
@@ -162,7 +162,7 @@ async def test_screen_lists_every_open_application_and_filters(demo_db: Path, cl
         await settle(app, pilot)
         both = service.filter_rows(expected.rows, manager=manager, business_type="ev_resident")
         assert table.row_count == len(both) >= 1
-        assert all(str(table.get_row_at(i)[2]).startswith("居民个人") for i in range(table.row_count))
+        assert all(str(table.get_row_at(i)[7]).startswith("居民个人") for i in range(table.row_count))
 
         await pilot.press("x")
         await settle(app, pilot)
@@ -191,7 +191,7 @@ async def test_pause_and_resume_from_the_screen(demo_db: Path, clock) -> None:  
         row = app.screen.shown[table.cursor_row]
         assert (row.application, row.level, row.pause_reason) == (target.application, "paused", "客户图纸未交")
         assert "原因：客户图纸未交" in text_of(app, "#countdown-detail")
-        assert str(table.get_row_at(table.cursor_row)[7]) == "暂停"
+        assert str(table.get_row_at(table.cursor_row)[1]) == "暂停"
 
         clock.advance(days=1)
         await pilot.press("u")
@@ -238,14 +238,14 @@ async def test_the_screen_and_home_move_to_the_new_day_by_themselves(demo_db: Pa
     async with app.run_test(size=SIZE) as pilot:
         table = await _open_countdown(app, pilot)
         index = next(i for i, r in enumerate(app.screen.shown) if r.application == normal.application)
-        assert str(table.get_row_at(index)[6]) == str(normal.days_left)
+        assert str(table.get_row_at(index)[0]) == str(normal.days_left)
 
         clock.advance(days=1)  # past midnight: Tuesday 2026-11-24
         await pilot.pause(0.5)
         await settle(app, pilot)
         assert "2026-11-24 星期二" in text_of(app, "#countdown-title")
         index = next(i for i, r in enumerate(app.screen.shown) if r.application == normal.application)
-        assert str(table.get_row_at(index)[6]) == str(normal.days_left - 1)
+        assert str(table.get_row_at(index)[0]) == str(normal.days_left - 1)
 
         await pilot.press("f1")
         await settle(app, pilot)

@@ -44,3 +44,21 @@ async def test_filing_acts_only_on_the_visible_archive_tab_and_asks(demo_db: Pat
         await pilot.press("enter")  # the default answer files nothing
         await settle(app, pilot)
     assert _filings(demo_db, clock, application) == before
+
+
+async def test_f3_opens_on_the_list_and_enter_opens_the_application(demo_db: Path, clock) -> None:  # noqa: ANN001
+    app = StationApp(demo_db, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(app, pilot, "李秀英", "2222")
+        await pilot.press("f3")
+        await settle(app, pilot)
+        table = app.screen.query_one("#countdown-table", DataTable)
+        assert table.has_focus
+        assert [str(c.label) for c in table.ordered_columns][:2] == ["剩余", "状态"]  # first: never cut off at 80
+        cells = [str(table.get_row_at(i)[7]) for i in range(table.row_count)]
+        cut = [c for c in cells if c.endswith("…")]
+        assert cut and all(c[:-1] and not c[:-1].endswith("…") for c in cut)  # a cut value says it is cut
+        await pilot.press("pagedown")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ApplicationScreen)
