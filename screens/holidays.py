@@ -20,7 +20,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from station_tui.domain.holiday_files import parse_date
-from station_tui.domain.workdays import DayKind
+from station_tui.domain.workdays import DayKind, YearSource
 from station_tui.screens.base import ServiceCalls, StationScreen
 from station_tui.services import holidays as service
 
@@ -96,6 +96,13 @@ def moved_text(result: service.Accepted) -> str:
 
 # --- dialogs (styled in holidays.tcss) ----------------------------------------------------------------------------------------------------
 
+
+# Where a year's days come from, said for a clerk: official or not, and whose data (never a package name).
+SOURCE_WORDS = {
+    YearSource.ENTERED: "官方数据（本所按国务院办公厅通知录入）",
+    YearSource.CHINESE_CALENDAR: "官方数据（国务院办公厅通知，程序内置的节假日日历）",
+    YearSource.SHIPPED: "官方数据（国务院办公厅通知，程序随附的节假日文件）",
+}
 
 class _HeadDialog(ServiceCalls, ModalScreen):
     """What entering and importing share: a 站长 and the PIN, the error shown whole, the result returned."""
@@ -306,7 +313,13 @@ class HolidayScreen(StationScreen):
         Binding("t", "this_year", "今年", id="holidays-today"),
         Binding("e", "enter", "录入安排", id="holidays-enter", tooltip="站长按国务院通知逐项录入该年安排"),
         Binding("i", "import_file", "导入文件", id="holidays-import", tooltip="站长导入县公司下发的安排文件"),
+        Binding("down", "scroll_months(2)", "下翻", id="holidays-down", show=False),
+        Binding("up", "scroll_months(-2)", "上翻", id="holidays-up", show=False),
+        Binding("pagedown", "scroll_months(10)", "下一页", id="holidays-pagedown"),
+        Binding("pageup", "scroll_months(-10)", "上一页", id="holidays-pageup", show=False),
     ]
+    # Below 110 columns the months stand three abreast, with the festivals under them; the year scrolls.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
 
     def __init__(self) -> None:
         super().__init__(id="holidays")
@@ -316,13 +329,16 @@ class HolidayScreen(StationScreen):
     def compose(self) -> ComposeResult:
         with Vertical(id="holidays-body"):
             yield Static("节假日安排", id="holidays-title")
-            with Horizontal(id="holidays-main"):
+            with VerticalScroll(id="holidays-main", can_focus=False):
                 with Grid(id="holidays-months"):
                     for month in range(1, 13):
                         yield Static("", id=f"month-{month}", classes="month")
                 with Vertical(id="holidays-side"):
                     yield Static("", id="holidays-festivals")
                     yield Static(self._legend(), id="holidays-legend")
+
+    def action_scroll_months(self, lines: int) -> None:
+        self.query_one("#holidays-main", VerticalScroll).scroll_relative(y=lines, animate=False)
 
     @staticmethod
     def _legend() -> Text:
@@ -350,7 +366,7 @@ class HolidayScreen(StationScreen):
 
     def _show(self, view: service.YearView) -> None:
         self.view, self.year = view, view.year
-        source = view.source.label if view.source.official else "估算（无官方数据：按法定节日规则推算，不含调休）"
+        source = SOURCE_WORDS.get(view.source, "估算（无官方数据：按法定节日规则推算，不含调休）")
         entered = f"，录入于 {view.entered_at[:16].replace('T', ' ')}" if view.entered_at else ""
         self.query_one("#holidays-title", Static).update(
             Text.assemble((f"{view.year} 年节假日安排", "bold"), f"　来源：{source}{entered}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Grid, Vertical
 from textual.widgets import Static
 
@@ -15,7 +16,7 @@ CARDS = [
     ("accepted_today", "今日受理"),
     ("due_today", "今日到期"),
     ("overdue", "已超期"),
-    ("deferred_waiting", "容缺资料待收"),
+    ("deferred_waiting", "容缺资料待收（件）　d 清单"),
     ("open_total", "在办"),
     ("last_export", "最近导出"),
 ]
@@ -23,7 +24,10 @@ CARDS = [
 
 class HomeScreen(StationScreen):
     CSS_PATH = "home.tcss"
-    BINDINGS = [("r", "refresh", "刷新")]
+    BINDINGS = [
+        Binding("r", "refresh", "刷新", id="home-refresh"),
+        Binding("d", "deferred", "容缺待收清单", id="home-deferred", tooltip="谁收什么资料、何时收齐，超期在前"),
+    ]
 
     def compose(self) -> ComposeResult:
         with Vertical(id="home"):
@@ -34,7 +38,9 @@ class HomeScreen(StationScreen):
                         yield Static(label, classes="card-label")
                         yield Static("…", classes="card-value", id=f"value-{key}")
             yield Static(
-                "F2 受理　F3 时限倒计时　F4 告知书　F5 节假日　F6 导出　F7 设置　Ctrl+P 命令面板", id="home-keys"
+                "F2 受理　F3 时限倒计时　F4 告知书　F5 节假日　F6 导出　F7 设置　F8 查询　F9 预约　d 容缺待收清单　"
+                "Ctrl+P 命令面板",
+                id="home-keys",
             )
 
     def on_mount(self) -> None:
@@ -44,6 +50,11 @@ class HomeScreen(StationScreen):
 
     def on_screen_resume(self) -> None:
         self.action_refresh()
+
+    def action_deferred(self) -> None:
+        from station_tui.screens.deferred import DeferredScreen
+
+        self.app.push_screen(DeferredScreen())
 
     def action_refresh(self) -> None:
         self.call_service(home_numbers, self.station, done=self._show, group="home")

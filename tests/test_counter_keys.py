@@ -62,3 +62,33 @@ async def test_f3_opens_on_the_list_and_enter_opens_the_application(demo_db: Pat
         await pilot.press("enter")
         await settle(app, pilot)
         assert isinstance(app.screen, ApplicationScreen)
+
+
+async def test_deferred_documents_are_a_list_to_work_from(demo_db: Path, clock) -> None:  # noqa: ANN001
+    from station_tui.screens.deferred import DeferredScreen
+
+    waiting = _rows(
+        demo_db,
+        clock,
+        "SELECT a.uuid, count(*) AS documents FROM documents d JOIN applications a ON a.uuid = d.application"
+        " WHERE d.status = 'deferred' AND a.status IN ('open', 'paused') GROUP BY a.uuid",
+    )
+    assert waiting
+    app = StationApp(demo_db, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(app, pilot, "刘强", "4444")
+        assert text_of(app, "#value-deferred_waiting") == str(len(waiting))  # applications, not documents
+        await pilot.press("d")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, DeferredScreen)
+        table = screen.query_one("#deferred-table", DataTable)
+        assert table.row_count == len(waiting)
+        flags = [row.overdue for row in screen.shown]
+        assert flags == sorted(flags, reverse=True)  # overdue first
+        first = screen.shown[0]
+        assert first.collector == "刘强" and first.stage == "现场勘查" and first.documents
+        assert str(table.get_row_at(0)[4]) == first.phone  # the customer manager can call the customer
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ApplicationScreen) and app.screen.application_uuid == first.application

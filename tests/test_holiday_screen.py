@@ -64,7 +64,7 @@ async def test_a_year_as_twelve_months_with_its_source(demo_db: Path, clock) -> 
     app = StationApp(demo_db, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         await _open(app, pilot, "李秀英", "2222")
-        assert "2026 年节假日安排　来源：chinese-calendar" in text_of(app, "#holidays-title")
+        assert "2026 年节假日安排　来源：官方数据（国务院办公厅通知" in text_of(app, "#holidays-title")
         assert len(app.screen.query(".month")) == 12
         october = _month(app, 10)
         assert october.plain.startswith("10 月")
@@ -137,7 +137,7 @@ async def test_head_enters_a_festival_and_a_bad_entry_changes_nothing(station_db
         assert "期限变动的申请 1 件" in result and "2027-01-19 → 2027-01-18  -1 个工作日" in result
         await pilot.press("escape")
         await settle(app, pilot)
-        assert "2027 年节假日安排　来源：已录入" in text_of(app, "#holidays-title")
+        assert "2027 年节假日安排　来源：官方数据（本所按国务院办公厅通知录入）" in text_of(app, "#holidays-title")
         assert MAKEUP in _style_of(_month(app, 1), 9)
     assert _db_facts(station_db, clock) == {"years": 1, "entered": 1, "due": "2027-01-18"}
 

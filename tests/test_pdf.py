@@ -53,3 +53,12 @@ def test_missing_character_is_named_before_printing() -> None:
 def test_missing_characters_lists_each_once() -> None:
     found = pdf.missing_characters([("客户名称", "𪚥𪚥张"), ("用电地址", "䲜村𪚥")])
     assert found == [("𪚥", "客户名称"), ("䲜", "用电地址")]
+
+
+def test_properties_name_the_notice_the_station_and_the_day_it_was_issued() -> None:
+    content = _content()
+    info = PdfReader(io.BytesIO(pdf.render(content))).metadata
+    assert info.title == f"{content['title']} {content['serial']}"
+    assert info.author == content["station"] and "anonymous" not in (info.creator or "")
+    assert info["/CreationDate"].startswith("D:" + content["issued_at"][:10].replace("-", ""))
+    assert pdf.render(content) == pdf.render(content)  # the same notice prints to the same file

@@ -32,7 +32,11 @@ def home_numbers(station: Station, today: date | None = None) -> HomeNumbers:
     due_today = store.one("SELECT count(*) FROM applications WHERE status = 'open' AND due_date = ?", (day,))
     overdue = store.one("SELECT count(*) FROM applications WHERE status = 'open' AND due_date < ?", (day,))
     open_total = store.one("SELECT count(*) FROM applications WHERE status IN ('open', 'paused')")
-    deferred = store.one("SELECT count(*) FROM documents WHERE status = 'deferred'")
+    # Applications still waiting for a deferred document (a clerk works by application, not by sheet of paper).
+    deferred = store.one(
+        "SELECT count(DISTINCT d.application) FROM documents d JOIN applications a ON a.uuid = d.application"
+        " WHERE d.status = 'deferred' AND a.status IN ('open', 'paused')"
+    )
     last = store.one("SELECT max(finished_at) FROM exports")
     return HomeNumbers(
         today, accepted_today, due_today, overdue, deferred, open_total, from_iso(last) if last else None

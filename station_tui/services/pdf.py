@@ -15,6 +15,7 @@ import io
 import threading
 import unicodedata
 from collections.abc import Iterable
+from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 
@@ -284,6 +285,25 @@ def _part(canvas, content: dict, part: str, reprints: int) -> None:  # noqa: ANN
     canvas.showPage()
 
 
+def _properties(canvas, content: dict) -> None:  # noqa: ANN001 - a reportlab Canvas
+    """What a PDF viewer's 属性 shows: the notice, the station that issued it, and the day it was issued.
+
+    invariant=True keeps the file the same for the same notice; its date would be 2000-01-01, so the issue time is put
+    in its place (reportlab has no public setter for it)."""
+    from types import SimpleNamespace
+
+    from station_tui.domain.timeutil import from_iso
+
+    canvas.setTitle(f"{content['title']} {content['serial']}")
+    canvas.setAuthor(content.get("station") or content["company"])
+    canvas.setSubject(f"{content['company']} {content['title']}")
+    canvas.setCreator("供电所业扩报装终端")
+    issued = from_iso(content["issued_at"])
+    offset = int((issued.utcoffset() or timedelta()).total_seconds() // 60)
+    ymdhms = (issued.year, issued.month, issued.day, issued.hour, issued.minute, issued.second)
+    canvas._doc._timeStamp = SimpleNamespace(t=issued.timestamp(), YMDhms=ymdhms, dhh=offset // 60, dmm=offset % 60)
+
+
 def render(content: dict, reprints: int = 0) -> bytes:
     """The notice as a PDF: the customer copy, then the stub, each starting on its own page."""
     check_printable(content)
@@ -293,8 +313,7 @@ def render(content: dict, reprints: int = 0) -> bytes:
     buffer = io.BytesIO()
     with _lock:
         canvas = Canvas(buffer, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), invariant=True, initialFontName=FONT_NAME)
-        canvas.setTitle(f"{content['title']} {content['serial']}")
-        canvas.setAuthor(content["company"])
+        _properties(canvas, content)
         for part in ("客户联", "存根联"):
             _part(canvas, content, part, reprints)
         canvas.save()
