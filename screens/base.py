@@ -7,13 +7,36 @@ from typing import Any
 
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer
+from textual.widgets import Checkbox, Footer
 from textual.worker import Worker, WorkerState
 
 from station_tui.domain.errors import StationError
 from station_tui.screens.status_line import StatusLine
+
+# Textual's own widgets show English key descriptions in the footer; a clerk reads Chinese. Shown ones, by action.
+TEXTUAL_WORDS = {
+    "dismiss": "收起列表",
+    "escape": "关闭命令面板",
+}
+
+
+def _speak_chinese() -> None:
+    """Give the footer keys of Textual's Select drop-down and command palette Chinese descriptions."""
+    from dataclasses import replace
+
+    from textual.command import CommandPalette
+    from textual.widgets._select import SelectOverlay
+
+    for cls in (SelectOverlay, CommandPalette):
+        bindings = [b if isinstance(b, Binding) else Binding(*b) for b in cls.BINDINGS]
+        cls.BINDINGS = [replace(b, description=TEXTUAL_WORDS.get(b.action, b.description)) for b in bindings]
+        cls._merged_bindings = cls._merge_bindings()
+
+
+_speak_chinese()
 
 Done = Callable[[Any], None]
 Failed = Callable[[str], None]
@@ -109,6 +132,16 @@ class ServiceCalls:
                 failed(message)
             else:
                 self.notify(message, title="出错了", severity="error", timeout=10)  # type: ignore[attr-defined]
+
+
+class TickBox(Checkbox):
+    """A checkbox that reads as empty when it is: `[ ]` and `[✓]`. Textual draws `▐X▌` both ways, only coloured
+    differently, and an unticked box read as ticked on a clerk's screen."""
+
+    @property
+    def _button(self) -> Content:
+        style = self.get_visual_style("toggle--button")
+        return Content.assemble("[", ("✓" if self.value else " ", style), "]")
 
 
 class StationScreen(ServiceCalls, Screen):

@@ -7,13 +7,23 @@ scheduled export (the PC was off) runs at once and the clerk is told.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual import on
 from textual.app import App, ComposeResult
+from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical
 from textual.widgets import Button, Checkbox, DataTable, Input, Label, ProgressBar, Select, Static
 
-from station_tui.screens.base import StationScreen
-from station_tui.services.export import ExportResult, incomplete_folders, past_exports, pending_events, run_export
+from station_tui.screens.base import StationScreen, TickBox
+from station_tui.services.export import (
+    ExportError,
+    ExportResult,
+    incomplete_folders,
+    past_exports,
+    pending_events,
+    run_export,
+)
 from station_tui.services.operators import authorize_head, heads
 from station_tui.services.schedule import (
     DueState,
@@ -28,6 +38,7 @@ from station_tui.services.schedule import (
 
 CHECK_SECONDS = 60
 RETRY_SECONDS = 15 * 60  # after a failed scheduled export (no stick in the port): not every minute
+NO_OUTBOX = "还没有设置导出文件夹：请站长在本页下方「导出文件夹」中选定并保存（需站长 PIN），之后随时可以导出。"
 STATUS = {"complete": "完整", "missing": "文件夹已不在（U 盘已取走？）"}
 
 
@@ -120,10 +131,11 @@ def start_export_schedule(app: App) -> ExportSchedule:
 
 class ExportScreen(StationScreen):
     CSS_PATH = "export.tcss"
+    # Priority: Ctrl+E works wherever the cursor is (an input field would take it as "go to end").
     BINDINGS = [
-        ("ctrl+e", "export_now", "立即导出"),
-        ("ctrl+s", "save_settings", "保存设置"),
-        ("ctrl+r", "reload", "刷新"),
+        Binding("ctrl+e", "export_now", "立即导出", id="export-now-key", priority=True),
+        Binding("ctrl+s", "save_settings", "保存设置", id="export-save-key", priority=True),
+        Binding("ctrl+r", "reload", "刷新", id="export-reload-key"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -140,7 +152,7 @@ class ExportScreen(StationScreen):
                 yield Label("导出时间")
                 yield Input(id="export-times", placeholder="22:00（几个时间用逗号隔开）")
                 yield Label("仅工作日")
-                yield Checkbox("节假日和周末不导出", id="export-workdays")
+                yield TickBox("节假日和周末不导出", id="export-workdays")
                 yield Label("导出文件夹")
                 yield Input(id="export-outbox", placeholder="U 盘或共享文件夹的完整路径")
                 yield Label("授权站长")
@@ -236,6 +248,8 @@ class ExportScreen(StationScreen):
             self.app.call_from_thread(bar.update, total=total, progress=done)
 
         def export_now() -> ExportResult:
+            if current_schedule(station).outbox is None:  # said for the screen (the service's words are the CLI's)
+                raise ExportError(NO_OUTBOX)
             return run_export(station, operator=operator.uuid if operator else None, progress=progress)
 
         self.call_service(export_now, done=self._exported, failed=self._export_failed, group="export-run")
@@ -270,6 +284,9 @@ class ExportScreen(StationScreen):
 
         def save() -> Schedule:
             rule = daily_rule(times)  # checked before the PIN: a typo costs no PIN attempt
+            folder = Path(outbox.strip()).expanduser()
+            if outbox.strip() and folder.is_absolute() and not folder.is_dir():
+                raise ExportError(f"导出文件夹 {folder} 不存在：请先插好 U 盘或建好文件夹，再保存。")
             authorized = authorize_head(station, str(head), pin)
             return change_schedule(station, operator=authorized.uuid, rule=rule, workdays_only=workdays, outbox=outbox)
 

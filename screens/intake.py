@@ -17,7 +17,7 @@ from textual.widgets.select import InvalidSelectValueError
 
 from station_tui.domain.glossary import CHANNELS, COPY_KINDS, INTAKE_MODES, LIMIT_UNITS, VOLTAGES
 from station_tui.domain.profiles import BUSINESS_TYPE_IDS
-from station_tui.screens.base import StationScreen, WriteFinished
+from station_tui.screens.base import StationScreen, TickBox, WriteFinished
 from station_tui.screens.dialogs import ConfirmDialog
 from station_tui.screens.intake_dialogs import ReservationDialog
 from station_tui.screens.notice_preview import NoticePreviewScreen
@@ -138,12 +138,12 @@ class IntakeScreen(StationScreen):
                     "受理渠道", Select([(v, k) for k, v in CHANNELS.items()], id="channel", allow_blank=False)
                 )
                 with Horizontal(classes="checks"):
-                    yield Checkbox("双电源", id="dual-supply", compact=True)
-                    yield Checkbox("需配套工程", id="supporting-works", compact=True)
+                    yield TickBox("双电源", id="dual-supply", compact=True)
+                    yield TickBox("需配套工程", id="supporting-works", compact=True)
                 with Horizontal(classes="checks"):
-                    yield Checkbox("委托代理人", id="agent", compact=True)
-                    yield Checkbox("重要客户", id="important", compact=True)
-                    yield Checkbox("配网改造", id="distribution-upgrade", compact=True)
+                    yield TickBox("委托代理人", id="agent", compact=True)
+                    yield TickBox("重要客户", id="important", compact=True)
+                    yield TickBox("配网改造", id="distribution-upgrade", compact=True)
                 yield from self._field("小微企业", Select(FLAG_CHOICES, id="small-micro", allow_blank=False))
                 yield from self._field("三零服务", Select(FLAG_CHOICES, id="three-zero", allow_blank=False))
                 yield from self._field("标记改动理由", Input(id="flags-reason", placeholder="改动小微/三零标记时必填"))

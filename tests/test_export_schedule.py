@@ -123,14 +123,22 @@ async def test_the_export_screen_exports_now_and_saves_settings(demo_db: Path, c
         await pilot.press("f6")
         await settle(app, pilot)
         assert "未设置" in text_of(app, "#export-summary")
+        app.screen.query_one("#export-outbox", Input).focus()  # Ctrl+E works wherever the cursor is
         await pilot.press("ctrl+e")
         await settle(app, pilot)
-        assert "还没有设置导出文件夹" in text_of(app, "#export-message")
-        # Settings: a folder that is not there yet (the stick is not in), the 站长's PIN.
+        message = text_of(app, "#export-message")
+        assert "还没有设置导出文件夹" in message and "站长" in message and "--" not in message  # no CLI option
+        # Settings: a folder that is not there (the stick is not in) is refused, then the 站长's PIN.
         app.screen.query_one("#export-outbox", Input).value = str(outbox)
         app.screen.query_one("#export-times", Input).value = "21:30"
         app.screen.query_one("#export-workdays", Checkbox).value = True
         assert app.screen.query_one("#export-head", Select).value is not Select.BLANK
+        app.screen.query_one("#export-pin", Input).value = "1111"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert "不存在" in text_of(app, "#settings-message")
+        assert "未设置" in text_of(app, "#export-summary")
+        outbox.mkdir()
         app.screen.query_one("#export-pin", Input).value = "0000"
         await pilot.press("ctrl+s")
         await settle(app, pilot)
@@ -141,6 +149,7 @@ async def test_the_export_screen_exports_now_and_saves_settings(demo_db: Path, c
         await settle(app, pilot)
         assert "已保存" in text_of(app, "#settings-message")
         assert "每天 21:30（仅工作日）" in text_of(app, "#export-summary")
+        outbox.rmdir()  # the stick taken out after the 站长 chose it
         await pilot.press("ctrl+e")
         await settle(app, pilot)
         message = text_of(app, "#export-message")
