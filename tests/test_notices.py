@@ -56,8 +56,9 @@ def test_acceptance_notice_prints_every_field_and_masks_identity(station, manage
     assert "刘强" in printed and "13900000004" in printed
     assert "95598" in printed and "12398" in printed and "办电零服务费" in printed
     assert "全流程时限2个工作日" in printed
-    assert "应于2026年11月25日前办结" in printed  # Monday + 2 working days
+    assert "最迟于2026年11月25日办结（当天仍在时限内）" in printed  # Monday + 2 working days
     assert "客户联" in printed and "存根联" in printed and "客户签名" in printed and "受理人：王站长" in printed
+    assert printed.index("已知悉以上内容") < printed.index("客户签名")  # what the signature says, above it
 
 
 def test_complete_acceptance_says_nothing_is_missing(station, manager) -> None:  # noqa: ANN001
@@ -74,7 +75,7 @@ def test_estimated_due_dates_are_marked(station, manager, clock) -> None:  # noq
     application = accept_resident(station)
     notice = notices.issue(station, "acceptance", application=application)
     printed = squeeze(pdf_text(notices.render(notice)))
-    assert "（估算）前办结" in printed
+    assert "（估算）办结" in printed
     assert "节假日安排尚未公布" in printed
 
 

@@ -100,6 +100,10 @@ class RequiredDocument:
     note: str = ""
 
 
+# The last words above the customer's signature: what the signature says.
+ACKNOWLEDGED = {"heading": "客户确认", "paragraphs": ["已知悉以上内容。"]}
+
+
 def _day(value: date) -> str:
     return f"{value.year}年{value.month}月{value.day}日"
 
@@ -181,10 +185,11 @@ def _stage_line(position: int, stage: StageView) -> str:
     if stage.customer_side:
         return line + "：客户自行实施，所用时间不计入供电企业办理时限"
     if stage.limit is None:
-        return line
+        return line + "：本环节不单设时限，计入全流程时限"
     line += f"：本环节时限 {stage.limit} 个工作日"
     if stage.due is not None:
-        line += f"，应于 {_due(stage.due, stage.estimated)}前完成"
+        # "最迟于…" says that the due day itself still counts; "…前" could be read as "by the day before".
+        line += f"，最迟于 {_due(stage.due, stage.estimated)}完成（当天仍在时限内）"
     else:
         line += "，自本环节开始时起算"
     return line
@@ -194,7 +199,7 @@ def _stage_section(app: ApplicationView) -> dict:
     unit = zh(LIMIT_UNITS, app.limit_unit)
     whole = (
         f"全流程时限 {app.limit_days} 个{unit}（{app.category}；不含客户自行实施的时间），"
-        f"自受理次日起算，应于 {_due(app.due_date, app.due_estimated)}前办结。"
+        f"自受理次日起算，最迟于 {_due(app.due_date, app.due_estimated)}办结（当天仍在时限内）。"
     )
     paragraphs = [whole]
     if app.due_estimated or any(stage.estimated for stage in app.stages):
@@ -255,6 +260,7 @@ def acceptance(
     sections.append(_stage_section(app))
     sections += _service_sections(contacts, (app.manager_name, app.manager_phone))
     content["sections"] = sections
+    content["sections"].append(ACKNOWLEDGED)
     content["signatures"] = [["客户签名", ""], ["受理人", app.accepted_by]]
     return content
 
@@ -299,6 +305,7 @@ def refusal(
         )
     )
     content["sections"] = sections + _service_sections(contacts, None)
+    content["sections"].append(ACKNOWLEDGED)
     content["signatures"] = [["客户签名", ""], ["接待人", received_by]]
     return content
 
@@ -349,6 +356,7 @@ def inspection(
     else:
         sections.append(_section("检验结论", paragraphs=["经检验，受电工程符合要求，未发现缺陷，可以装表接电。"]))
     content["sections"] = sections + _service_sections(contacts, (app.manager_name, app.manager_phone))
+    content["sections"].append(ACKNOWLEDGED)
     content["signatures"] = [["客户签名", ""], ["检验人", inspector]]
     return content
 
