@@ -88,6 +88,7 @@ class ApplicationScreen(StationScreen):
                     yield DataTable(id="stages", cursor_type="row")
                 with TabPane("记录", id="tab-events"):
                     yield DataTable(id="events", cursor_type="row", zebra_stripes=True)
+                    yield Static("", id="events-note")
                 with TabPane("告知书与检验", id="tab-notices"):
                     yield DataTable(id="notices", cursor_type="row")
                     yield Static("", id="inspections")
@@ -96,7 +97,9 @@ class ApplicationScreen(StationScreen):
         self.query_one("#docs", DataTable).add_columns(
             "资料", "状态", "形式", "原件/复印件", "收到", "由谁收取", "补收"
         )
-        self.query_one("#archive", DataTable).add_columns("要求", "状态", "时间", "经办", "环节", "归档资料")
+        self.query_one("#archive", DataTable).add_columns(
+            "要求", "状态", "时间", "经办", "附件2环节（随哪个办理环节完成）", "归档资料"
+        )
         self.query_one("#stages", DataTable).add_columns("序", "环节", "开始", "结束", "备注")
         self.query_one("#events", DataTable).add_columns("时间", "事件", "操作员", "内容")
         self.query_one("#notices", DataTable).add_columns("编号", "类别", "出具时间", "经办", "补打")
@@ -122,6 +125,12 @@ class ApplicationScreen(StationScreen):
         events.clear()
         for e in view.events:
             events.add_row(when(e.recorded_at) + ("*" if e.simulated else ""), e.type_zh, e.operator, e.summary)
+        simulated = any(e.simulated for e in view.events)
+        self.query_one("#events-note", Static).update(
+            "时间后带 * 的记录是补录的：演示数据或从纸质台账导入，时间是当时的办理时间，不是本机记录的时间。"
+            if simulated
+            else ""
+        )
         notices = self.query_one("#notices", DataTable)
         notices.clear()
         for n in view.notices:
@@ -150,7 +159,13 @@ class ApplicationScreen(StationScreen):
     def _fill_archive(self, view: ApplicationView) -> None:
         table = self.query_one("#archive", DataTable)
         table.clear()
+        # 附件2 names its stages its own way: say which of this application's stages each one closes with.
+        names = [s.name for s in view.stages]
+        closes_with = {
+            gate: names[i - 1] for i in range(1, len(names) + 1) for gate in lifecycle.archive_gate(names, i)
+        }
         for stage in view.archive:
+            paired = closes_with.get(stage.id, "归档时")
             for item in stage.items:
                 state = ARCHIVE_STATES[item.state]
                 if item.state == "missing" and item.mark == "△":
@@ -160,7 +175,7 @@ class ApplicationScreen(StationScreen):
                     state,
                     when(item.filed_at),
                     item.filed_by or "",
-                    stage.name,
+                    f"{stage.name}（{paired}）",
                     item.name,
                     key=f"{item.stage}\x1f{item.name}",
                 )

@@ -91,7 +91,7 @@ class IntakeScreen(StationScreen):
     BINDINGS = [
         Binding("ctrl+s", "save", "保存受理", id="intake-save", priority=True),
         Binding("ctrl+n", "clear", "新客户", id="intake-new"),
-        Binding("ctrl+d", "documents", "资料清单", id="intake-documents", tooltip="跳到资料清单（附件1）"),
+        Binding("ctrl+d", "documents", "资料清单", id="intake-documents", tooltip="跳到资料清单（附件1）", priority=True),
         Binding("ctrl+o", "open_saved", "打开刚受理的申请", id="intake-open"),
         Binding("f8,ctrl+f", "search", "查询", id="intake-search"),
         Binding("f9", "reservations", "预约", id="intake-reservations"),

@@ -207,3 +207,29 @@ async def test_typing_survives_a_crash_and_a_save_clears_the_draft(counter_db: P
         await settle(app, pilot)
         assert app.screen.query_one("#customer-name", Input).value == ""
     assert len(_applications(counter_db, clock)) == 1
+
+
+async def test_the_checklist_has_a_key_and_a_failed_save_goes_to_the_first_field_in_error(
+    counter_db: Path, clock
+) -> None:  # noqa: ANN001
+    app = StationApp(counter_db, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(app, pilot, "李秀英", "2222")
+        await pilot.press("f2")
+        await settle(app, pilot)
+        await _choose(app, pilot, "#business-type", search="低压居民")
+        app.screen.query_one("#customer-name").focus()
+        await pilot.press("ctrl+d")  # from a text field, where Ctrl+D would otherwise delete a character
+        await settle(app, pilot)
+        assert app.focused is app.screen.query(".doc-form").first()
+        await pilot.press("enter", "down", "enter")  # the identity proof: received
+        await settle(app, pilot)
+        app.screen.query_one("#capacity").focus()
+        await pilot.press(*"12")
+        app.screen.query_one("#phone").focus()
+        await pilot.press(*"6234567")  # no area code
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert "未保存" in text_of(app, "#intake-message")
+        assert app.focused is app.screen.query_one("#customer-name")  # the first field in error, top to bottom
+    assert _applications(counter_db, clock) == []

@@ -92,3 +92,20 @@ async def test_deferred_documents_are_a_list_to_work_from(demo_db: Path, clock) 
         await pilot.press("enter")
         await settle(app, pilot)
         assert isinstance(app.screen, ApplicationScreen) and app.screen.application_uuid == first.application
+
+
+async def test_the_application_screen_pairs_stage_names_and_explains_the_star(demo_db: Path, clock) -> None:  # noqa: ANN001
+    application = _rows(
+        demo_db, clock, "SELECT uuid FROM applications WHERE status = 'open' AND simulated = 1 LIMIT 1"
+    )[0]["uuid"]
+    app = StationApp(demo_db, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(app, pilot, "李秀英", "2222")
+        app.push_screen(ApplicationScreen(application))
+        await settle(app, pilot)
+        archive = app.screen.query_one("#archive", DataTable)
+        stages = {str(archive.get_row_at(i)[4]) for i in range(archive.row_count)}
+        assert "受理申请及供电方案答复（用电申请）" in stages  # the 附件2 name with the stage it closes with
+        events = app.screen.query_one("#events", DataTable)
+        assert str(events.get_row_at(0)[0]).endswith("*")
+        assert "带 * 的记录是补录的" in text_of(app, "#events-note")
