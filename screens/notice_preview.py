@@ -54,9 +54,25 @@ def _load(
     return _Loaded(notice, content, problem)
 
 
-def _output(station, loaded: _Loaded, action: str, kind: str, application, business_type, customer, operator, replaces):  # noqa: ANN001, ANN202
-    """Issue on the first output, reprint on every later one; then print or save. Returns (notice, message, ok)."""
-    if loaded.notice is None:
+def _output(
+    station,
+    loaded: _Loaded,
+    action: str,
+    kind: str,
+    application,
+    business_type,
+    customer,
+    operator,
+    replaces,
+    other_medium=False,
+):  # noqa: ANN001, ANN202, E501
+    """Issue on the first output, reprint on every later one; then print or save. Returns (notice, message, ok).
+
+    other_medium: the notice was just issued here in the other medium (saved as PDF, now printed, or the reverse):
+    that first copy on paper (or on file) is no 补打; only a second copy in the same medium is."""
+    if loaded.notice is not None and other_medium:
+        notice = loaded.notice
+    elif loaded.notice is None:
         notice = notices.issue(
             station,
             kind,
@@ -104,6 +120,7 @@ class NoticePreviewScreen(StationScreen):
         self.width = 48
         self.loaded: _Loaded | None = None
         self.busy = False
+        self.media_done: set[str] = set()  # outputs ("print", "save") of the notice issued on this screen
 
     def compose(self) -> ComposeResult:
         with Vertical(id="preview"):
@@ -176,6 +193,9 @@ class NoticePreviewScreen(StationScreen):
             self.notify(self.loaded.problem, title="不能出具", severity="error", timeout=10)
             return
         self.busy = True
+        other_medium = bool(self.media_done) and action not in self.media_done
+        if self.loaded.notice is None or self.media_done:  # only a notice issued on this screen
+            self.media_done.add(action)
         self.query_one("#preview-result", Static).update("正在出具并" + ("打印…" if action == "print" else "保存…"))
         self.call_service(
             _output,
@@ -188,6 +208,7 @@ class NoticePreviewScreen(StationScreen):
             self.customer_name,
             self.operator_id,
             self.replaces,
+            other_medium,
             done=self._done,
             failed=self._failed,
             group="preview",

@@ -99,3 +99,29 @@ async def test_unknown_number_keeps_what_was_typed(demo_db: Path, clock) -> None
         await settle(app, pilot)
         assert text_of(app, "#notices-found") == "没有编号为 ZX99 的申请"
         assert app.screen.query_one("#notices-number").value == "ZX99"
+
+
+async def test_printing_a_notice_just_saved_as_pdf_is_no_reprint(
+    demo_db: Path, clock, tmp_path: Path, monkeypatch
+) -> None:  # noqa: ANN001
+    log = fake_lp(tmp_path / "bin")
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+    number = _open_application(demo_db)
+    app = StationApp(demo_db, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(app, pilot, "李秀英", "2222")
+        await pilot.press("f4")
+        await settle(app, pilot)
+        await pilot.press(*number.lower(), "enter")
+        await settle(app, pilot)
+        await pilot.press("a")
+        await settle(app, pilot)
+        await pilot.press("s")  # issued as a PDF file
+        await settle(app, pilot)
+        await pilot.press("p")  # and its paper copy: the first of that medium
+        await settle(app, pilot)
+        assert "已补打" not in text_of(app, "#preview-title")
+        assert log.read_text(encoding="utf-8").splitlines()[-1].endswith("DEMO-2026-01-00001.pdf")
+        await pilot.press("p")  # a second paper copy is a 补打
+        await settle(app, pilot)
+        assert "已补打 1 次" in text_of(app, "#preview-title")
