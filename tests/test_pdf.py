@@ -28,6 +28,10 @@ def test_a4_two_parts_font_embedded_as_a_subset() -> None:
     assert "【客户联】" in texts[0] and any("【存根联】" in t for t in texts[1:])
     assert all("ZX01-2026-01-00001" in t for t in texts)  # the serial on every page
     assert all("客户签名" in t for t in (texts[0], texts[-1]))
+    stub = texts[-1]
+    assert "客户名称：欧阳" not in stub or "【咨询与监督电话】" not in stub  # a stub, not a second full copy
+    assert "暂缺/需带资料：产权证明" in stub and "盖章" in stub
+
     fonts = {
         font["/FontDescriptor"]["/FontName"]
         for page in reader.pages
@@ -62,3 +66,13 @@ def test_properties_name_the_notice_the_station_and_the_day_it_was_issued() -> N
     assert info.author == content["station"] and "anonymous" not in (info.creator or "")
     assert info["/CreationDate"].startswith("D:" + content["issued_at"][:10].replace("-", ""))
     assert pdf.render(content) == pdf.render(content)  # the same notice prints to the same file
+
+
+def test_a_short_notice_and_its_stub_share_one_sheet_with_a_cut_line() -> None:
+    content = _content()
+    content["sections"] = content["sections"][:2]
+    reader = PdfReader(io.BytesIO(pdf.render(content)))
+    assert len(reader.pages) == 1
+    text = squeeze(reader.pages[0].extract_text())
+    assert text.index("【客户联】") < text.index("沿此线剪下") < text.index("【存根联】")
+    assert text.count("客户签名") == 2

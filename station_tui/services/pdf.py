@@ -245,7 +245,10 @@ def _fields(layout: _Layout, fields: list[list[str]]) -> None:
 
 
 def _body(layout: _Layout, content: dict) -> None:
-    for section in content["sections"]:
+    sections = content["sections"]
+    # 客户确认 (已知悉以上内容) goes last, after the commitment, right above the signatures.
+    last = [x for x in sections if x["heading"] == "客户确认"]
+    for section in [x for x in sections if x["heading"] != "客户确认"]:
         layout.need(LEADING * 3)
         layout.space(3)
         layout.text(f"【{section['heading']}】", size=11.5)
@@ -260,6 +263,12 @@ def _body(layout: _Layout, content: dict) -> None:
         layout.space(6)
         layout.text("【客户承诺】", size=11.5)
         layout.text(content["commitment"], x=MARGIN + 12, first="　　")
+    for section in last:
+        layout.need(LEADING * 2)
+        layout.space(3)
+        layout.text(f"【{section['heading']}】", size=11.5)
+        for paragraph in section.get("paragraphs", []):
+            layout.text(paragraph, size=11.5)
 
 
 def _signatures(layout: _Layout, content: dict) -> None:
@@ -275,14 +284,62 @@ def _signatures(layout: _Layout, content: dict) -> None:
         layout.c.line(x + (len(label) + 1) * 11, layout.y - 3, x + column - 16, layout.y - 3)
     layout.space(14)
     layout.text(f"日期：{content['date']}", size=11)
+    layout.c.drawRightString(PAGE_WIDTH - MARGIN - 60, layout.y, f"{content['station']}（盖章）")
 
 
-def _part(canvas, content: dict, part: str, reprints: int) -> None:  # noqa: ANN001
+def _part(canvas, content: dict, part: str, reprints: int) -> _Layout:  # noqa: ANN001
     layout = _Layout(canvas, content, part)
     _header(layout, content, reprints)
     _body(layout, content)
     _signatures(layout, content)
-    canvas.showPage()
+    return layout
+
+
+# What the station keeps (存根联): who, what, what is missing, the signatures and the date; not the whole notice.
+STUB_FIELDS = ("申请编号", "客户名称", "业务类型", "受理方式", "申请容量")
+
+
+def _stub_fields(content: dict) -> list[list[str]]:
+    known = {label: value for section in content["sections"] for label, value in section.get("fields", [])}
+    fields = [[label, known[label]] for label in STUB_FIELDS if known.get(label)]
+    if not known.get("客户名称") and content.get("customer_name"):
+        fields.insert(0, ["客户名称", content["customer_name"]])
+    return fields
+
+
+def _stub_items(content: dict) -> list[str]:
+    """What is still missing (容缺) or was not brought (未受理): the names only."""
+    for section in content["sections"]:
+        if section["heading"].startswith(("容缺资料", "需提供的资料")):
+            return ["、".join(item.split("：", 1)[0] for item in section.get("items", []))]
+    return []
+
+
+def _stub(canvas, content: dict, reprints: int, after: _Layout) -> None:  # noqa: ANN001
+    """The 存根联 under a cut line on the customer's page where it fits, else on a page of its own."""
+    fields, missing = _stub_fields(content), _stub_items(content)
+    height = LEADING * (9 + len(fields) / 2 + 2 * len(missing)) + 60
+    if after.y - height - 24 >= MARGIN:
+        layout = after
+        layout.space(12)
+        layout.c.setDash(4, 3)
+        layout.c.line(MARGIN, layout.y, PAGE_WIDTH - MARGIN, layout.y)
+        layout.c.setDash()
+        layout.c.setFont(FONT_NAME, 8)
+        layout.c.drawCentredString(PAGE_WIDTH / 2, layout.y + 3, "沿此线剪下　以下为存根联（供电所留存）")
+        layout.part = "存根联"
+        layout.space(4)
+    else:
+        canvas.showPage()
+        layout = _Layout(canvas, content, "存根联")
+    layout.centered(f"{content['title']}【存根联】", 12)
+    layout.text(f"编号：{content['serial']}" + (f"　补打（第 {reprints} 次）" if reprints else ""), size=10)
+    _fields(layout, fields)
+    if missing:
+        layout.text(missing[0], x=MARGIN + 12, first="暂缺/需带资料：", rest="　" * 8)
+    if content.get("commitment"):
+        layout.text("客户已作出承诺（见客户联【客户承诺】）。", x=MARGIN + 12)
+    _signatures(layout, content)
 
 
 def _properties(canvas, content: dict) -> None:  # noqa: ANN001 - a reportlab Canvas
@@ -305,7 +362,8 @@ def _properties(canvas, content: dict) -> None:  # noqa: ANN001 - a reportlab Ca
 
 
 def render(content: dict, reprints: int = 0) -> bytes:
-    """The notice as a PDF: the customer copy, then the stub, each starting on its own page."""
+    """The notice as a PDF: the customer copy, then the stub (存根联) under a cut line where it fits on the same sheet,
+    else on a second page."""
     check_printable(content)
     from reportlab.pdfgen.canvas import Canvas
 
@@ -314,8 +372,9 @@ def render(content: dict, reprints: int = 0) -> bytes:
     with _lock:
         canvas = Canvas(buffer, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), invariant=True, initialFontName=FONT_NAME)
         _properties(canvas, content)
-        for part in ("客户联", "存根联"):
-            _part(canvas, content, part, reprints)
+        customer_copy = _part(canvas, content, "客户联", reprints)
+        _stub(canvas, content, reprints, customer_copy)
+        canvas.showPage()
         canvas.save()
     return buffer.getvalue()
 
