@@ -12,7 +12,7 @@ from pathlib import Path
 from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.containers import Grid, Horizontal, Vertical
+from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.widgets import Button, Checkbox, DataTable, Input, Label, ProgressBar, Select, Static
 
 from station_tui.screens.base import StationScreen, TickBox
@@ -139,7 +139,7 @@ class ExportScreen(StationScreen):
     ]
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="export"):
+        with VerticalScroll(id="export"):
             yield Static("", id="export-summary")
             with Horizontal(id="export-actions"):
                 yield Button("立即导出", id="export-now", variant="primary")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Grid, Horizontal, Vertical
+from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
 from station_tui.domain.glossary import ROLES
@@ -17,7 +17,7 @@ class SettingsScreen(StationScreen):
     BINDINGS = [("ctrl+s", "add_operator", "新增操作员")]
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="settings"):
+        with VerticalScroll(id="settings"):
             yield Static("", id="station-info")
             yield Static("操作员", classes="section")
             yield DataTable(id="operator-table", cursor_type="row")
