@@ -26,6 +26,13 @@ def at_once(app: StationApp, *keys: str) -> None:
         app.post_message(events.Key(key, key if len(key) == 1 else None))
 
 
+async def _intake(app: StationApp, pilot, who: tuple[str, str] = ("李秀英", "2222")) -> None:  # noqa: ANN001
+    """Log in and open 受理 (F2)."""
+    await login(app, pilot, *who)
+    await pilot.press("f2")
+    await settle(app, pilot)
+
+
 def _applications(db: Path, clock) -> list[dict]:  # noqa: ANN001
     return _rows(db, clock, "SELECT number, customer_name FROM applications WHERE simulated = 0 ORDER BY number")
 
@@ -33,9 +40,7 @@ def _applications(db: Path, clock) -> list[dict]:  # noqa: ANN001
 async def test_new_customer_on_a_fresh_form_keeps_the_app_running(counter_db: Path, clock) -> None:  # noqa: ANN001
     app = StationApp(counter_db, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
-        await login(app, pilot, "李秀英", "2222")
-        await pilot.press("f2")
-        await settle(app, pilot)
+        await _intake(app, pilot)
         await pilot.press("ctrl+n")
         await settle(app, pilot)
         assert app.is_running and isinstance(app.screen, IntakeScreen)
@@ -110,9 +115,7 @@ async def test_a_second_open_application_for_the_same_customer_asks_first(counte
 async def test_keys_typed_at_once_land_in_the_field_with_the_cursor(counter_db: Path, clock) -> None:  # noqa: ANN001
     app = StationApp(counter_db, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
-        await login(app, pilot, "李秀英", "2222")
-        await pilot.press("f2")
-        await settle(app, pilot)
+        await _intake(app, pilot)
         await _choose(app, pilot, "#business-type", search="低压居民")
         app.screen.query_one("#phone").focus()
         at_once(app, *"13972001234", "tab", *"红安县某村", "tab", *"12", "shift+tab", "shift+tab")
@@ -167,15 +170,11 @@ async def test_quitting_with_unsaved_work_asks_and_keeps_a_draft(counter_db: Pat
     # Another operator at the same PC does not get it; the same operator does.
     app = StationApp(counter_db, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
-        await login(app, pilot, "张伟", "3333")
-        await pilot.press("f2")
-        await settle(app, pilot)
+        await _intake(app, pilot, ("张伟", "3333"))
         assert app.screen.query_one("#customer-name", Input).value == ""
     app = StationApp(counter_db, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
-        await login(app, pilot, "李秀英", "2222")
-        await pilot.press("f2")
-        await settle(app, pilot)
+        await _intake(app, pilot)
         assert app.screen.query_one("#customer-name", Input).value == "张秀兰"
         assert app.screen.query_one("#doc-form-property_proof", Select).value == "产权证"
 
@@ -189,9 +188,7 @@ async def test_typing_survives_a_crash_and_a_save_clears_the_draft(counter_db: P
     # The app ended without Ctrl+Q (a power cut ends it the same way: no question, no last write).
     app = StationApp(counter_db, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
-        await login(app, pilot, "李秀英", "2222")
-        await pilot.press("f2")
-        await settle(app, pilot)
+        await _intake(app, pilot)
         assert app.screen.query_one("#id-number", Input).value == "41130219850312018x"
         await pilot.press("ctrl+s")
         await settle(app, pilot)
@@ -202,9 +199,7 @@ async def test_typing_survives_a_crash_and_a_save_clears_the_draft(counter_db: P
     assert not app.is_running
     app = StationApp(counter_db, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
-        await login(app, pilot, "李秀英", "2222")
-        await pilot.press("f2")
-        await settle(app, pilot)
+        await _intake(app, pilot)
         assert app.screen.query_one("#customer-name", Input).value == ""
     assert len(_applications(counter_db, clock)) == 1
 
@@ -214,9 +209,7 @@ async def test_the_checklist_has_a_key_and_a_failed_save_goes_to_the_first_field
 ) -> None:  # noqa: ANN001
     app = StationApp(counter_db, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
-        await login(app, pilot, "李秀英", "2222")
-        await pilot.press("f2")
-        await settle(app, pilot)
+        await _intake(app, pilot)
         await _choose(app, pilot, "#business-type", search="低压居民")
         app.screen.query_one("#customer-name").focus()
         await pilot.press("ctrl+d")  # from a text field, where Ctrl+D would otherwise delete a character

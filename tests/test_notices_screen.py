@@ -25,17 +25,22 @@ def _open_application(db: Path, clock) -> str:  # noqa: ANN001
     return min(a.number for a in listed if a.status_zh == "办理中")
 
 
+async def _find(app: StationApp, pilot, number: str) -> None:  # noqa: ANN001
+    """Log in, open 告知书 (F4) and find the application by its number, typed as a clerk types it."""
+    await login(app, pilot, "李秀英", "2222")
+    await pilot.press("f4")
+    await settle(app, pilot)
+    await pilot.press(*number.lower(), "enter")
+    await settle(app, pilot)
+
+
 async def test_issue_preview_print_and_reprint(demo_db: Path, clock, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
     log = fake_lp(tmp_path / "bin")
     monkeypatch.setenv("PATH", str(tmp_path / "bin"))
     number = _open_application(demo_db, clock)
     app = StationApp(demo_db, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
-        await login(app, pilot, "李秀英", "2222")
-        await pilot.press("f4")
-        await settle(app, pilot)
-        await pilot.press(*number.lower(), "enter")
-        await settle(app, pilot)
+        await _find(app, pilot, number)
         assert number in text_of(app, "#notices-found")
 
         await pilot.press("a")
@@ -109,11 +114,7 @@ async def test_printing_a_notice_just_saved_as_pdf_is_no_reprint(
     number = _open_application(demo_db)
     app = StationApp(demo_db, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
-        await login(app, pilot, "李秀英", "2222")
-        await pilot.press("f4")
-        await settle(app, pilot)
-        await pilot.press(*number.lower(), "enter")
-        await settle(app, pilot)
+        await _find(app, pilot, number)
         await pilot.press("a")
         await settle(app, pilot)
         await pilot.press("s")  # issued as a PDF file
