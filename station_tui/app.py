@@ -152,6 +152,10 @@ class StationApp(ServiceCalls, App):
                 yield SystemCommand(title, f"打开「{title}」", lambda area=area: self.action_goto(area))
         yield SystemCommand("退出", "退出程序", self.action_quit)
 
+    def action_help_quit(self) -> None:
+        """Ctrl+C (a reflex to quit): Textual's own hint is English."""
+        self.notify("退出程序请按 Ctrl+Q", title="要退出吗？", timeout=4)
+
     async def action_quit(self) -> None:
         """Quit, but ask first when a screen holds unsaved work (kept as a draft all the same)."""
         unsaved = [s for s in self.screen_stack if getattr(s, "unsaved_work", lambda: None)()]

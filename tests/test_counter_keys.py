@@ -109,3 +109,19 @@ async def test_the_application_screen_pairs_stage_names_and_explains_the_star(de
         events = app.screen.query_one("#events", DataTable)
         assert str(events.get_row_at(0)[0]).endswith("*")
         assert "带 * 的记录是补录的" in text_of(app, "#events-note")
+
+
+async def test_textual_s_own_words_are_chinese(demo_db: Path, clock) -> None:  # noqa: ANN001
+    app = StationApp(demo_db, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(app, pilot, "李秀英", "2222")
+        await pilot.press("f2")
+        await settle(app, pilot)
+        await pilot.press("enter")  # the business-type drop-down opens
+        await settle(app, pilot)
+        shown = {b.binding.description for b in app.screen.active_bindings.values() if b.binding.show}
+        assert "收起列表" in shown and "Dismiss menu" not in shown
+        await pilot.press("escape", "ctrl+c")
+        await settle(app, pilot)
+        messages = [n.message for n in app._notifications]
+        assert "退出程序请按 Ctrl+Q" in messages and not any("quit" in m for m in messages)
