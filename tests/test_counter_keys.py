@@ -125,3 +125,34 @@ async def test_textual_s_own_words_are_chinese(demo_db: Path, clock) -> None:  #
         await settle(app, pilot)
         messages = [n.message for n in app._notifications]
         assert "退出程序请按 Ctrl+Q" in messages and not any("quit" in m for m in messages)
+
+
+def _screen_rows(app: StationApp) -> list[str]:
+    """The terminal's rows as a person reads them (from Textual's own screenshot)."""
+    import html
+    import re
+
+    svg = app.export_screenshot()
+    rows: dict[float, list[str]] = {}
+    for y, text in re.findall(r'<text[^>]*y="([\d.]+)"[^>]*>(.*?)</text>', svg):
+        rows.setdefault(float(y), []).append(html.unescape(re.sub(r"<[^>]+>", "", text)))
+    return ["".join(parts).replace("\xa0", " ") for _y, parts in sorted(rows.items())]
+
+
+async def test_at_80_columns_the_status_line_keeps_the_day_and_every_warning_whole(demo_db: Path, clock) -> None:  # noqa: ANN001
+    from station_tui.services.dashboard import status_warnings
+    from station_tui.services.station import Station
+
+    with Store(demo_db, clock=clock) as store:
+        warnings = status_warnings(Station.open(store))
+    assert warnings
+    app = StationApp(demo_db, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(app, pilot, "李秀英", "2222")
+        for key in ("f1", "f3", "f5"):
+            await pilot.press(key)
+            await settle(app, pilot)
+            rows = _screen_rows(app)
+            assert any("2026-11-23 星期一 工作日" in row for row in rows[-4:])
+            bottom = "".join(row.strip() for row in rows[-4:])
+            assert all(warning.replace(" ", "") in bottom.replace(" ", "") for warning in warnings)
