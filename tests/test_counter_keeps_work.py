@@ -211,6 +211,12 @@ async def test_the_checklist_has_a_key_and_a_failed_save_goes_to_the_first_field
     async with app.run_test(size=SIZE) as pilot:
         await _intake(app, pilot)
         await _choose(app, pilot, "#business-type", search="低压居民")
+        box = app.screen.query_one("#dual-supply")
+        assert str(box.render()).startswith("[ ]")  # an unticked box reads as empty
+        box.focus()
+        await pilot.press("space")
+        assert str(box.render()).startswith("[✓]")
+        await pilot.press("space")
         app.screen.query_one("#customer-name").focus()
         await pilot.press("ctrl+d")  # from a text field, where Ctrl+D would otherwise delete a character
         await settle(app, pilot)
