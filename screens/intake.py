@@ -50,7 +50,7 @@ class Saved:
     duplicates: list[str] = field(default_factory=list)
 
 
-def save_form(station, form: IntakeForm, operator: str, allow_duplicate: bool, revision: int) -> Saved:  # noqa: ANN001
+def save_form(station, form: IntakeForm, operator: str, allow_duplicate: bool, revision: int | None) -> Saved:  # noqa: ANN001
     """Accept, or record the refused visit; field errors and open duplicates come back as values for the screen.
 
     The operator's draft is cleared here, in the same worker as the save, so that it goes even when the clerk has
@@ -68,7 +68,8 @@ def save_form(station, form: IntakeForm, operator: str, allow_duplicate: bool, r
         accepted = intake.accept(station, form, operator=operator)
     except FormErrors as exc:
         return Saved(errors=exc.errors)
-    drafts.clear_draft(station, operator, revision)
+    if revision is not None:  # None: a screen that keeps no draft (one opened from a reservation)
+        drafts.clear_draft(station, operator, revision)
     return Saved(accepted=accepted)
 
 
@@ -91,7 +92,9 @@ class IntakeScreen(StationScreen):
     BINDINGS = [
         Binding("ctrl+s", "save", "保存受理", id="intake-save", priority=True),
         Binding("ctrl+n", "clear", "新客户", id="intake-new"),
-        Binding("ctrl+d", "documents", "资料清单", id="intake-documents", tooltip="跳到资料清单（附件1）", priority=True),
+        Binding(
+            "ctrl+d", "documents", "资料清单", id="intake-documents", tooltip="跳到资料清单（附件1）", priority=True
+        ),
         Binding("ctrl+o", "open_saved", "打开刚受理的申请", id="intake-open"),
         Binding("f8,ctrl+f", "search", "查询", id="intake-search"),
         Binding("f9", "reservations", "预约", id="intake-reservations"),
@@ -101,6 +104,8 @@ class IntakeScreen(StationScreen):
         # The area's own screen has the area id; one opened from a reservation is pushed above the area.
         super().__init__(id="area-intake" if form is None else None)
         self.start_form = form
+        # One draft per operator, the area's form's: a form opened from a reservation above it must not replace it.
+        self.keeps_draft = form is None
         self.touched: set[str] = set()
         self.saved: Accepted | None = None
         self.preview_result: IntakePreview | None = None
@@ -259,7 +264,10 @@ class IntakeScreen(StationScreen):
         fields = self.fields() if self.is_mounted else self.draft_fields
         if not self._typed_anything(fields) or fields == self.recorded_fields:
             return None
-        return f"受理表（{fields.get('customer-name') or '未填客户名称'}）尚未保存"
+        what = f"受理表（{fields.get('customer-name') or '未填客户名称'}）尚未保存"
+        if self.keeps_draft:
+            return what + "，已存为草稿：下次同一操作员打开「受理」时恢复"
+        return what + "（从预约转来的表不存草稿，预约仍在 F9「预约」中）"
 
     def _changed_for_draft(self) -> None:
         if self.restoring is None:
@@ -269,7 +277,7 @@ class IntakeScreen(StationScreen):
     def _write_draft(self, *, now: bool = False) -> None:
         """Write the form as the draft. One write at a time: a change made meanwhile is written when it returns,
         so a burst of keystrokes costs two writes, and the newest form is always the last one written."""
-        if self.draft_written or self.restoring is not None or (self.draft_busy and not now):
+        if self.draft_written or self.restoring is not None or (self.draft_busy and not now) or not self.keeps_draft:
             return
         if self.is_mounted:
             self.draft_fields = self.fields()
@@ -510,7 +518,8 @@ class IntakeScreen(StationScreen):
 
     def _start_save(self, form: IntakeForm, *, allow_duplicate: bool) -> None:
         self.touched.update(TEXT_FIELDS.values())
-        args = (self.station, form, self._operator, allow_duplicate, time.monotonic_ns())
+        revision = time.monotonic_ns() if self.keeps_draft else None
+        args = (self.station, form, self._operator, allow_duplicate, revision)
         if self.run_write("save", save_form, *args, message=SaveFinished):
             self._say("正在保存…")
 

@@ -165,7 +165,7 @@ class StationApp(ServiceCalls, App):
         for screen in unsaved:
             screen.keep_draft_now()
         what = "；".join(screen.unsaved_work() for screen in unsaved)
-        text = f"{what}。\n已存为草稿：下次同一操作员打开「受理」时恢复。\n\n仍要退出吗？"
+        text = f"{what}。\n\n仍要退出吗？"
 
         def answered(leave: bool | None) -> None:
             self.quit_asked = False
