@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.widgets import Input
+
 from pilot_helpers import SIZE, login, settle
 from station_tui.app import StationApp
 
@@ -33,5 +35,8 @@ class TestShellSnapshots:
 
         async def ready(pilot) -> None:  # noqa: ANN001
             await settle(app, pilot)
+            for field in app.screen.query(Input):
+                field.cursor_blink = False  # the cursor's blink phase made this picture differ from run to run
+            await pilot.pause()
 
         assert snap_compare(app, terminal_size=SIZE, run_before=ready)
