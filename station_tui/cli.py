@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -49,6 +50,11 @@ def plain_errors(fn: Callable) -> Callable:
             return fn(*args, **kwargs)
         except StationError as exc:
             raise CommandError(str(exc)) from exc
+        except sqlite3.DatabaseError as exc:
+            # Damage met after the file opened (a page read in the middle of a command): the same plain answer.
+            from station_tui.store.diagnose import open_failure
+
+            raise CommandError(str(open_failure(resolve_db(kwargs.get("db_path")), exc))) from exc
 
     return wrapper
 
@@ -69,7 +75,7 @@ def open_station(db_path: Path | None, *, must_exist: bool = True, allow_clock_b
     from station_tui.store import Store
 
     path = existing_db(db_path) if must_exist else resolve_db(db_path)
-    store = Store(path)
+    store = Store(path, create=not must_exist)
     store.clock_behind_confirmed = allow_clock_behind
     return Station.open(store)
 
@@ -119,15 +125,24 @@ def check_command(db_path: Path | None) -> None:
     """检查数据库：完整性，并由事件日志重建状态与库中状态比对。"""
     from station_tui.store.check import check
 
-    report = check(existing_db(db_path))
+    path = existing_db(db_path)
+    report = check(path)
     for problem in report.problems:
         click.echo(f"✗ {problem}")
-    summary = f"{report.applications} 件申请，{report.events} 条事件"
     if report.ok:
-        click.echo(f"检查通过：{summary}，状态与事件日志一致。")
+        click.echo(f"检查通过：{report.applications} 件申请，{report.events} 条事件，状态与事件日志一致。")
+        return
+    if report.damaged:
+        from station_tui.store.diagnose import backup_hint
+
+        click.echo(f"检查未通过：数据库文件 {path} 已损坏。{backup_hint(path)}")
+        click.echo("下一步：退出程序，不要再往这个文件里记录；运行")
+        click.echo(f"  station-tui recover --db {path} --to {path.with_name(path.stem + '-recovered.db')}")
+        click.echo("它只读这个文件，把能读出的记录与最近的备份合并成新文件并报告丢失的范围；原文件不会被改动。")
     else:
+        summary = f"{report.applications} 件申请，{report.events} 条事件"
         click.echo(f"检查未通过：{summary}，发现 {len(report.problems)} 处问题。")
-        sys.exit(1)
+    sys.exit(1)
 
 
 @main.command("backup")

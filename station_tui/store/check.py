@@ -21,6 +21,7 @@ class CheckReport:
     applications: int = 0
     events: int = 0
     problems: list[str] = field(default_factory=list)
+    damaged: bool = False  # SQLite itself found the file damaged: `recover` or a backup, not a rebuild
 
     @property
     def ok(self) -> bool:
@@ -90,28 +91,38 @@ def _compare(memory: sqlite3.Connection) -> list[str]:
 
 
 def check(path: Path) -> CheckReport:
-    """Raises StoreError (with the newest backup's path) when the file is not a usable database."""
-    store = Store(path, migrate=False)
+    """Raises StoreError when the file is not one of ours or cannot be opened; damage found once it is open is
+    reported (never raised), since diagnosing damage is what this command is for."""
+    store = Store(path, migrate=False, create=False)
+    report = CheckReport()
     try:
-        report = CheckReport()
-        report.problems += _integrity(store.conn)
-        if report.problems:
-            return report
-        report.events = store.one("SELECT count(*) FROM events")
-        report.applications = store.one("SELECT count(*) FROM applications")
-        report.problems += _sequence_gaps(store.conn)
+        _check_open_file(store, path, report)
+    except sqlite3.DatabaseError as exc:
+        report.damaged = True
+        report.problems.append(f"数据库文件已损坏，SQLite 无法读完它（{exc}）")
     finally:
         store.close()
+    return report
+
+
+def _check_open_file(store: Store, path: Path, report: CheckReport) -> None:
+    integrity = _integrity(store.conn)
+    if integrity:
+        report.damaged = True
+        report.problems += integrity
+        return
+    report.events = store.one("SELECT count(*) FROM events")
+    report.applications = store.one("SELECT count(*) FROM applications")
+    report.problems += _sequence_gaps(store.conn)
     try:
         memory = rebuild_in_memory(path)
     except (catalogue.UnknownEventError, KeyError, sqlite3.DatabaseError) as exc:
         report.problems.append(f"无法从事件日志重建：{exc}")
-        return report
+        return
     try:
         report.problems += _compare(memory)
     finally:
         memory.close()
-    return report
 
 
 __all__ = ["CheckReport", "check", "rebuild_in_memory"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
+import os
 import sqlite3
 import threading
 import uuid as uuid_lib
@@ -18,7 +19,8 @@ import msgspec
 
 from station_tui.domain.timeutil import Clock, from_iso, system_now, to_iso
 from station_tui.store import catalogue
-from station_tui.store.backup import backup_beside, newest_backup
+from station_tui.store.backup import backup_beside
+from station_tui.store.diagnose import empty_file, foreign_file, open_failure, write_refusal
 from station_tui.store.errors import ClockBehindError, StoreError
 from station_tui.store.events import EVENT_COLUMNS, Event, dump_payload
 from station_tui.store.payloads import Payload
@@ -27,10 +29,23 @@ from station_tui.store.schema import MIGRATIONS, SCHEMA_VERSION
 BUSY_TIMEOUT_SECONDS = 15.0
 
 
-def _damaged(path: Path, exc: Exception) -> StoreError:
-    backup = newest_backup(path)
-    hint = f"最近的备份：{backup}。" if backup else "没有找到自动备份。"
-    return StoreError(f"数据库文件 {path} 已损坏或不是本程序的数据库（{exc}）。{hint}恢复方法见 README「备份与恢复」。")
+def _is_empty(path: Path) -> bool:
+    return path.stat().st_size == 0
+
+
+def _put_in_place(partial: Path, target: Path, *, replace: bool) -> None:
+    if replace:
+        os.replace(partial, target)
+        return
+    try:
+        os.link(partial, target)  # fails when the target exists: never overwrite a file made meanwhile
+    except FileExistsError:
+        partial.unlink()
+        return
+    except OSError:
+        partial.rename(target)  # a file system without hard links (FAT on a USB stick); Windows refuses to overwrite
+        return
+    partial.unlink()
 
 
 class _Connection(sqlite3.Connection):
@@ -63,55 +78,116 @@ def connect(path: Path) -> sqlite3.Connection:
 class Store:
     """One station database. Every change goes through `record`, inside `transaction`."""
 
-    def __init__(self, path: Path, *, clock: Clock = system_now, migrate: bool = True) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        clock: Clock = system_now,
+        migrate: bool = True,
+        create: bool = True,
+        replace_empty: bool = False,
+    ) -> None:
+        """Open the station database at `path`.
+
+        A new database is made only where no file exists (`create`), or in place of an empty file when a person has
+        confirmed it (`replace_empty`, the app's first run). An empty, foreign or unknown file is refused before
+        anything is written to it, so it stays byte-identical; a damaged one raises DamagedDatabaseError."""
         self.path = Path(path)
         self.clock = clock
         # Set when a person has confirmed recording although the clock reads earlier than the newest event.
         self.clock_behind_confirmed = False
+        self.last_migration_backup: Path | None = None
         # One connection per thread: a screen's worker reads a committed snapshot while another worker writes, as a
         # second process would; SQLite's own locking and the busy timeout order the writers.
         self._local = threading.local()
         self._open: weakref.WeakSet[sqlite3.Connection] = weakref.WeakSet()
-        existed = self.path.exists()
-        if not existed:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self.conn.execute("PRAGMA journal_mode = WAL")
-            version = self.conn.execute("PRAGMA user_version").fetchone()[0]
-        except sqlite3.DatabaseError as exc:
-            raise _damaged(self.path, exc) from exc
-        if version > SCHEMA_VERSION:
-            raise StoreError(
-                f"数据库 {self.path} 的结构版本是 {version}，比本程序支持的 {SCHEMA_VERSION} 新。请升级 station-tui。"
-            )
+        if self.path.is_dir():
+            raise StoreError(f"{self.path} 是一个文件夹，不是数据库文件：请用 --db 指定数据库文件。")
+        if not self.path.exists():
+            if not create:
+                raise StoreError(f"数据库文件不存在：{self.path}（先运行 station-tui init 或 station-tui demo）")
+            self._create(replace=False)
+        elif replace_empty and _is_empty(self.path):
+            self._create(replace=True)
+        version = self._inspect()
         if version < SCHEMA_VERSION:
             if not migrate:
+                self.close()
                 raise StoreError(f"数据库 {self.path} 需要升级（版本 {version} → {SCHEMA_VERSION}）。")
-            self._migrate(version, backup_first=existed)
+            self._migrate(version)
         self.device_id = self.meta("device_id")
         self.device_code = self.meta("device_code")
 
     # --- schema ---------------------------------------------------------------------------------------------
 
-    def _migrate(self, version: int, *, backup_first: bool) -> None:
-        if backup_first:
-            self.last_migration_backup: Path | None = backup_beside(self.conn, self.path, self.clock())
-        else:
-            self.last_migration_backup = None
+    def _create(self, *, replace: bool) -> None:
+        """A new database made whole under a temporary name, then put in place: a crash leaves no half-made file,
+        and a file another process made meanwhile is never overwritten (unless replacing a confirmed empty one)."""
+        partial = self.path.with_name(self.path.name + ".creating")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            for leftover in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
+                leftover.unlink(missing_ok=True)
+            conn = connect(partial)
+            try:
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("BEGIN IMMEDIATE")
+                for migration in MIGRATIONS:
+                    for statement in migration:
+                        conn.execute(statement)
+                # The device id is made here and only here: an existing database keeps the one it has.
+                conn.execute("INSERT INTO meta VALUES ('device_id', ?)", (str(uuid_lib.uuid4()),))
+                conn.execute("INSERT INTO meta VALUES ('device_code', '01')")
+                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                conn.execute("COMMIT")
+            finally:
+                conn.close()
+            _put_in_place(partial, self.path, replace=replace)
+        except OSError as exc:
+            raise StoreError(f"无法新建数据库 {self.path}：{write_refusal(self.path) or exc}。") from exc
+        except sqlite3.Error as exc:
+            raise open_failure(self.path, exc) from exc
+
+    def _inspect(self) -> int:
+        """The schema version of an existing file, after making sure (reading only) that it is one of ours."""
+        if _is_empty(self.path):
+            raise empty_file(self.path)
+        try:
+            version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+            names = {row[0] for row in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"数据库 {self.path} 的结构版本是 {version}，比本程序支持的 {SCHEMA_VERSION} 新。请升级 station-tui。"
+                )
+            if not names and version == 0:
+                raise empty_file(self.path)
+            if not {"meta", "events"} <= names:
+                shown = "、".join(sorted(names)[:5])
+                raise foreign_file(self.path, f"其中没有本程序的表，只有 {shown}" if shown else "其中没有本程序的表")
+            if self.conn.execute("SELECT 1 FROM meta WHERE key = 'device_id'").fetchone() is None:
+                raise foreign_file(self.path, "缺少本机的设备标识")
+            self.conn.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.Error as exc:
+            self.close()
+            raise open_failure(self.path, exc) from exc
+        except StoreError:
+            self.close()
+            raise
+        return version
+
+    def _migrate(self, version: int) -> None:
+        self.last_migration_backup = backup_beside(self.conn, self.path, self.clock())
         try:
             self.conn.execute("BEGIN IMMEDIATE")
             for number in range(version, SCHEMA_VERSION):
                 for statement in MIGRATIONS[number]:
                     self.conn.execute(statement)
-            if version == 0:
-                self.conn.execute("INSERT INTO meta VALUES ('device_id', ?)", (str(uuid_lib.uuid4()),))
-                self.conn.execute("INSERT INTO meta VALUES ('device_code', '01')")
             self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             self.conn.execute("COMMIT")
         except sqlite3.DatabaseError as exc:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
-            raise _damaged(self.path, exc) from exc
+            raise open_failure(self.path, exc) from exc
 
     @property
     def conn(self) -> sqlite3.Connection:

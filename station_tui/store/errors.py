@@ -3,12 +3,30 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 from station_tui.domain.errors import StationError
 
 
 class StoreError(StationError):
     """The database file cannot be used as it is."""
+
+
+class NotStationDatabaseError(StoreError):
+    """The file exists but is empty, foreign or unknown: only a person may decide to make a new station in it."""
+
+    def __init__(self, message: str, path: Path, *, empty: bool) -> None:
+        super().__init__(message)
+        self.path = path
+        self.empty = empty
+
+
+class DamagedDatabaseError(StoreError):
+    """SQLite reports the file damaged (or not a database at all): `station-tui recover` may save its events."""
+
+    def __init__(self, message: str, path: Path) -> None:
+        super().__init__(message)
+        self.path = path
 
 
 class ClockBehindError(StationError):

@@ -54,6 +54,7 @@ from station_tui.services.indicators import indicator_rows
 from station_tui.services.station import Station
 from station_tui.store import payloads as ev
 from station_tui.store.database import connect
+from station_tui.store.errors import ClockBehindError
 from station_tui.store.schema import SCHEMA_VERSION
 
 MANIFEST = "manifest.json"
@@ -241,9 +242,14 @@ def run_export(
     if not _RUNNING.acquire(blocking=False):
         raise ExportError("已有一次导出正在进行，请稍候。")
     try:
+        store = station.store
+        # Before anything is written: a folder named with a wrong date would be complete and verifiable, and only
+        # `export.done` (recorded last) would be refused.
+        behind = store.clock_behind()
+        if behind is not None and not store.clock_behind_confirmed:
+            raise ClockBehindError(*behind)
         _check_outbox(outbox)
         export_id = str(uuid_lib.uuid4())
-        store = station.store
         if include_personal_data:
             store.record(ev.ExportPersonalDataIncluded(export=export_id, outbox=str(outbox)), operator=operator)
         return _export(
