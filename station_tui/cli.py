@@ -11,9 +11,11 @@ from typing import Any
 
 import click
 
-from station_tui import __version__
+from station_tui import __version__, cli_zh
 from station_tui.domain.errors import StationError
 from station_tui.paths import DB_ENV, default_db_path
+
+cli_zh.install()  # click's help, usage and error texts in Chinese, for every command
 
 
 class CommandError(click.ClickException):

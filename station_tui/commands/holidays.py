@@ -75,7 +75,10 @@ def deadline_command(start: str, n: str, calendar_days: bool, db_path: Path | No
     cal = _calendar(station)
     receipt = bool(station is not None and station.initialized and station.profile.rest_day_receipt_next_workday)
     unit = CALENDAR_DAY if calendar_days else WORKDAY
-    due = cal.due(day, count, unit, receipt)
+    try:
+        due = cal.due(day, count, unit, receipt)
+    except (ValueError, OverflowError):  # past 9999-12-31, the last day a date can hold
+        _usage_error(f"从 {day.isoformat()} 起 {count} 天的到期日超出了能计算的日期范围（到 9999-12-31 为止）")
     unit_zh = "个自然日" if calendar_days else "个工作日"
     click.echo(f"{due.date.isoformat()}  星期{WEEKDAYS[due.date.weekday()]}  {day.isoformat()} 起 {count} {unit_zh}")
     if due.received is not None and due.received != day:

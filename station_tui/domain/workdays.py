@@ -29,11 +29,13 @@ from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 
-from station_tui.domain.holiday_files import HolidayFileError, YearSchedule, parse_holiday_csv
+from station_tui.domain.errors import ConfigError
+from station_tui.domain.holiday_files import HolidayFileError, YearSchedule, parse_date, parse_holiday_csv
 
 __all__ = [
     "CALENDAR_DAY",
     "WORKDAY",
+    "Correction",
     "DayInfo",
     "DayKind",
     "Due",
@@ -41,6 +43,7 @@ __all__ = [
     "YearSource",
     "chinese_calendar_years",
     "default_shipped_dir",
+    "load_corrections",
 ]
 
 WORKDAY = "workday"
@@ -173,6 +176,59 @@ def _estimated_holidays(year: int) -> dict[date, str]:
     return result
 
 
+@dataclass(frozen=True)
+class Correction:
+    """A day where a State Council notice says otherwise than the calendar library: the notice wins."""
+
+    day: date
+    workday: bool
+    name: str
+    source: str
+
+
+CORRECTIONS_FILE = "corrections.csv"
+
+
+def load_corrections(folder: Path) -> dict[date, Correction]:
+    """``corrections.csv`` in the holiday folder (日期,类型,名称,依据); a bad row is refused with its line."""
+    import csv
+    import io
+
+    path = folder / CORRECTIONS_FILE
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        return {}
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows or rows[0] != ["日期", "类型", "名称", "依据"]:
+        raise ConfigError(f"{path}：第 1 行应为表头 日期,类型,名称,依据")
+    found: dict[date, Correction] = {}
+    for line, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        day = parse_date(row[0]) if len(row) == 4 else None
+        if day is None or row[1].strip() not in ("休", "班") or not row[2].strip() or not row[3].strip():
+            raise ConfigError(f"{path}：第 {line} 行应为 日期,休或班,名称,依据（依据写明通知文号），不能省略")
+        found[day] = Correction(day, row[1].strip() == "班", row[2].strip(), row[3].strip())
+    return found
+
+
+def _corrected(
+    year: int, holidays: Mapping[date, str], makeup: Mapping[date, str], corrections: Mapping[date, Correction]
+) -> tuple[dict[date, str], dict[date, str]]:
+    holidays, makeup = dict(holidays), dict(makeup)
+    for day, fix in corrections.items():
+        if day.year != year:
+            continue
+        holidays.pop(day, None)
+        makeup.pop(day, None)
+        if fix.workday and day.weekday() >= 5:
+            makeup[day] = fix.name
+        elif not fix.workday:
+            holidays[day] = fix.name
+    return holidays, makeup
+
+
 def default_shipped_dir() -> Path:
     """``data/holidays`` beside the package in a checkout, inside it when installed."""
     from station_tui.paths import data_dir
@@ -244,6 +300,8 @@ class WorkCalendar:
         self._entered: Mapping[int, YearSchedule] = MappingProxyType(entered)
         self._shipped_dir = shipped_dir if shipped_dir is not None else default_shipped_dir()
         self._years: dict[int, _Year] = {}
+        self.corrections: Mapping[date, Correction] = MappingProxyType(load_corrections(self._shipped_dir))
+        """Days where an official notice overrides the library's data, each with the notice it follows."""
         self.shipped_errors: dict[int, str] = {}
         """Shipped files that were refused (year: message); those years fall back to the estimate."""
 
@@ -278,12 +336,13 @@ class WorkCalendar:
             return _Year(year, YearSource.ENTERED, schedule.holidays, schedule.makeup_workdays)
         cc_years, cc_data = _cc_by_year()
         if year in cc_years:
-            holidays, makeup = cc_data[year]
+            holidays, makeup = _corrected(year, *cc_data[year], self.corrections)
             return _Year(year, YearSource.CHINESE_CALENDAR, holidays, makeup)
         shipped = self._shipped(year)
         if shipped is not None:
             return _Year(year, YearSource.SHIPPED, shipped.holidays, shipped.makeup_workdays)
-        return _Year(year, YearSource.ESTIMATE, _estimated_holidays(year), {})
+        holidays, makeup = _corrected(year, _estimated_holidays(year), {}, self.corrections)
+        return _Year(year, YearSource.ESTIMATE, holidays, makeup)
 
     def _shipped(self, year: int) -> YearSchedule | None:
         path = self._shipped_dir / f"{year:04d}.csv"
