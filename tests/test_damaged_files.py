@@ -18,6 +18,7 @@ from click.testing import CliRunner
 from station_tui.cli import main
 from station_tui.domain.timeutil import system_now
 from station_tui.store import Store
+from station_tui.store import payloads as ev
 
 INIT = ["--station-name", "城关供电所", "--station-code", "ZX01", "--profile", "zhuxian-2020"]
 HEAD = ["--head-name", "王站长", "--head-phone", "13800000001", "--head-pin", "1234"]
@@ -186,7 +187,7 @@ def test_an_export_refused_for_the_clock_writes_no_folder(tmp_path: Path, ahead:
     assert run("init", "--db", str(path), *INIT, *HEAD).exit_code == 0
     # The last event was recorded while the PC's clock read ahead: now the clock reads a day (ten years) behind it.
     with Store(path, clock=lambda: system_now() + ahead) as store:
-        store.record("settings.changed", {"settings": {"note": "clock was ahead"}})
+        store.record(ev.SettingsChanged(settings={"note": "clock was ahead"}))
     outbox = tmp_path / "outbox"
     outbox.mkdir()
     result = CliRunner().invoke(main, ["export", "--db", str(path), "--to", str(outbox)])

@@ -22,24 +22,28 @@ def test_new_database_is_migrated_without_backup(db_path: Path, clock) -> None:
     assert automatic_backups(db_path) == []
 
 
-def test_existing_empty_database_is_backed_up_before_migration(db_path: Path, clock) -> None:
+def test_a_foreign_sqlite_file_is_refused_untouched_and_not_backed_up(db_path: Path, clock) -> None:
     sqlite3.connect(db_path).execute("CREATE TABLE legacy (x)").connection.close()
-    store = Store(db_path, clock=clock)
-    backups = automatic_backups(db_path)
-    assert len(backups) == 1 and store.last_migration_backup == backups[0]
-    with sqlite3.connect(backups[0]) as copy:
-        assert copy.execute("PRAGMA user_version").fetchone()[0] == 0
-        assert copy.execute("SELECT name FROM sqlite_master").fetchall() == [("legacy",)]
-    assert store.one("PRAGMA user_version") == SCHEMA_VERSION
+    before = db_path.read_bytes()
+    with pytest.raises(StoreError, match="不是本程序的数据库（其中没有本程序的表，只有 legacy）"):
+        Store(db_path, clock=clock)
+    assert db_path.read_bytes() == before
+    assert automatic_backups(db_path) == []
 
 
-def test_only_the_last_few_backups_are_kept(db_path: Path, clock) -> None:
-    for _ in range(8):
-        db_path.unlink(missing_ok=True)
-        sqlite3.connect(db_path).execute("CREATE TABLE legacy (x)").connection.close()
-        Store(db_path, clock=clock).close()
-        clock.advance(seconds=1)
-    assert len(automatic_backups(db_path)) == 5
+def test_a_zero_length_file_becomes_a_station_only_when_a_person_confirmed_it(db_path: Path, clock) -> None:
+    db_path.write_bytes(b"")
+    with pytest.raises(StoreError, match="是空的"):
+        Store(db_path, clock=clock)
+    assert db_path.read_bytes() == b""
+    with Store(db_path, clock=clock, replace_empty=True) as store:
+        assert store.one("PRAGMA user_version") == SCHEMA_VERSION
+
+
+def test_a_missing_file_is_not_created_when_creating_is_not_allowed(db_path: Path, clock) -> None:
+    with pytest.raises(StoreError, match="数据库文件不存在"):
+        Store(db_path, clock=clock, create=False)
+    assert not db_path.exists()
 
 
 def test_newer_schema_is_refused(db_path: Path, clock) -> None:
