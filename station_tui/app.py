@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from textual.app import App, SystemCommand
@@ -23,6 +25,26 @@ from station_tui.services.dashboard import status_warnings
 from station_tui.services.operators import Operator
 from station_tui.services.station import Station
 from station_tui.store import Store
+from station_tui.store.errors import DamagedDatabaseError, NotStationDatabaseError
+
+
+@dataclass(frozen=True)
+class OpenProblem:
+    kind: str  # "damaged" or "empty"
+    message: str
+
+
+def is_sqlite_file(path: Path) -> bool:
+    try:
+        with open(path, "rb") as file:
+            return file.read(16) == b"SQLite format 3\x00"
+    except OSError:
+        return False
+
+
+def recovered_name(db_path: Path, moment: datetime) -> Path:
+    return db_path.with_name(f"{db_path.stem}-恢复-{moment:%Y%m%d-%H%M%S}{db_path.suffix}")
+
 
 # The areas of the app: key, code name, Chinese title. Screens not built yet show PendingScreen.
 AREAS = [
@@ -40,11 +62,43 @@ AREAS = [
 ]
 
 
-def open_station(db_path: Path, clock: Clock) -> tuple[Station, bool]:
+def open_station(db_path: Path, clock: Clock, replace_empty: bool = False) -> tuple[Station, bool]:
     """Open the database and its reference data; also say whether the clock reads behind the newest event."""
-    store = Store(db_path, clock=clock)
+    store = Store(db_path, clock=clock, replace_empty=replace_empty)
     station = Station.open(store)
     return station, store.clock_behind() is not None
+
+
+def checked_backup_of_the_day(station: Station) -> None:
+    """The first start of a day checks the file (PRAGMA quick_check) and backs it up beside the database. A damaged
+    file raises DamagedDatabaseError (never backed up: it would push a good backup out); a backup that cannot be
+    written does not stop the counter."""
+    from station_tui.store.backup import backup_of_the_day
+
+    store = station.store
+    try:
+        backup_of_the_day(store.conn, store.path, store.clock())
+    except DamagedDatabaseError:
+        store.close()
+        raise
+    except OSError:
+        pass
+
+
+def open_or_diagnose(db_path: Path, clock: Clock) -> tuple[Station, bool] | OpenProblem:
+    """open_station, or what a person may do about the file: recover a damaged one, make a station in an empty one."""
+    try:
+        station, clock_behind = open_station(db_path, clock)
+        checked_backup_of_the_day(station)
+        return station, clock_behind
+    except DamagedDatabaseError as exc:
+        if not is_sqlite_file(db_path):  # not a database at all: nothing to recover from
+            raise
+        return OpenProblem("damaged", str(exc))
+    except NotStationDatabaseError as exc:
+        if not exc.empty:
+            raise
+        return OpenProblem("empty", str(exc))
 
 
 class StationApp(ServiceCalls, App):
@@ -67,12 +121,17 @@ class StationApp(ServiceCalls, App):
     # --- start-up -------------------------------------------------------------------------------------------
 
     def on_mount(self) -> None:
-        self.call_service(open_station, self.db_path, self.clock, done=self._opened, failed=self._fatal, group="open")
+        self.call_service(
+            open_or_diagnose, self.db_path, self.clock, done=self._opened, failed=self._fatal, group="open"
+        )
 
     def _fatal(self, message: str) -> None:
         self.push_screen(FatalDialog(message))
 
-    def _opened(self, result: tuple[Station, bool]) -> None:
+    def _opened(self, result: tuple[Station, bool] | OpenProblem) -> None:
+        if isinstance(result, OpenProblem):
+            self._offer_repair(result)
+            return
         self.station, clock_behind = result
         if not self.station.initialized:
             self.push_screen(SetupScreen())
@@ -80,6 +139,44 @@ class StationApp(ServiceCalls, App):
             self._ask_about_clock()
         else:
             self.push_screen(LoginScreen())
+
+    def _offer_repair(self, problem: OpenProblem) -> None:
+        """A damaged file: offer `recover` into a new file beside it, then open that. An empty file: offer a new
+        station in it. Either way nothing is written without the person's yes."""
+        if problem.kind == "empty":
+            text = f"{problem.message}\n\n要在这个空文件里新建一个供电所吗？"
+            yes, opener = "新建供电所", (lambda: open_station(self.db_path, self.clock, replace_empty=True))
+        else:
+            target = recovered_name(self.db_path, self.clock())
+            text = (
+                f"{problem.message}\n\n要从这个文件中救出能读的记录，与最近的完好备份合并，存为新文件\n{target}\n"
+                "然后打开它吗？原文件不会被改动；丢失的范围会列出来。"
+            )
+            yes, opener = "恢复到新文件并打开", (lambda: self._recover_then_open(target))
+
+        def answered(go_on: bool | None) -> None:
+            if go_on:
+                self.call_service(opener, done=self._opened, failed=self._fatal, group="open")
+            else:
+                self.exit(return_code=1, message=problem.message)
+
+        self.push_screen(ConfirmDialog(text, yes=yes, no="退出"), answered)
+
+    def _recover_then_open(self, target: Path) -> tuple[Station, bool]:
+        from station_tui.store.recover import recover
+
+        report = recover(self.db_path, target, clock=self.clock)
+        self.db_path = target
+        lost = sum(loss.last - loss.first + 1 for loss in report.losses)
+        self.call_from_thread(
+            self.notify,
+            f"已恢复到 {target}：{report.events} 条事件；丢失 {lost} 条"
+            + (f"，涉及申请 {'、'.join(report.touched[:5])}" if report.touched else "")
+            + "。详细报告：station-tui recover。",
+            title="数据库已恢复",
+            timeout=30,
+        )
+        return open_station(target, self.clock)
 
     def _ask_about_clock(self) -> None:
         assert self.station is not None

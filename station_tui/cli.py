@@ -298,7 +298,7 @@ def demo_command(db_path: Path | None, count: int, seed: int, station_code: str,
 
 # Commands of each area live in their own module (station_tui/commands/<area>.py), each exposing COMMANDS:
 # a list of click commands or groups. Listed here so that `station-tui --help` shows them all.
-COMMAND_MODULES = ("holidays", "applications", "notices", "export", "events", "offline", "field", "duties", "county")
+COMMAND_MODULES = ("holidays", "applications", "notices", "export", "events", "offline", "field", "duties", "county", "recovery")
 
 
 def _register_area_commands() -> None:

@@ -17,6 +17,8 @@ from click.testing import CliRunner
 
 from station_tui.cli import main
 from station_tui.domain.timeutil import system_now
+from station_tui.services.demo import fill_demo
+from station_tui.services.station import Station
 from station_tui.store import Store
 from station_tui.store import payloads as ev
 
@@ -31,10 +33,10 @@ def run(*args: str):  # noqa: ANN201
 
 @pytest.fixture(scope="module")
 def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A demo database of a few hundred kilobytes with a backup beside it, made once for the module."""
+    """A closed demo database of a few hundred kilobytes, made once for the module."""
     path = tmp_path_factory.mktemp("demo") / "station.db"
-    assert run("demo", "--db", str(path), "--applications", "120", "--seed", "5").exit_code == 0
-    assert run("backup", "--db", str(path), "--to", str(path.parent / "usb")).exit_code == 0
+    with Store(path) as store:
+        fill_demo(Station.open(store), 120, seed=5)
     return path
 
 

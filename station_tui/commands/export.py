@@ -89,6 +89,10 @@ def export_group(
     click.echo(f"  事件 {result.event_rows} 行（{span}）" + ("，全量" if result.full else ""))
     for written in result.files:
         click.echo(f"  {written.name}\t{written.rows} 行\t{written.bytes} 字节")
+    for backup in result.backups:
+        click.echo(f"  备份 {backup}")
+    if result.backup_problem:
+        click.echo(f"⚠ {result.backup_problem}", err=True)
 
 
 @export_group.command("verify")

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
-KEEP_AUTOMATIC = 5
+from station_tui.domain.timeutil import local_date
+
+KEEP_DAYS = 7  # the newest backup of each of the last 7 days that have one
+KEEP_WEEKS = 4  # and of each of the last 4 weeks
 _STAMP = "%Y%m%d-%H%M%S"
+_NAME = re.compile(r"\.backup-(\d{8})-\d{6}-\d{6}\.db$")
 
 
 def _backup_name(db_path: Path, moment: datetime) -> str:
@@ -36,12 +41,92 @@ def newest_backup(db_path: Path) -> Path | None:
     return backups[-1] if backups else None
 
 
+def _day(backup: Path) -> date | None:
+    match = _NAME.search(backup.name)
+    return datetime.strptime(match.group(1), "%Y%m%d").date() if match else None
+
+
+def to_keep(backups: list[Path]) -> set[Path]:
+    """The newest backup of each of the last KEEP_DAYS days and of each of the last KEEP_WEEKS ISO weeks (days and
+    weeks that have a backup: a station closed for a week still keeps seven)."""
+    by_day: dict[date, Path] = {}
+    by_week: dict[tuple[int, int], Path] = {}
+    for backup in sorted(backups):  # oldest first: the newest of a day or week wins
+        day = _day(backup)
+        if day is None:
+            continue
+        by_day[day] = backup
+        by_week[day.isocalendar()[:2]] = backup
+    keep = {by_day[d] for d in sorted(by_day)[-KEEP_DAYS:]}
+    keep |= {by_week[w] for w in sorted(by_week)[-KEEP_WEEKS:]}
+    return keep
+
+
 def backup_beside(source: sqlite3.Connection, db_path: Path, moment: datetime) -> Path:
-    """A dated backup beside the database, keeping only the last few."""
+    """A dated backup beside the database; older ones beyond the last 7 days and 4 weeks are removed."""
     path = backup_to(source, db_path.parent / _backup_name(db_path, moment))
-    for old in automatic_backups(db_path)[:-KEEP_AUTOMATIC]:
-        old.unlink(missing_ok=True)
+    backups = automatic_backups(db_path)
+    keep = to_keep(backups) | {path}
+    for old in backups:
+        if old not in keep:
+            old.unlink(missing_ok=True)
     return path
+
+
+def has_backup_of(db_path: Path, day: date) -> bool:
+    return any(_day(backup) == day for backup in automatic_backups(db_path))
+
+
+def sound(conn: sqlite3.Connection) -> list[str]:
+    """PRAGMA quick_check's findings ([] when sound); a read error counts as one."""
+    try:
+        rows = [row[0] for row in conn.execute("PRAGMA quick_check")]
+    except sqlite3.DatabaseError as exc:
+        return [str(exc)]
+    return [] if rows == ["ok"] else rows[:5]
+
+
+def safe_backup_beside(source: sqlite3.Connection, db_path: Path, moment: datetime) -> Path:
+    """A backup beside the database, made only of a sound file: a backup of a damaged file would push the good
+    ones out of the seven days kept. Raises DamagedDatabaseError instead."""
+    from station_tui.store.diagnose import damaged
+
+    problems = sound(source)
+    if problems:
+        raise damaged(db_path, sqlite3.DatabaseError("; ".join(problems)))
+    return backup_beside(source, db_path, moment)
+
+
+def backup_of_the_day(source: sqlite3.Connection, db_path: Path, moment: datetime) -> Path | None:
+    """At the first start of a day: check the file and back it up, unless today's backup exists."""
+    if has_backup_of(db_path, local_date(moment)):
+        return None
+    return safe_backup_beside(source, db_path, moment)
+
+
+def other_disk(a: Path, b: Path) -> bool:
+    """Whether two folders lie on different disks (st_dev is the volume serial number on Windows)."""
+    try:
+        return a.stat().st_dev != b.stat().st_dev
+    except OSError:
+        return False
+
+
+OUTBOX_BACKUPS = "station-tui-backups"  # beside the station's export folders on the stick, never inside them
+
+
+def backups_after_export(
+    source: sqlite3.Connection, db_path: Path, outbox: Path, station_code: str, moment: datetime
+) -> tuple[Path, ...]:
+    """At every export: a backup beside the database, and a copy in the outbox when it is another disk (a USB
+    stick), so that a dead PC does not take every copy with it. The stick keeps its last KEEP_DAYS copies."""
+    made = [safe_backup_beside(source, db_path, moment)]
+    if other_disk(outbox, db_path.parent):
+        folder = outbox / OUTBOX_BACKUPS
+        made.append(backup_into_folder(source, folder, station_code, moment))
+        for old in sorted(folder.glob(f"station-{station_code or 'new'}-*.db"))[:-KEEP_DAYS]:
+            old.unlink(missing_ok=True)
+    return tuple(made)
 
 
 def backup_into_folder(source: sqlite3.Connection, folder: Path, station_code: str, moment: datetime) -> Path:

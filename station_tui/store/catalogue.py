@@ -236,6 +236,7 @@ KINDS: tuple[EventKind, ...] = (
     EventKind("export.done", "导出完成", p.ExportDone, projection.export_done, ("exports",)),
     # Kept in the event log for the audit trail only: no table.
     EventKind("export.personal_data_included", "导出含个人信息", p.ExportPersonalDataIncluded, projection.audit_only, ()),
+    EventKind("store.recovered", "数据库恢复", p.StoreRecovered, projection.audit_only, (), since="0.2.0"),
     EventKind(
         "device.registered", "登记外勤设备", p.DeviceRegistered, projection.device_registered, ("devices",),
         since=FIELD_PROGRAM, timeline=lambda payload, names: f"设备代码 {payload.code}",

@@ -34,7 +34,11 @@ def _integrity(conn: sqlite3.Connection) -> list[str]:
 
 
 def _sequence_gaps(conn: sqlite3.Connection) -> list[str]:
-    """Each device numbers its events 1, 2, 3, …: a hole means an event was removed behind the log's back."""
+    """Each device numbers its events 1, 2, 3, …: a hole means an event was removed behind the log's back, unless a
+    recovery recorded it as lost with the damaged file (`store.recovered`)."""
+    from station_tui.store.recover import declared_losses
+
+    declared = declared_losses(conn)
     problems = []
     # A field laptop holds only the station's events of the applications it took out: only its own log is whole.
     laptop = conn.execute("SELECT value FROM meta WHERE key = 'field_station'").fetchone() is not None
@@ -42,7 +46,8 @@ def _sequence_gaps(conn: sqlite3.Connection) -> list[str]:
     for device, count, first, last in conn.execute(
         f"SELECT device, count(*), min(device_seq), max(device_seq) FROM events{only} GROUP BY device"
     ):
-        if first != 1 or last != count:
+        known = len({n for n in declared.get(device, ()) if n <= last})
+        if count + known != last:
             problems.append(f"设备 {device[:8]} 的事件序号不连续：{count} 条事件，序号 {first}–{last}（有事件被删除）")
     return problems
 

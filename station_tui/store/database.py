@@ -33,19 +33,21 @@ def _is_empty(path: Path) -> bool:
     return path.stat().st_size == 0
 
 
-def _put_in_place(partial: Path, target: Path, *, replace: bool) -> None:
+def put_in_place(partial: Path, target: Path, *, replace: bool) -> bool:
+    """Rename a finished file to its name; False (and the partial file removed) when another made the name first."""
     if replace:
         os.replace(partial, target)
-        return
+        return True
     try:
         os.link(partial, target)  # fails when the target exists: never overwrite a file made meanwhile
     except FileExistsError:
         partial.unlink()
-        return
+        return False
     except OSError:
         partial.rename(target)  # a file system without hard links (FAT on a USB stick); Windows refuses to overwrite
-        return
+        return True
     partial.unlink()
+    return True
 
 
 class _Connection(sqlite3.Connection):
@@ -142,7 +144,7 @@ class Store:
                 conn.execute("COMMIT")
             finally:
                 conn.close()
-            _put_in_place(partial, self.path, replace=replace)
+            put_in_place(partial, self.path, replace=replace)
         except OSError as exc:
             raise StoreError(f"无法新建数据库 {self.path}：{write_refusal(self.path) or exc}。") from exc
         except sqlite3.Error as exc:

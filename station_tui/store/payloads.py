@@ -369,3 +369,23 @@ class ConflictDecided(Payload, frozen=True):
     set_aside: list[str]
     head: str
     note: str = ""
+
+
+class LostEvents(Payload, frozen=True):
+    """A device's events a recovery could not find in the damaged file nor in its backup."""
+
+    device: str
+    first: int
+    last: int
+
+
+class StoreRecovered(Payload, frozen=True):
+    """`station-tui recover` made this database: its sources, and what was lost (which `check` then accepts)."""
+
+    damaged_file: str
+    backup: str | None
+    from_damaged_only: int
+    from_backup_only: int
+    from_both: int
+    lost: tuple[LostEvents, ...] = ()
+    put_aside: tuple[str, ...] = ()

@@ -13,6 +13,7 @@ the events it already has by their UUID.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import sqlite3
@@ -24,6 +25,7 @@ from datetime import datetime
 from pathlib import Path
 
 from station_tui import __version__
+from station_tui.domain.errors import StationError
 from station_tui.domain.timeutil import from_iso, to_iso
 from station_tui.services.calendar import calendar
 from station_tui.services.export.files import (
@@ -91,6 +93,8 @@ class ExportResult:
     event_rows: int
     files: tuple[WrittenFile, ...]
     full: bool
+    backups: tuple[Path, ...] = ()
+    backup_problem: str | None = None
 
 
 # --- the mark ---------------------------------------------------------------------------------------------------
@@ -252,7 +256,7 @@ def run_export(
         export_id = str(uuid_lib.uuid4())
         if include_personal_data:
             store.record(ev.ExportPersonalDataIncluded(export=export_id, outbox=str(outbox)), operator=operator)
-        return _export(
+        result = _export(
             station,
             export_id,
             outbox,
@@ -266,6 +270,20 @@ def run_export(
         )
     finally:
         _RUNNING.release()
+    return _with_backups(station, result, outbox)
+
+
+def _with_backups(station: Station, result: ExportResult, outbox: Path) -> ExportResult:
+    """A backup at every export (beside the database, and on the stick when the outbox is one). The export itself is
+    done and recorded by now: a backup that cannot be made is said, not turned into a failed export."""
+    from station_tui.store.backup import backups_after_export
+
+    store = station.store
+    try:
+        made = backups_after_export(store.conn, store.path, outbox, station.station_code, store.clock())
+    except (OSError, StationError) as exc:
+        return dataclasses.replace(result, backup_problem=f"导出已完成，但备份没有做成：{exc}")
+    return dataclasses.replace(result, backups=made)
 
 
 def _export(
