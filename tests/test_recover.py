@@ -107,7 +107,11 @@ def test_recover_after_noise_holds_the_backup_and_every_readable_event(
     recovered = _uuids(target)
     assert _uuids(tmp_path / BACKUP_NAME) <= recovered
     put_aside = tmp_path / "new.未能重放的事件.jsonl"
-    aside = {json.loads(line)["uuid"] for line in put_aside.read_text("utf-8").splitlines()} if put_aside.exists() else set()
+    aside = (
+        {json.loads(line)["uuid"] for line in put_aside.read_text("utf-8").splitlines()}
+        if put_aside.exists()
+        else set()
+    )
     assert readable - recovered <= aside  # every readable event is in the new file, or put aside with its reason
     assert check(target).ok
 
@@ -153,7 +157,7 @@ def test_a_uuid_with_two_contents_is_not_merged_silently(demo_with_later_events:
         conn.execute("DROP TRIGGER events_no_update")
         uuid = conn.execute("SELECT uuid FROM events WHERE type = 'station.initialized'").fetchone()[0]
         original = conn.execute("SELECT payload FROM events WHERE uuid = ?", (uuid,)).fetchone()[0]
-        conn.execute("UPDATE events SET payload = '{\"settings\":{\"station_name\":\"别处\"}}' WHERE uuid = ?", (uuid,))
+        conn.execute('UPDATE events SET payload = \'{"settings":{"station_name":"别处"}}\' WHERE uuid = ?', (uuid,))
     conn.close()
     target = tmp_path / "new.db"
     result = run("recover", "--db", str(path), "--to", str(target))
@@ -181,7 +185,9 @@ def test_recover_refuses_to_overwrite(demo_with_later_events: Path, tmp_path: Pa
     assert target.read_bytes() == b"something"
 
 
-def test_restore_puts_a_backup_in_place_and_keeps_the_current_file(demo_with_later_events: Path, tmp_path: Path) -> None:
+def test_restore_puts_a_backup_in_place_and_keeps_the_current_file(
+    demo_with_later_events: Path, tmp_path: Path
+) -> None:
     path = _setup(demo_with_later_events, tmp_path)
     _noise(path, random.Random(7), places=2)
     damaged = path.read_bytes()

@@ -60,7 +60,9 @@ def readonly_copy(path: Path) -> Iterator[sqlite3.Connection]:
             conn.close()
 
 
-def read_rows(conn: sqlite3.Connection, table: str, columns: str, top: int) -> tuple[list[tuple], list[tuple[int, int]]]:
+def read_rows(
+    conn: sqlite3.Connection, table: str, columns: str, top: int
+) -> tuple[list[tuple], list[tuple[int, int]]]:
     """Every readable row of `table` (rowid first), and the rowid ranges that could not be read.
 
     A scan of a damaged table can end early without an error (a page that reads as empty), so a whole scan is only a
