@@ -33,6 +33,18 @@ def _is_empty(path: Path) -> bool:
     return path.stat().st_size == 0
 
 
+def new_schema(conn: sqlite3.Connection, meta: dict[str, str]) -> None:
+    """On a connection to a new, empty file: WAL, a transaction (the caller commits it), every migration, the meta."""
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("BEGIN IMMEDIATE")
+    for migration in MIGRATIONS:
+        for statement in migration:
+            conn.execute(statement)
+    for key, value in meta.items():
+        conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
 def put_in_place(partial: Path, target: Path, *, replace: bool) -> bool:
     """Rename a finished file to its name; False (and the partial file removed) when another made the name first."""
     if replace:
@@ -132,15 +144,8 @@ class Store:
                 leftover.unlink(missing_ok=True)
             conn = connect(partial)
             try:
-                conn.execute("PRAGMA journal_mode = WAL")
-                conn.execute("BEGIN IMMEDIATE")
-                for migration in MIGRATIONS:
-                    for statement in migration:
-                        conn.execute(statement)
                 # The device id is made here and only here: an existing database keeps the one it has.
-                conn.execute("INSERT INTO meta VALUES ('device_id', ?)", (str(uuid_lib.uuid4()),))
-                conn.execute("INSERT INTO meta VALUES ('device_code', '01')")
-                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                new_schema(conn, {"device_id": str(uuid_lib.uuid4()), "device_code": "01"})
                 conn.execute("COMMIT")
             finally:
                 conn.close()

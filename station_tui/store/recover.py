@@ -19,11 +19,10 @@ from station_tui.domain.timeutil import Clock, from_iso, system_now
 from station_tui.store import catalogue
 from station_tui.store import payloads as ev
 from station_tui.store.backup import automatic_backups
-from station_tui.store.database import Store, connect, put_in_place
+from station_tui.store.database import Store, connect, new_schema, put_in_place
 from station_tui.store.errors import ClockBehindError, StoreError
 from station_tui.store.events import Event, dump_payload
 from station_tui.store.salvage import Salvage, read_rows, readonly_copy, salvage, top_rowid
-from station_tui.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 RECOVERED = "store.recovered"
 # What an application row must agree on between the damaged file's state and the recovered one.
@@ -110,13 +109,7 @@ def _build(partial: Path, meta: dict[str, str], events: list[Event], report: Rec
     each replayed in its own savepoint."""
     conn = connect(partial)
     try:
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("BEGIN IMMEDIATE")
-        for migration in MIGRATIONS:
-            for statement in migration:
-                conn.execute(statement)
-        for key, value in meta.items():
-            conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+        new_schema(conn, meta)
         used: set[int] = set()
         for event in events:
             seq = event.seq if event.seq and event.seq not in used else max(used, default=0) + 1
@@ -129,7 +122,6 @@ def _build(partial: Path, meta: dict[str, str], events: list[Event], report: Rec
                 conn.execute("ROLLBACK TO one")
                 report.put_aside.append(event)
             conn.execute("RELEASE one")
-        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         conn.execute("COMMIT")
     finally:
         conn.close()
