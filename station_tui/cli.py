@@ -56,7 +56,9 @@ def plain_errors(fn: Callable) -> Callable:
             # Damage met after the file opened (a page read in the middle of a command): the same plain answer.
             from station_tui.store.diagnose import open_failure
 
-            raise CommandError(str(open_failure(resolve_db(kwargs.get("db_path")), exc))) from exc
+            if "db_path" not in kwargs:
+                raise CommandError(f"读取数据库时出错：{exc}") from exc
+            raise CommandError(str(open_failure(resolve_db(kwargs["db_path"]), exc))) from exc
 
     return wrapper
 
