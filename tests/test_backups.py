@@ -99,3 +99,17 @@ def test_an_export_to_another_disk_takes_a_backup_with_it(station: Station, tmp_
         assert check(on_stick[0]).ok
     finally:
         shutil.rmtree(outbox)
+
+
+def test_half_written_backups_a_killed_process_left_are_cleared(station: Station, clock) -> None:  # noqa: ANN001
+    folder = station.store.path.parent
+    stale = folder / "station.backup-20261101-080000-000000.db.partial"
+    journal = folder / "station.backup-20261101-080000-000000.db.partial-journal"
+    fresh = folder / "station.backup-20261123-093000-000001.db.partial"  # another process may be writing it
+    for leftover in (stale, journal, fresh):
+        leftover.write_bytes(b"half")
+    old = os.stat(stale).st_mtime - 7200
+    os.utime(stale, (old, old))
+    os.utime(journal, (old, old))
+    checked_backup_of_the_day(station)
+    assert not stale.exists() and not journal.exists() and fresh.exists()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sqlite3
+import time
 from datetime import date, datetime
 from pathlib import Path
 
@@ -65,12 +67,25 @@ def to_keep(backups: list[Path]) -> set[Path]:
 def backup_beside(source: sqlite3.Connection, db_path: Path, moment: datetime) -> Path:
     """A dated backup beside the database; older ones beyond the last 7 days and 4 weeks are removed."""
     path = backup_to(source, db_path.parent / _backup_name(db_path, moment))
+    _remove_stale_partials(db_path)
     backups = automatic_backups(db_path)
     keep = to_keep(backups) | {path}
     for old in backups:
         if old not in keep:
             old.unlink(missing_ok=True)
     return path
+
+
+STALE_PARTIAL_SECONDS = 3600  # older than any backup takes: left by a killed process, not one being written
+
+
+def _remove_stale_partials(db_path: Path) -> None:
+    """Half-written copies (and their journals) a killed process left beside the database."""
+    now = time.time()
+    for leftover in db_path.parent.glob(f"{db_path.stem}.backup-*.db.partial*"):
+        with contextlib.suppress(OSError):
+            if now - leftover.stat().st_mtime > STALE_PARTIAL_SECONDS:
+                leftover.unlink()
 
 
 def has_backup_of(db_path: Path, day: date) -> bool:
