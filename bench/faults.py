@@ -37,6 +37,7 @@ from station_tui.domain.timeutil import system_now  # noqa: E402
 from station_tui.services.demo import fill_demo  # noqa: E402
 from station_tui.services.station import Station  # noqa: E402
 from station_tui.store import Store  # noqa: E402
+from station_tui.store import payloads as ev  # noqa: E402
 from station_tui.store.check import check  # noqa: E402
 
 SIZES = {
@@ -204,7 +205,7 @@ def _source_with_backup(folder: Path, apps: int) -> Path:
     shutil.copy(path, folder / BACKUP)
     with Store(path, clock=system_now) as store:
         for n in range(100):
-            store.record("settings.changed", {"settings": {"note": f"after the backup {n}"}})
+            store.record(ev.SettingsChanged(settings={"note": f"after the backup {n}"}))
     return path
 
 
@@ -323,7 +324,7 @@ def clock_back(folder: Path) -> Row:
     for name, ahead in (("1d", timedelta(days=1)), ("10y", timedelta(days=3653))):
         db = demo(folder / f"clock-{name}.db", 5)
         with Store(db, clock=lambda ahead=ahead: system_now() + ahead) as store:
-            store.record("settings.changed", {"settings": {"note": "recorded while the clock read ahead"}})
+            store.record(ev.SettingsChanged(settings={"note": "recorded while the clock read ahead"}))
         outbox = folder / f"outbox-{name}"
         outbox.mkdir()
         before = _events(db)
@@ -331,7 +332,7 @@ def clock_back(folder: Path) -> Row:
             station = Station.open(store)
             attempts = (
                 lambda station=station, outbox=outbox: run_export(station, outbox=outbox),
-                lambda store=store: store.record("settings.changed", {"settings": {"note": "behind"}}),
+                lambda store=store: store.record(ev.SettingsChanged(settings={"note": "behind"})),
             )
             for attempt in attempts:
                 row.rounds += 1
@@ -380,7 +381,7 @@ def full_disk(folder: Path, apps: int) -> Row:
         for n in range(100_000):
             row.rounds += 1
             try:
-                recorded.add(store.record("settings.changed", {"settings": {"note": "满" * 500, "n": n}}).uuid)
+                recorded.add(store.record(ev.SettingsChanged(settings={"note": "满" * 500, "n": n})).uuid)
             except sqlite3.Error as exc:
                 row.faults += 1
                 row.note += f"；写满时：{exc}"

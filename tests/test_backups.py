@@ -17,6 +17,7 @@ from station_tui.domain.timeutil import CHINA_TZ
 from station_tui.services.export import run_export
 from station_tui.services.station import Station
 from station_tui.store import Store
+from station_tui.store import payloads as ev
 from station_tui.store.backup import OUTBOX_BACKUPS, automatic_backups, backup_beside
 from station_tui.store.check import check
 from station_tui.store.errors import DamagedDatabaseError
@@ -53,7 +54,7 @@ def test_the_first_start_of_a_day_backs_up_once(station: Station, clock) -> None
 def test_a_damaged_file_is_not_backed_up_over_the_good_ones(station: Station, clock, tmp_path: Path) -> None:  # noqa: ANN001
     path = station.store.path
     for n in range(300):
-        station.store.record("settings.changed", {"settings": {"note": "x" * 200, "n": n}})
+        station.store.record(ev.SettingsChanged(settings={"note": "x" * 200, "n": n}))
     checked_backup_of_the_day(station)
     station.store.close()
     data = bytearray(path.read_bytes())

@@ -17,6 +17,7 @@ from station_tui.services import lifecycle
 from station_tui.services.demo import fill_demo
 from station_tui.services.station import Station
 from station_tui.store import Store
+from station_tui.store import payloads as ev
 from station_tui.store.check import check
 
 BACKUP_NAME = "station.backup-20261122-220000-000000.db"
@@ -36,7 +37,7 @@ def demo_with_later_events(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copy(path, folder / BACKUP_NAME)  # closed: everything is in the file, none in a -wal
     with Store(path) as store:
         for n in range(200):
-            store.record("settings.changed", {"settings": {"note": f"after the backup {n}"}})
+            store.record(ev.SettingsChanged(settings={"note": f"after the backup {n}"}))
     return path
 
 
@@ -130,7 +131,7 @@ def test_events_lost_in_both_are_reported_with_device_range_times_and_applicatio
         lifecycle.resume(station, app["uuid"], operator=head)
         lifecycle.pause(station, app["uuid"], reason="再等", operator=head)
         for n in range(5):
-            store.record("settings.changed", {"settings": {"note": f"later {n}"}})
+            store.record(ev.SettingsChanged(settings={"note": f"later {n}"}))
         lost = store.rows(
             "SELECT device, device_seq FROM events WHERE application = ? AND seq > (SELECT max(seq) - 8 FROM events)"
             " ORDER BY seq",

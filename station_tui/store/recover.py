@@ -64,7 +64,7 @@ class RecoverReport:
 
 def _content(event: Event) -> tuple:
     return (event.device, event.device_seq, event.type, event.application, dump_payload(event.payload),
-            event.recorded_at, event.operator, event.simulated)  # fmt: skip
+            event.recorded_at, event.operator, event.simulated, event.version)  # fmt: skip
 
 
 def choose_backup(damaged: Path, given: Path | None, report_skipped: list[str]) -> Salvage | None:
@@ -130,9 +130,9 @@ def _build(partial: Path, meta: dict[str, str], events: list[Event], report: Rec
 def _insert(conn: sqlite3.Connection, seq: int, e: Event) -> None:
     conn.execute(
         "INSERT INTO events (seq, uuid, device, device_seq, type, application, payload, recorded_at, operator,"
-        " simulated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " simulated, version, needs_program) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (seq, e.uuid, e.device, e.device_seq, e.type, e.application, dump_payload(e.payload), e.recorded_at,
-         e.operator, int(e.simulated)),
+         e.operator, int(e.simulated), e.version, e.needs_program),
     )  # fmt: skip
 
 
