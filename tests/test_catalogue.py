@@ -25,7 +25,13 @@ from station_tui.store.schema import PROJECTION_TABLES
 FIXTURES = Path(__file__).parent / "fixtures" / "events"
 STORED = [
     entry
-    for name in ("stored-v1.json", "stored-v1-demo-history.json", "stored-field.json", "stored-duties.json")
+    for name in (
+        "stored-v1.json",
+        "stored-v1-demo-history.json",
+        "stored-field.json",
+        "stored-duties.json",
+        "stored-recovery.json",
+    )
     for entry in json.loads((FIXTURES / name).read_text(encoding="utf-8"))["events"]
 ]
 TRANSITIONS = {

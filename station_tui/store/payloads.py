@@ -371,7 +371,7 @@ class ConflictDecided(Payload, frozen=True):
     note: str = ""
 
 
-class LostEvents(Payload, frozen=True):
+class LostEvents(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """A device's events a recovery could not find in the damaged file nor in its backup."""
 
     device: str
@@ -387,5 +387,5 @@ class StoreRecovered(Payload, frozen=True):
     from_damaged_only: int
     from_backup_only: int
     from_both: int
-    lost: tuple[LostEvents, ...] = ()
-    put_aside: tuple[str, ...] = ()
+    lost: list[LostEvents]
+    put_aside: list[str]

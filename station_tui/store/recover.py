@@ -252,8 +252,8 @@ def _finish(partial: Path, report: RecoverReport, clock: Clock) -> None:
                 from_damaged_only=report.from_damaged_only,
                 from_backup_only=report.from_backup_only,
                 from_both=report.from_both,
-                lost=tuple(ev.LostEvents(device=x.device, first=x.first, last=x.last) for x in report.losses),
-                put_aside=tuple(e.uuid for e in report.put_aside),
+                lost=[ev.LostEvents(device=x.device, first=x.first, last=x.last) for x in report.losses],
+                put_aside=[e.uuid for e in report.put_aside],
             )
         )
     finally:
