@@ -144,7 +144,7 @@ def intake_kills(folder: Path, rounds: int, rng: random.Random) -> Row:
 
 def _verify_outbox(outbox: Path) -> int:
     """Folders with a manifest that fail `export verify`, and export.done marks without such a folder."""
-    from station_tui.services.export_verify import verify_folder
+    from station_tui.services.export.verify import verify_folder
 
     failures = 0
     for manifest in outbox.rglob("manifest.json"):
@@ -366,7 +366,7 @@ def small_disk(folder: Path, megabytes: int):  # noqa: ANN201
 
 def full_disk(folder: Path, apps: int) -> Row:
     from station_tui.services.export import run_export
-    from station_tui.services.export_csv import ExportError
+    from station_tui.services.export.files import ExportError
 
     row = Row("磁盘已满")
     source = demo(folder / "full-source.db", apps)
