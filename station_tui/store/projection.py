@@ -218,15 +218,7 @@ def archive_filed(conn: sqlite3.Connection, event: Event, payload: p.ArchiveFile
         " ON CONFLICT (application, stage, item) DO UPDATE SET uuid = excluded.uuid, device = excluded.device,"
         " filed_at = excluded.filed_at, operator = excluded.operator"
         " WHERE (excluded.filed_at, excluded.uuid) < (archive_filed.filed_at, archive_filed.uuid)",
-        (
-            payload.filed,
-            event.device,
-            event.application,
-            payload.stage,
-            payload.item,
-            event.recorded_at,
-            event.operator,
-        ),
+        (payload.filed, event.device, event.application, payload.stage, payload.item, event.recorded_at, event.operator),
     )
 
 
