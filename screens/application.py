@@ -14,7 +14,8 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
-from station_tui.screens.application_dialogs import CollectDialog, DefectsDialog, OverrideDialog, ReasonDialog
+from station_tui.screens import clock_flows
+from station_tui.screens.application_dialogs import CollectDialog, DefectsDialog, OverrideDialog
 from station_tui.screens.base import StationScreen
 from station_tui.screens.dialogs import ConfirmDialog
 from station_tui.services import lifecycle
@@ -213,11 +214,9 @@ class ApplicationScreen(StationScreen):
     def _run(self, fn: Callable[..., Any], *args: Any, said: str, **kwargs: Any) -> None:
         """Run an action in a worker; afterwards say what happened and read the application again."""
 
-        def done(_result: object) -> None:
-            self._say(said)
-            self.reload()
-
-        self.call_service(lambda: fn(*args, **kwargs), done=done, failed=self._fail, group="app-action")
+        self.call_service(
+            lambda: fn(*args, **kwargs), done=lambda _: self._acted(said), failed=self._fail, group="app-action"
+        )
 
     def _say(self, text: str) -> None:
         message = self.query_one("#app-message", Static)
@@ -330,36 +329,27 @@ class ApplicationScreen(StationScreen):
 
         self.app.push_screen(DefectsDialog(), answered)
 
-    def action_pause(self) -> None:
-        def answered(reason: str | None) -> None:
-            if reason:
-                self._run(
-                    lifecycle.pause,
-                    self.station,
-                    self.application_uuid,
-                    reason=reason,
-                    operator=self.operator_id,
-                    said="已暂停",
-                )
+    def _target(self) -> clock_flows.Target | None:
+        view = self.view
+        if view is None:
+            return None
+        return clock_flows.Target(view.uuid, view.number, view.customer_name, view.pause_reason)
 
-        self.app.push_screen(ReasonDialog("暂停原因（如：客户内部工程未完工）", "暂停"), answered)
+    def _acted(self, message: str) -> None:
+        self._say(message)
+        self.reload()
+
+    def action_pause(self) -> None:
+        if (target := self._target()) is not None:
+            clock_flows.pause(self, target, self._acted, self._fail)
 
     def action_resume(self) -> None:
-        self._run(lifecycle.resume, self.station, self.application_uuid, operator=self.operator_id, said="已恢复")
+        if (target := self._target()) is not None:
+            clock_flows.resume(self, target, self._acted, self._fail)
 
     def action_terminate(self) -> None:
-        def answered(reason: str | None) -> None:
-            if reason:
-                self._run(
-                    lifecycle.terminate,
-                    self.station,
-                    self.application_uuid,
-                    reason=reason,
-                    operator=self.operator_id,
-                    said="已终止",
-                )
-
-        self.app.push_screen(ReasonDialog("终止原因（如：客户撤回申请）", "终止申请"), answered)
+        if (target := self._target()) is not None:
+            clock_flows.terminate(self, target, self._acted, self._fail)
 
     def action_connect(self) -> None:
         def answered(yes: bool | None) -> None:

@@ -48,15 +48,15 @@ class _Dialog(ModalScreen):
 class ReasonDialog(_Dialog):
     """Asks for a reason (pause, terminate): returns the text, or None when cancelled."""
 
-    def __init__(self, title: str, ok: str, placeholder: str = "") -> None:
+    def __init__(self, title: str, ok: str, placeholder: str = "", missing: str = "请写明理由") -> None:
         super().__init__()
-        self.title_text, self.ok, self.placeholder = title, ok, placeholder
+        self.title_text, self.ok, self.placeholder, self.missing = title, ok, placeholder, missing
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(self.title_text)
             yield Input(id="reason", placeholder=self.placeholder)
-            yield Static("", classes="dialog-error")
+            yield Static("", classes="dialog-error", id="reason-error")
             yield from self.buttons(self.ok)
 
     @on(Button.Pressed, "#ok")
@@ -64,7 +64,7 @@ class ReasonDialog(_Dialog):
     def _ok(self) -> None:
         reason = self.query_one("#reason", Input).value.strip()
         if not reason:
-            self.error("请写明理由")
+            self.error(self.missing)
             return
         self.dismiss(reason)
 

@@ -11,6 +11,7 @@ from textual.widgets import Button, DataTable, Select
 
 from pilot_helpers import SIZE, login, settle, text_of
 from station_tui.app import StationApp
+from station_tui.screens.application import ApplicationScreen
 from station_tui.services import countdown as service
 from station_tui.services import lifecycle
 from station_tui.services.dashboard import home_numbers
@@ -83,7 +84,7 @@ def test_a_pause_stops_the_clock_and_resuming_moves_the_due_date(station, week, 
     clock.now = datetime(2026, 11, 26, 15, tzinfo=clock.now.tzinfo)  # Thursday: paused Mon → Thu = 3 working days
     row = next(r for r in service.countdown(station).rows if r.application == application)
     assert (row.level, row.days_left) == ("paused", 2)  # the count stands still while paused
-    assert service.resume(station, application, operator=station.head_id) == "2026-11-30"
+    assert lifecycle.resume(station, application, operator=station.head_id) == "2026-11-30"
     row = next(r for r in service.countdown(station).rows if r.application == application)
     assert (row.level, row.days_left, row.due) == ("warning", 2, D(2026, 11, 30))
     resumed = [e for e in station.store.events(application) if e.type == "application.resumed"]
@@ -184,7 +185,7 @@ async def test_pause_and_resume_from_the_screen(demo_db: Path, clock) -> None:  
         await settle(app, pilot)
         await pilot.press("enter")  # no reason: refused, the dialog stays
         await settle(app, pilot)
-        assert "请写明暂停原因" in text_of(app, "#pause-error")
+        assert "请写明暂停原因" in text_of(app, "#reason-error")
         await pilot.press(*"客户图纸未交")
         await pilot.press("enter")
         await settle(app, pilot)
@@ -218,12 +219,9 @@ async def test_enter_opens_the_application(demo_db: Path, clock) -> None:  # noq
         await pilot.press("down", "enter")
         await settle(app, pilot)
         opened = expected.rows[1]
-        screen = app.screen
-        if type(screen).__name__ == "ApplicationScreen":
-            assert screen.application_uuid == opened.application
-        else:
-            assert type(screen).__name__ == "ApplicationDetailsDialog"
-            assert opened.number in text_of(app, "#details-text")
+        assert isinstance(app.screen, ApplicationScreen)
+        assert app.screen.application_uuid == opened.application
+        assert opened.number in text_of(app, "#app-header")
 
 
 async def test_the_screen_and_home_move_to_the_new_day_by_themselves(demo_db: Path, clock, monkeypatch) -> None:  # noqa: ANN001

@@ -28,9 +28,8 @@ def _station_if_any(db_path: Path | None):  # noqa: ANN202
 
 def _calendar(station):  # noqa: ANN001, ANN202
     from station_tui.domain.workdays import WorkCalendar
-    from station_tui.services.calendar import calendar
 
-    return calendar(station) if station is not None else WorkCalendar()
+    return station.calendar if station is not None else WorkCalendar()
 
 
 def _runs(days: list[tuple[date, str]]) -> list[tuple[date, date, str]]:

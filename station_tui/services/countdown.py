@@ -13,13 +13,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
-from station_tui.domain.errors import StationError
+from station_tui.domain import deadlines
 from station_tui.domain.timeutil import from_iso, local_date
-from station_tui.domain.workdays import CALENDAR_DAY, WorkCalendar
 from station_tui.services import lifecycle
-from station_tui.services.calendar import calendar
+from station_tui.services.calendar import open_pauses
 from station_tui.services.station import Station
 
 OVERDUE, URGENT, WARNING, NORMAL, PAUSED = "overdue", "urgent", "warning", "normal", "paused"
@@ -77,13 +76,9 @@ def level(days_left: int, due: date, today: date, warn_days: int) -> str:
     return WARNING if days_left <= warn_days else NORMAL
 
 
-def _stage_due(cal: WorkCalendar, started_at: str, limit: int, unit: str) -> date:
-    start = local_date(from_iso(started_at))
-    return cal.calendar_day_due(start, limit) if unit == CALENDAR_DAY else cal.add_workdays(start, limit)
-
-
 def countdown(station: Station, today: date | None = None) -> Countdown:
-    cal = calendar(station)
+    cal = station.calendar
+    pauses = open_pauses(station)
     today = today or local_date(station.store.clock())
     warn_days = station.profile.warning.warn_days
     types = {t.id: t.name for t in station.checklists.business_types}
@@ -118,8 +113,13 @@ def countdown(station: Station, today: date | None = None) -> Countdown:
         nearest = due
         stage_due = None
         if stage_limit and stage_started:
-            stage_due = _stage_due(cal, stage_started, stage_limit, unit)
-            nearest = min(due, stage_due)
+            started = local_date(from_iso(stage_started))
+            found = deadlines.stage_due(
+                cal, started, stage_limit, unit, customer_side=bool(customer_side), pauses=pauses.get(uuid, ())
+            )
+            if found is not None:
+                stage_due = found.date
+                nearest = min(due, stage_due)
         key = (counted_to, nearest)
         days = left.get(key)
         if days is None:
@@ -182,72 +182,3 @@ def pause(station: Station, application: str, reason: str, operator: str) -> Non
 def resume(station: Station, application: str, operator: str) -> str:
     """Start the clock again; the due date moves by the paused working days. Returns the new due date."""
     return lifecycle.resume(station, application, operator=operator)
-
-
-@dataclass(frozen=True)
-class ApplicationDetails:
-    """The plain facts of one application, for the countdown's own detail view."""
-
-    number: str
-    customer: str
-    business_type: str
-    status: str
-    intake_mode: str
-    address: str
-    accepted_at: datetime
-    due: date
-    estimated: bool
-    limit: str
-    manager: str
-    stages: list[tuple[str, str, str]]  # name, started, finished
-    pauses: list[tuple[str, str, str, int | None]]  # reason, started, ended, working days
-    deferred: list[str]
-
-
-def _short(moment: str | None) -> str:
-    return f"{from_iso(moment):%Y-%m-%d %H:%M}" if moment else ""
-
-
-def application_details(station: Station, application: str) -> ApplicationDetails:
-    from station_tui.domain.glossary import APPLICATION_STATUSES, INTAKE_MODES, LIMIT_UNITS, zh
-
-    store = station.store
-    found = store.rows("SELECT * FROM applications WHERE uuid = ?", (application,))
-    if not found:
-        raise StationError("没有这件申请")
-    app = found[0]
-    types = {t.id: t.name for t in station.checklists.business_types}
-    manager = store.one("SELECT name FROM operators WHERE uuid = ?", (app["customer_manager"],)) or ""
-    stages = [
-        (r["name"], _short(r["started_at"]), _short(r["finished_at"]))
-        for r in store.rows(
-            "SELECT name, started_at, finished_at FROM stages WHERE application = ? ORDER BY position", (application,)
-        )
-    ]
-    pauses = [
-        (r["reason"], _short(r["started_at"]), _short(r["ended_at"]), r["paused_workdays"])
-        for r in store.rows(
-            "SELECT reason, started_at, ended_at, paused_workdays FROM pauses WHERE application = ? ORDER BY started_at",
-            (application,),
-        )
-    ]
-    deferred = [
-        r["name"]
-        for r in store.rows("SELECT name FROM documents WHERE application = ? AND status = 'deferred'", (application,))
-    ]
-    return ApplicationDetails(
-        number=app["number"],
-        customer=app["customer_name"],
-        business_type=types.get(app["business_type"], app["business_type"]),
-        status=zh(APPLICATION_STATUSES, app["status"]),
-        intake_mode=zh(INTAKE_MODES, app["intake_mode"]),
-        address=app["address"],
-        accepted_at=from_iso(app["accepted_at"]),
-        due=date.fromisoformat(app["due_date"]),
-        estimated=bool(app["due_estimated"]),
-        limit=f"{app['limit_days']} 个{zh(LIMIT_UNITS, app['limit_unit'])}",
-        manager=manager,
-        stages=stages,
-        pauses=pauses,
-        deferred=deferred,
-    )
