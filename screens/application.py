@@ -14,18 +14,14 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
+from station_tui.domain.application_view import ARCHIVE_STATES, ApplicationView, StageRow
 from station_tui.screens import clock_flows
 from station_tui.screens.application_dialogs import CollectDialog, DefectsDialog, OverrideDialog
 from station_tui.screens.base import StationScreen
 from station_tui.screens.dialogs import ConfirmDialog
 from station_tui.services import lifecycle
-from station_tui.services.applications import (
-    ARCHIVE_STATES,
-    ApplicationView,
-    application_view,
-    document_forms,
-    head_operators,
-)
+from station_tui.services.applications import application_view, document_forms
+from station_tui.services.operators import heads
 
 
 def when(iso: str | None) -> str:
@@ -35,10 +31,9 @@ def when(iso: str | None) -> str:
 
 def header_text(view: ApplicationView) -> str:
     flags = [name for name, on in (("小微企业", view.small_micro), ("三零", view.three_zero)) if on]
-    due = view.due_date + ("（估算）" if view.due_estimated else "")
     lines = [
-        f"{view.number}  {view.customer_name}  {view.business_zh}  {view.mode_zh}  【{view.status_zh}】",
-        f"时限类别：{view.category}，{view.limit_text}　到期：{due}　当前环节：{view.stage_name or '—'}"
+        f"{view.number}  {view.customer_name}  {view.business_name}  {view.mode_zh}  【{view.status_zh}】",
+        f"时限类别：{view.category}，{view.limit_text}　到期：{view.due_text}　当前环节：{view.stage_name or '—'}"
         + (f"　标记：{'、'.join(flags)}" if flags else ""),
         f"受理：{when(view.accepted_at)}{'（台账导入）' if view.origin == 'ledger' else ''}"
         f"　客户经理：{view.customer_manager or '—'}　电话：{view.phone}　容量：{view.capacity_kw:g} 千瓦 {view.voltage_zh}",
@@ -54,6 +49,15 @@ def header_text(view: ApplicationView) -> str:
     if view.flags_reason:
         lines.append(f"标记改动理由：{view.flags_reason}")
     return "\n".join(lines)
+
+
+def stage_note(view: ApplicationView, stage: StageRow) -> str:
+    if stage.customer_side:
+        return "客户侧，不计入时限"
+    if not stage.limit_days:
+        return ""
+    due = f"，{stage.due}{'（估算）' if stage.due_estimated else ''} 前" if stage.due else ""
+    return f"{stage.limit_days} 个{view.unit_zh}{due}"
 
 
 class ApplicationScreen(StationScreen):
@@ -119,7 +123,7 @@ class ApplicationScreen(StationScreen):
         stages = self.query_one("#stages", DataTable)
         stages.clear()
         for s in view.stages:
-            note = "客户侧，不计入时限" if s.customer_side else (f"{s.limit_days} 个工作日" if s.limit_days else "")
+            note = stage_note(view, s)
             marker = "▶ " if s.position == view.current_stage and view.status in ("open", "paused") else ""
             stages.add_row(str(s.position), marker + s.name, when(s.started_at), when(s.finished_at), note)
         events = self.query_one("#events", DataTable)
@@ -293,7 +297,7 @@ class ApplicationScreen(StationScreen):
                 return
             self._fail("缺少必需的归档资料：" + "、".join(missing))
             self.call_service(
-                head_operators,
+                heads,
                 self.station,
                 done=lambda heads: self.app.push_screen(OverrideDialog(missing, heads), self._advance_if_given),
             )
@@ -367,7 +371,7 @@ class ApplicationScreen(StationScreen):
                 return
             self._fail("缺少必需的归档资料：" + "、".join(missing))
             self.call_service(
-                head_operators,
+                heads,
                 self.station,
                 done=lambda heads: self.app.push_screen(
                     OverrideDialog(missing, heads), lambda o: self._close(o) if o else None

@@ -257,4 +257,3 @@ class CountdownScreen(StationScreen):
         self.action_refresh()
 
 
-AREA_SCREEN = CountdownScreen

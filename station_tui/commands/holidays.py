@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from station_tui.cli import CommandError, db_option, open_station, plain_errors, resolve_db
+from station_tui.commands.common import CommandError, db_option, open_station, plain_errors, resolve_db
 
 WEEKDAYS = "一二三四五六日"
 

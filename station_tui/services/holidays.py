@@ -208,11 +208,3 @@ def year_view(station: Station, year: int) -> YearView:
     ]
     entered_at = station.store.one("SELECT entered_at FROM holiday_years WHERE year = ?", (year,))
     return YearView(year, cal.source(year), today, kinds, names, festivals, entered_at)
-
-
-def heads(station: Station) -> list[tuple[str, str]]:
-    """(id, name) of the active 站长s, who alone may enter a schedule."""
-    rows = station.store.conn.execute(
-        "SELECT uuid, name FROM operators WHERE role = 'head' AND active = 1 ORDER BY name"
-    )
-    return [(uuid, name) for uuid, name in rows]

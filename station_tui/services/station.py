@@ -9,7 +9,6 @@ change. Nothing outside this class sets or drops them.
 
 from __future__ import annotations
 
-import re
 import threading
 from dataclasses import dataclass, field
 from datetime import date
@@ -24,8 +23,6 @@ from station_tui.domain.workdays import WorkCalendar
 from station_tui.paths import data_dir
 from station_tui.store import Store
 from station_tui.store import payloads as ev
-
-STATION_CODE = re.compile(r"^[0-9A-Za-z]{2,10}$")
 
 
 def builtin_profile_folder() -> Path:
@@ -124,45 +121,6 @@ class Station:
         if profile_id not in self.profiles:
             raise StationError(f"本站设置的策略 {profile_id} 找不到：请检查策略文件夹。")
         return self.profiles[profile_id].profile
-
-
-def initialize(
-    station: Station,
-    *,
-    station_name: str,
-    station_code: str,
-    profile_id: str,
-    head_name: str,
-    head_phone: str,
-    head_pin: str,
-    demo: bool = False,
-) -> str:
-    """First run: the station's identity and its first 站长, in one transaction. Returns the 站长's operator id."""
-    from station_tui.services.operators import create_operator
-
-    if station.initialized:
-        raise StationError(f"本数据库已初始化为 {station.station_name}（{station.station_code}），不能再次初始化。")
-    station_name = station_name.strip()
-    if not station_name:
-        raise StationError("请填写供电所名称")
-    if not STATION_CODE.match(station_code):
-        raise StationError("供电所代码应为 2–10 位字母或数字（用于申请编号）")
-    if profile_id not in station.profiles:
-        raise StationError(f"没有编号为 {profile_id} 的策略，可选：{', '.join(station.profiles)}")
-    store = station.store
-    with store.transaction():
-        store.record(
-            ev.StationInitialized(
-                settings={
-                    "station_name": station_name,
-                    "station_code": station_code.upper(),
-                    "profile": profile_id,
-                    "demo": demo,
-                }
-            ),
-        )
-        head = create_operator(station, name=head_name, role="head", phone=head_phone, pin=head_pin, by=None)
-    return head
 
 
 def change_settings(station: Station, changes: dict, *, operator: str) -> None:
