@@ -116,9 +116,7 @@ class ReservationsScreen(StationScreen):
             return
 
         def opened(form) -> None:  # noqa: ANN001
-            from station_tui.screens.intake import IntakeScreen
-
-            self.app.push_screen(IntakeScreen(form))
+            self.app.push_area("intake", form)  # type: ignore[attr-defined]
 
         self.call_service(intake_form_for, self.station, row.uuid, done=opened, failed=lambda m: self._say(m, True))
 

@@ -137,6 +137,11 @@ class StationApp(ServiceCalls, App):
         if area != "home":
             self.push_area(area)
 
+    def push_area(self, area: str, *args: object) -> None:
+        """An area's screen over the current one (Esc comes back): how one screen opens another area's without
+        importing it (intake ↔ reservations)."""
+        self.push_screen(area_screens()[area](*args))
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         if self.operator is not None:
             for _key, area, title in AREAS:
