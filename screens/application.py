@@ -290,23 +290,26 @@ class ApplicationScreen(StationScreen):
         text = f"归档登记：{stage}环节的「{item}」已收齐归档？\n登记后记入本申请的记录（更正需另记一条）。"
         self.app.push_screen(ConfirmDialog(text, yes="登记归档", no="取消"), answered)
 
-    def action_next_stage(self) -> None:
+    def _gated(
+        self, missing_for: Callable[..., list[str]], go: Callable[[lifecycle.HeadOverride | None], None]
+    ) -> None:
+        """Go on when no required archive item is missing; else say what is, and offer a 站长's override."""
+
         def checked(missing: list[str]) -> None:
             if not missing:
-                self._advance(None)
+                go(None)
                 return
             self._fail("缺少必需的归档资料：" + "、".join(missing))
             self.call_service(
                 heads,
                 self.station,
-                done=lambda heads: self.app.push_screen(OverrideDialog(missing, heads), self._advance_if_given),
+                done=lambda found: self.app.push_screen(OverrideDialog(missing, found), lambda o: go(o) if o else None),
             )
 
-        self.call_service(lifecycle.missing_for_next_stage, self.station, self.application_uuid, done=checked)
+        self.call_service(missing_for, self.station, self.application_uuid, done=checked)
 
-    def _advance_if_given(self, override: lifecycle.HeadOverride | None) -> None:
-        if override is not None:
-            self._advance(override)
+    def action_next_stage(self) -> None:
+        self._gated(lifecycle.missing_for_next_stage, self._advance)
 
     def _advance(self, override: lifecycle.HeadOverride | None) -> None:
         self._run(
@@ -365,20 +368,7 @@ class ApplicationScreen(StationScreen):
         self.app.push_screen(ConfirmDialog("确认装表送电？时限计时到此结束。", yes="送电", no="取消"), answered)
 
     def action_close_application(self) -> None:
-        def checked(missing: list[str]) -> None:
-            if not missing:
-                self._close(None)
-                return
-            self._fail("缺少必需的归档资料：" + "、".join(missing))
-            self.call_service(
-                heads,
-                self.station,
-                done=lambda heads: self.app.push_screen(
-                    OverrideDialog(missing, heads), lambda o: self._close(o) if o else None
-                ),
-            )
-
-        self.call_service(lifecycle.missing_for_close, self.station, self.application_uuid, done=checked)
+        self._gated(lifecycle.missing_for_close, self._close)
 
     def _close(self, override: lifecycle.HeadOverride | None) -> None:
         self._run(

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from holiday_helpers import accept
+from holiday_helpers import accept, accept_high_voltage
 from textual.widgets import Button, DataTable, Select
 
 from pilot_helpers import SIZE, login, settle, text_of
@@ -15,8 +15,6 @@ from station_tui.screens.application import ApplicationScreen
 from station_tui.services import countdown as service
 from station_tui.services import lifecycle
 from station_tui.services.dashboard import home_numbers
-from station_tui.services.intake import IntakeForm, ReceivedDocument, required_documents
-from station_tui.services.intake import accept as accept_form
 from station_tui.services.station import Station
 from station_tui.store import Store
 
@@ -93,21 +91,7 @@ def test_a_pause_stops_the_clock_and_resuming_moves_the_due_date(station, week, 
 
 def test_stage_due_date_where_the_profile_sets_a_stage_limit(station, clock) -> None:  # noqa: ANN001
     accepted_at = datetime(2026, 11, 16, 10, tzinfo=clock.now.tzinfo)
-    form = IntakeForm(
-        business_type="hv_new",
-        customer_name="邾县水泥有限公司",
-        id_type="营业执照",
-        id_number="91330100MA2B3C4D5N",
-        phone="13912345678",
-        address="邾县工业园 1 号",
-        capacity_kw="800",
-        voltage="high",
-        important=True,
-    )
-    form.received = [
-        ReceivedDocument(d.key, d.forms[0], d.copy_for(d.forms[0])) for d in required_documents(station, form)
-    ]
-    application = accept_form(station, form, operator=station.head_id, simulated_at=accepted_at).uuid
+    application = accept_high_voltage(station, accepted_at)
     for hours in (1, 2):  # 用电申请 → 供电方案答复 → 设计审查 (3 working days), the same Monday
         lifecycle.advance_stage(station, application, operator=station.head_id, at=accepted_at + timedelta(hours=hours))
     data = service.countdown(station, today=D(2026, 11, 19))

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-from holiday_helpers import SCHEDULE_2027
+from holiday_helpers import SCHEDULE_2027, accept_high_voltage
 
 from station_tui.domain.deadlines import due_date, stage_due
 from station_tui.domain.timeutil import CHINA_TZ
@@ -16,7 +16,6 @@ from station_tui.services import holidays, lifecycle, notices
 from station_tui.services.applications import application_view
 from station_tui.services.calendar import application_due, finished_pauses
 from station_tui.services.countdown import countdown
-from station_tui.services.intake import IntakeForm, ReceivedDocument, accept, required_documents
 from station_tui.services.station import Station, change_settings
 
 D = date
@@ -53,24 +52,6 @@ def sanxia(station: Station, tmp_path: Path) -> Station:
     return station
 
 
-def _accept_high_voltage(station: Station, when: datetime) -> str:
-    form = IntakeForm(
-        business_type="hv_new",
-        customer_name="万州水泥有限公司",
-        id_type="营业执照",
-        id_number="91330100MA2B3C4D5N",
-        phone="13912345678",
-        address="万州区工业园 1 号",
-        capacity_kw="800",
-        voltage="high",
-        important=True,
-    )
-    form.received = [
-        ReceivedDocument(d.key, d.forms[0], d.copy_for(d.forms[0])) for d in required_documents(station, form)
-    ]
-    return accept(station, form, operator=station.head_id, simulated_at=when).uuid
-
-
 def _said(station: Station, application: str) -> list[str]:
     content = notices.draft(station, "acceptance", application=application)
     section = next(s for s in content["sections"] if s["heading"] == "办理环节与时限")
@@ -92,7 +73,7 @@ def _everyone(station: Station, application: str) -> dict[str, tuple[date, date 
 
 
 def test_notice_countdown_screen_and_recompute_agree_on_a_calendar_day_profile(sanxia: Station) -> None:
-    application = _accept_high_voltage(sanxia, datetime(2026, 12, 20, 10, tzinfo=CHINA_TZ))  # a Sunday
+    application = accept_high_voltage(sanxia, datetime(2026, 12, 20, 10, tzinfo=CHINA_TZ))  # a Sunday
     view = application_view(sanxia, application)
     assert (view.limit_days, view.limit_unit, view.category) == (20, CALENDAR_DAY, "高压（10千伏城镇客户）")
     # 20 calendar days end on Saturday 9 January 2027; 2027 is an estimate, with no make-up day: Monday 11.
@@ -114,7 +95,7 @@ def test_notice_countdown_screen_and_recompute_agree_on_a_calendar_day_profile(s
 
 
 def test_resuming_gives_what_a_recompute_from_the_events_gives(sanxia: Station, clock) -> None:  # noqa: ANN001
-    application = _accept_high_voltage(sanxia, datetime(2026, 11, 16, 10, tzinfo=CHINA_TZ))
+    application = accept_high_voltage(sanxia, datetime(2026, 11, 16, 10, tzinfo=CHINA_TZ))
     clock.now = datetime(2026, 11, 23, 10, tzinfo=CHINA_TZ)  # Monday
     lifecycle.pause(sanxia, application, reason="客户图纸未交", operator=sanxia.head_id)
     clock.now = datetime(2026, 11, 26, 15, tzinfo=CHINA_TZ)  # Thursday: 3 working days

@@ -8,6 +8,7 @@ import sys
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from holiday_helpers import accept_high_voltage
 from textual.widgets import DataTable
 
 from pilot_helpers import SIZE, login, settle
@@ -18,7 +19,6 @@ from station_tui.domain.workdays import WorkCalendar, YearSource
 from station_tui.screens.countdown import CountdownScreen
 from station_tui.services import lifecycle
 from station_tui.services.countdown import countdown
-from station_tui.services.intake import IntakeForm, ReceivedDocument, accept, required_documents
 from station_tui.services.station import Station
 
 D = date
@@ -27,22 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _in_design_review(station: Station) -> str:
     """A high-voltage application accepted on Monday 23 November 2026, now in 设计审查 (3 working days of its own)."""
-    form = IntakeForm(
-        business_type="hv_new",
-        customer_name="邾县水泥有限公司",
-        id_type="营业执照",
-        id_number="91330100MA2B3C4D5N",
-        phone="13912345678",
-        address="邾县工业园 1 号",
-        capacity_kw="800",
-        voltage="high",
-        important=True,
-    )
-    form.received = [
-        ReceivedDocument(d.key, d.forms[0], d.copy_for(d.forms[0])) for d in required_documents(station, form)
-    ]
     accepted_at = datetime(2026, 11, 23, 8, tzinfo=CHINA_TZ)
-    application = accept(station, form, operator=station.head_id, simulated_at=accepted_at).uuid
+    application = accept_high_voltage(station, accepted_at)
     for minutes in (10, 20):
         at = accepted_at + timedelta(minutes=minutes)
         lifecycle.advance_stage(station, application, operator=station.head_id, at=at)

@@ -227,6 +227,32 @@ def inspections(station: Station, application: str) -> list[InspectionRow]:
     return result
 
 
+# The read model's fields that are the stored columns as they are.
+_AS_STORED = (
+    "uuid",
+    "number",
+    "customer_name",
+    "id_type",
+    "id_number",
+    "phone",
+    "address",
+    "capacity_kw",
+    "voltage",
+    "channel",
+    "business_type",
+    "intake_mode",
+    "status",
+    "limit_days",
+    "limit_unit",
+    "flags_reason",
+    "accepted_at",
+    "paused_at",
+    "pause_reason",
+    "finished_at",
+    "finish_reason",
+)
+
+
 def application_view(station: Station, application: str) -> ApplicationView:
     """Everything the application screen, `show` and a notice say about one application, read in one go (a worker
     calls this)."""
@@ -237,37 +263,17 @@ def application_view(station: Station, application: str) -> ApplicationView:
     accepted_by = next((e.operator for e in events if e.type == "application.accepted"), None)
     manager = app["customer_manager"] or ""
     return ApplicationView(
-        uuid=app["uuid"],
-        number=app["number"],
-        customer_name=app["customer_name"],
-        id_type=app["id_type"],
-        id_number=app["id_number"],
-        phone=app["phone"],
-        address=app["address"],
-        capacity_kw=app["capacity_kw"],
-        voltage=app["voltage"],
-        channel=app["channel"],
-        business_type=app["business_type"],
+        **{name: app[name] for name in _AS_STORED},
         business_name=business_name(station, app["business_type"]),
-        intake_mode=app["intake_mode"],
-        status=app["status"],
         category=category_name(station, app["profile"], app["category"]),
-        limit_days=app["limit_days"],
-        limit_unit=app["limit_unit"],
         small_micro=bool(app["small_micro"]),
         three_zero=bool(app["three_zero"]),
-        flags_reason=app["flags_reason"],
-        accepted_at=app["accepted_at"],
         due_date=date.fromisoformat(app["due_date"]),
         due_estimated=bool(app["due_estimated"]),
         current_stage=app["current_stage"] or 0,
         customer_manager=names.get(manager, ""),
         manager_phone=operator_phones(station).get(manager, "") if manager else "",
         accepted_by=names.get(accepted_by or "", ""),
-        paused_at=app["paused_at"],
-        pause_reason=app["pause_reason"],
-        finished_at=app["finished_at"],
-        finish_reason=app["finish_reason"],
         origin=app.get("origin", "counter"),
         simulated=bool(app["simulated"]),
         documents=docs,
