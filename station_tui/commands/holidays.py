@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from station_tui.commands.common import CommandError, db_option, open_station, plain_errors, resolve_db
+from station_tui.domain.deadlines import due_date
 
 WEEKDAYS = "一二三四五六日"
 
@@ -74,7 +75,7 @@ def deadline_command(start: str, n: str, calendar_days: bool, db_path: Path | No
     cal = _calendar(station)
     receipt = bool(station is not None and station.initialized and station.profile.rest_day_receipt_next_workday)
     unit = CALENDAR_DAY if calendar_days else WORKDAY
-    due = cal.due(day, count, unit, receipt)
+    due = due_date(cal, day, count, unit, receipt_next_workday=receipt)
     unit_zh = "个自然日" if calendar_days else "个工作日"
     click.echo(f"{due.date.isoformat()}  星期{WEEKDAYS[due.date.weekday()]}  {day.isoformat()} 起 {count} {unit_zh}")
     if due.received is not None and due.received != day:
