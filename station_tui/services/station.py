@@ -1,4 +1,4 @@
-"""The station: its store with the reference data it runs on (profiles, checklists, calendar), and its setup.
+"""The station: its store with the reference data it runs on (profiles, checklists, calendar) and its settings.
 
 The station owns its caches (the working-day calendar, the profile in force) and keeps them true to the database,
 whoever changed it: this process, another thread's worker, or another process (`station-tui holidays import` while
@@ -10,10 +10,12 @@ change. Nothing outside this class sets or drops them.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from pathlib import Path
+from typing import TypeVar
 
 from station_tui.domain.checklists import Checklists, load_checklists
 from station_tui.domain.errors import StationError
@@ -37,6 +39,7 @@ def load_all_profiles(extra_folder: str | None = None) -> dict[str, LoadedProfil
     return load_profiles(folders)
 
 
+T = TypeVar("T")
 # What the calendar is built from: the years entered (a re-entered year has a new time), and the profile settings.
 _CALENDAR_MARK = "SELECT count(*), coalesce(max(entered_at), '') || '/' || coalesce(sum(year), 0) FROM holiday_years"
 _PROFILE_MARK = "SELECT group_concat(key || '=' || value, ';') FROM settings WHERE key IN ('profile', 'profile_folder')"
@@ -91,13 +94,13 @@ class Station:
         """The application and archive checklists (seed 004 附件1/附件2), read once."""
         return load_checklists()
 
-    def _kept(self, name: str, mark_sql: str, build):  # noqa: ANN001, ANN202
+    def _kept(self, name: str, mark_sql: str, build: Callable[[], T]) -> T:
         """The cached `name` while the database's mark for it is unchanged, else built again (and kept)."""
         mark = self.store.conn.execute(mark_sql).fetchone()
         with self._lock:
             found = self._cached.get(name)
         if found is not None and found[0] == mark:
-            return found[1]
+            return found[1]  # type: ignore[return-value]
         value = build()
         with self._lock:
             self._cached[name] = (mark, value)
