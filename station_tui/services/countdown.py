@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from station_tui.domain import deadlines
+from station_tui.domain.deadlines import Pause
 from station_tui.domain.timeutil import from_iso, local_date
+from station_tui.domain.workdays import WorkCalendar
 from station_tui.services import lifecycle
 from station_tui.services.calendar import open_pauses
 from station_tui.services.station import Station
@@ -76,6 +78,22 @@ def level(days_left: int, due: date, today: date, warn_days: int) -> str:
     return WARNING if days_left <= warn_days else NORMAL
 
 
+def _stage_due(
+    cal: WorkCalendar, started_at: str, limit: int, unit: str, pauses: list[Pause], known: dict[tuple[date, int, str], date]
+) -> date:
+    """The stage's due date by domain.deadlines' rule; stages started the same day with the same limit and no pause
+    share one answer."""
+    started = local_date(from_iso(started_at))
+    key = (started, limit, unit)
+    if not pauses and key in known:
+        return known[key]
+    found = deadlines.stage_due(cal, started, limit, unit, pauses=pauses)
+    assert found is not None  # a limit, and not the customer's own works
+    if not pauses:
+        known[key] = found.date
+    return found.date
+
+
 def countdown(station: Station, today: date | None = None) -> Countdown:
     cal = station.calendar
     pauses = open_pauses(station)
@@ -85,6 +103,7 @@ def countdown(station: Station, today: date | None = None) -> Countdown:
     between = cal.workdays_between
     parsed: dict[str, date] = {}
     left: dict[tuple[date, date], int] = {}
+    stage_dues: dict[tuple[date, int, str], date] = {}
     rows: list[CountdownRow] = []
     for (
         uuid,
@@ -112,14 +131,9 @@ def countdown(station: Station, today: date | None = None) -> Countdown:
         counted_to = paused_since or today
         nearest = due
         stage_due = None
-        if stage_limit and stage_started:
-            started = local_date(from_iso(stage_started))
-            found = deadlines.stage_due(
-                cal, started, stage_limit, unit, customer_side=bool(customer_side), pauses=pauses.get(uuid, ())
-            )
-            if found is not None:
-                stage_due = found.date
-                nearest = min(due, stage_due)
+        if stage_limit and stage_started and not customer_side:
+            stage_due = _stage_due(cal, stage_started, stage_limit, unit, pauses.get(uuid, ()), stage_dues)
+            nearest = min(due, stage_due)
         key = (counted_to, nearest)
         days = left.get(key)
         if days is None:
