@@ -46,7 +46,7 @@ async def test_shows_header_documents_stages_and_timeline(demo_db: Path, clock) 
     async with app.run_test(size=SIZE) as pilot:
         await _open(app, pilot, row.uuid)
         header = text_of(app, "#app-header")
-        assert row.number in header and row.customer_name in header and row.due_date in header
+        assert row.number in header and row.customer_name in header and row.due_date.isoformat() in header
         assert "容缺待收" in header
         docs = app.screen.query_one("#docs", DataTable)
         statuses = [docs.get_row_at(i)[1] for i in range(docs.row_count)]
