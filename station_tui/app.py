@@ -191,8 +191,10 @@ class StationApp(ServiceCalls, App):
 def area_screens() -> dict[str, Callable[[], Screen]]:
     """Every area's screen class, imported here rather than at the top so that the login screen shows before them
     (start-up is measured); a screen that fails to import fails the first area key, and the tests press every one."""
+    from station_tui.screens.conflicts import ConflictsScreen
     from station_tui.screens.countdown import CountdownScreen
     from station_tui.screens.export import ExportScreen
+    from station_tui.screens.field import FieldScreen
     from station_tui.screens.holidays import HolidayScreen
     from station_tui.screens.intake import IntakeScreen
     from station_tui.screens.notices import NoticesScreen
@@ -209,6 +211,8 @@ def area_screens() -> dict[str, Callable[[], Screen]]:
         "settings": SettingsScreen,
         "search": SearchScreen,
         "reservations": ReservationsScreen,
+        "conflicts": ConflictsScreen,
+        "field": FieldScreen,
     }
 
 
