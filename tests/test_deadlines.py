@@ -79,8 +79,8 @@ def test_notice_countdown_screen_and_recompute_agree_on_a_calendar_day_profile(s
     # 20 calendar days end on Saturday 9 January 2027; 2027 is an estimate, with no make-up day: Monday 11.
     assert set(_everyone(sanxia, application).values()) == {(D(2027, 1, 11), D(2027, 1, 11))}
     said = _said(sanxia, application)
-    assert "应于 2027年1月11日（估算）前办结" in said[0]
-    assert "1. 用电申请：本环节时限 20 个自然日，应于 2027年1月11日（估算）前完成" in said
+    assert "最迟于 2027年1月11日（估算）办结" in said[0]
+    assert "1. 用电申请：本环节时限 20 个自然日，最迟于 2027年1月11日（估算）完成（当天仍在时限内）" in said
 
     # The official 2027 schedule makes Saturday 9 January a make-up workday: everyone moves to it, together.
     schedule = holidays.parse_holiday_csv(SCHEDULE_2027.encode(), "2027.csv")
@@ -90,8 +90,8 @@ def test_notice_countdown_screen_and_recompute_agree_on_a_calendar_day_profile(s
     ]
     assert set(_everyone(sanxia, application).values()) == {(D(2027, 1, 9), D(2027, 1, 9))}
     said = _said(sanxia, application)
-    assert "应于 2027年1月9日前办结" in said[0]
-    assert "1. 用电申请：本环节时限 20 个自然日，应于 2027年1月9日前完成" in said
+    assert "最迟于 2027年1月9日办结" in said[0]
+    assert "1. 用电申请：本环节时限 20 个自然日，最迟于 2027年1月9日完成（当天仍在时限内）" in said
 
 
 def test_resuming_gives_what_a_recompute_from_the_events_gives(sanxia: Station, clock) -> None:  # noqa: ANN001
