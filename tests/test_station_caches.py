@@ -16,7 +16,7 @@ from station_tui.app import StationApp
 from station_tui.domain.holiday_files import format_holiday_csv
 from station_tui.domain.timeutil import CHINA_TZ
 from station_tui.domain.workdays import WorkCalendar, YearSource
-from station_tui.screens.countdown import CountdownScreen
+from station_tui.screens.countdown import COLUMNS, CountdownScreen
 from station_tui.services import lifecycle
 from station_tui.services.countdown import countdown
 from station_tui.services.station import Station
@@ -87,7 +87,8 @@ async def test_the_open_apps_countdown_moves_at_its_next_refresh(station: Statio
 
         def shown() -> tuple[str, str]:
             cells = table.get_row(application)
-            return str(cells[4]), str(cells[5])  # 全流程到期, 环节到期
+            titles = [title for title, _width in COLUMNS]
+            return str(cells[titles.index("全流程到期")]), str(cells[titles.index("环节到期")])
 
         whole, stage = shown()
         assert stage == "2026-11-26"
