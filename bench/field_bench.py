@@ -33,7 +33,8 @@ from run import demo_database  # noqa: E402
 
 from station_tui.services import field, lifecycle  # noqa: E402
 from station_tui.services import field_bundle as fb  # noqa: E402
-from station_tui.services.station import Station, initialize  # noqa: E402
+from station_tui.services.setup import initialize  # noqa: E402
+from station_tui.services.station import Station  # noqa: E402
 from station_tui.store import Store  # noqa: E402
 from station_tui.store.events import EVENT_COLUMNS, dump_payload  # noqa: E402
 

@@ -18,7 +18,8 @@ sys.path.insert(0, str(HERE.parent / "tests"))
 from ledger_helpers import rows, write  # noqa: E402
 
 from station_tui.services import ledger  # noqa: E402
-from station_tui.services.station import Station, initialize  # noqa: E402
+from station_tui.services.setup import initialize  # noqa: E402
+from station_tui.services.station import Station  # noqa: E402
 from station_tui.store import Store  # noqa: E402
 
 

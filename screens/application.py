@@ -14,17 +14,14 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
-from station_tui.screens.application_dialogs import CollectDialog, DefectsDialog, OverrideDialog, ReasonDialog
+from station_tui.domain.application_view import ARCHIVE_STATES, ApplicationView, StageRow
+from station_tui.screens import clock_flows
+from station_tui.screens.application_dialogs import CollectDialog, DefectsDialog, OverrideDialog
 from station_tui.screens.base import StationScreen
 from station_tui.screens.dialogs import ConfirmDialog
 from station_tui.services import lifecycle
-from station_tui.services.applications import (
-    ARCHIVE_STATES,
-    ApplicationView,
-    application_view,
-    document_forms,
-    head_operators,
-)
+from station_tui.services.applications import application_view, document_forms
+from station_tui.services.operators import heads
 
 
 def when(iso: str | None) -> str:
@@ -34,10 +31,9 @@ def when(iso: str | None) -> str:
 
 def header_text(view: ApplicationView) -> str:
     flags = [name for name, on in (("小微企业", view.small_micro), ("三零", view.three_zero)) if on]
-    due = view.due_date + ("（估算）" if view.due_estimated else "")
     lines = [
-        f"{view.number}  {view.customer_name}  {view.business_zh}  {view.mode_zh}  【{view.status_zh}】",
-        f"时限类别：{view.category}，{view.limit_text}　到期：{due}　当前环节：{view.stage_name or '—'}"
+        f"{view.number}  {view.customer_name}  {view.business_name}  {view.mode_zh}  【{view.status_zh}】",
+        f"时限类别：{view.category}，{view.limit_text}　到期：{view.due_text}　当前环节：{view.stage_name or '—'}"
         + (f"　标记：{'、'.join(flags)}" if flags else ""),
         f"受理：{when(view.accepted_at)}{'（台账导入）' if view.origin == 'ledger' else ''}"
         f"　客户经理：{view.customer_manager or '—'}　电话：{view.phone}　容量：{view.capacity_kw:g} 千瓦 {view.voltage_zh}",
@@ -53,6 +49,15 @@ def header_text(view: ApplicationView) -> str:
     if view.flags_reason:
         lines.append(f"标记改动理由：{view.flags_reason}")
     return "\n".join(lines)
+
+
+def stage_note(view: ApplicationView, stage: StageRow) -> str:
+    if stage.customer_side:
+        return "客户侧，不计入时限"
+    if not stage.limit_days:
+        return ""
+    due = f"，{stage.due}{'（估算）' if stage.due_estimated else ''} 前" if stage.due else ""
+    return f"{stage.limit_days} 个{view.unit_zh}{due}"
 
 
 class ApplicationScreen(StationScreen):
@@ -118,7 +123,7 @@ class ApplicationScreen(StationScreen):
         stages = self.query_one("#stages", DataTable)
         stages.clear()
         for s in view.stages:
-            note = "客户侧，不计入时限" if s.customer_side else (f"{s.limit_days} 个工作日" if s.limit_days else "")
+            note = stage_note(view, s)
             marker = "▶ " if s.position == view.current_stage and view.status in ("open", "paused") else ""
             stages.add_row(str(s.position), marker + s.name, when(s.started_at), when(s.finished_at), note)
         events = self.query_one("#events", DataTable)
@@ -213,11 +218,9 @@ class ApplicationScreen(StationScreen):
     def _run(self, fn: Callable[..., Any], *args: Any, said: str, **kwargs: Any) -> None:
         """Run an action in a worker; afterwards say what happened and read the application again."""
 
-        def done(_result: object) -> None:
-            self._say(said)
-            self.reload()
-
-        self.call_service(lambda: fn(*args, **kwargs), done=done, failed=self._fail, group="app-action")
+        self.call_service(
+            lambda: fn(*args, **kwargs), done=lambda _: self._acted(said), failed=self._fail, group="app-action"
+        )
 
     def _say(self, text: str) -> None:
         message = self.query_one("#app-message", Static)
@@ -287,23 +290,26 @@ class ApplicationScreen(StationScreen):
         text = f"归档登记：{stage}环节的「{item}」已收齐归档？\n登记后记入本申请的记录（更正需另记一条）。"
         self.app.push_screen(ConfirmDialog(text, yes="登记归档", no="取消"), answered)
 
-    def action_next_stage(self) -> None:
+    def _gated(
+        self, missing_for: Callable[..., list[str]], go: Callable[[lifecycle.HeadOverride | None], None]
+    ) -> None:
+        """Go on when no required archive item is missing; else say what is, and offer a 站长's override."""
+
         def checked(missing: list[str]) -> None:
             if not missing:
-                self._advance(None)
+                go(None)
                 return
             self._fail("缺少必需的归档资料：" + "、".join(missing))
             self.call_service(
-                head_operators,
+                heads,
                 self.station,
-                done=lambda heads: self.app.push_screen(OverrideDialog(missing, heads), self._advance_if_given),
+                done=lambda found: self.app.push_screen(OverrideDialog(missing, found), lambda o: go(o) if o else None),
             )
 
-        self.call_service(lifecycle.missing_for_next_stage, self.station, self.application_uuid, done=checked)
+        self.call_service(missing_for, self.station, self.application_uuid, done=checked)
 
-    def _advance_if_given(self, override: lifecycle.HeadOverride | None) -> None:
-        if override is not None:
-            self._advance(override)
+    def action_next_stage(self) -> None:
+        self._gated(lifecycle.missing_for_next_stage, self._advance)
 
     def _advance(self, override: lifecycle.HeadOverride | None) -> None:
         self._run(
@@ -330,36 +336,27 @@ class ApplicationScreen(StationScreen):
 
         self.app.push_screen(DefectsDialog(), answered)
 
-    def action_pause(self) -> None:
-        def answered(reason: str | None) -> None:
-            if reason:
-                self._run(
-                    lifecycle.pause,
-                    self.station,
-                    self.application_uuid,
-                    reason=reason,
-                    operator=self.operator_id,
-                    said="已暂停",
-                )
+    def _target(self) -> clock_flows.Target | None:
+        view = self.view
+        if view is None:
+            return None
+        return clock_flows.Target(view.uuid, view.number, view.customer_name, view.pause_reason)
 
-        self.app.push_screen(ReasonDialog("暂停原因（如：客户内部工程未完工）", "暂停"), answered)
+    def _acted(self, message: str) -> None:
+        self._say(message)
+        self.reload()
+
+    def action_pause(self) -> None:
+        if (target := self._target()) is not None:
+            clock_flows.pause(self, target, self._acted, self._fail)
 
     def action_resume(self) -> None:
-        self._run(lifecycle.resume, self.station, self.application_uuid, operator=self.operator_id, said="已恢复")
+        if (target := self._target()) is not None:
+            clock_flows.resume(self, target, self._acted, self._fail)
 
     def action_terminate(self) -> None:
-        def answered(reason: str | None) -> None:
-            if reason:
-                self._run(
-                    lifecycle.terminate,
-                    self.station,
-                    self.application_uuid,
-                    reason=reason,
-                    operator=self.operator_id,
-                    said="已终止",
-                )
-
-        self.app.push_screen(ReasonDialog("终止原因（如：客户撤回申请）", "终止申请"), answered)
+        if (target := self._target()) is not None:
+            clock_flows.terminate(self, target, self._acted, self._fail)
 
     def action_connect(self) -> None:
         def answered(yes: bool | None) -> None:
@@ -371,20 +368,7 @@ class ApplicationScreen(StationScreen):
         self.app.push_screen(ConfirmDialog("确认装表送电？时限计时到此结束。", yes="送电", no="取消"), answered)
 
     def action_close_application(self) -> None:
-        def checked(missing: list[str]) -> None:
-            if not missing:
-                self._close(None)
-                return
-            self._fail("缺少必需的归档资料：" + "、".join(missing))
-            self.call_service(
-                head_operators,
-                self.station,
-                done=lambda heads: self.app.push_screen(
-                    OverrideDialog(missing, heads), lambda o: self._close(o) if o else None
-                ),
-            )
-
-        self.call_service(lifecycle.missing_for_close, self.station, self.application_uuid, done=checked)
+        self._gated(lifecycle.missing_for_close, self._close)
 
     def _close(self, override: lifecycle.HeadOverride | None) -> None:
         self._run(

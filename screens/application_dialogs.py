@@ -10,6 +10,7 @@ from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from station_tui.domain.glossary import COPY_KINDS
 from station_tui.services.lifecycle import HeadOverride
+from station_tui.services.operators import Operator
 
 DIALOG_CSS = """
 ReasonDialog, OverrideDialog, CollectDialog, DefectsDialog { align: center middle; }
@@ -48,15 +49,15 @@ class _Dialog(ModalScreen):
 class ReasonDialog(_Dialog):
     """Asks for a reason (pause, terminate): returns the text, or None when cancelled."""
 
-    def __init__(self, title: str, ok: str, placeholder: str = "") -> None:
+    def __init__(self, title: str, ok: str, placeholder: str = "", missing: str = "请写明理由") -> None:
         super().__init__()
-        self.title_text, self.ok, self.placeholder = title, ok, placeholder
+        self.title_text, self.ok, self.placeholder, self.missing = title, ok, placeholder, missing
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(self.title_text)
             yield Input(id="reason", placeholder=self.placeholder)
-            yield Static("", classes="dialog-error")
+            yield Static("", classes="dialog-error", id="reason-error")
             yield from self.buttons(self.ok)
 
     @on(Button.Pressed, "#ok")
@@ -64,7 +65,7 @@ class ReasonDialog(_Dialog):
     def _ok(self) -> None:
         reason = self.query_one("#reason", Input).value.strip()
         if not reason:
-            self.error("请写明理由")
+            self.error(self.missing)
             return
         self.dismiss(reason)
 
@@ -72,7 +73,7 @@ class ReasonDialog(_Dialog):
 class OverrideDialog(_Dialog):
     """A 站长 authorises going on although required archive items are missing: who, PIN, reason."""
 
-    def __init__(self, missing: list[str], heads: list[tuple[str, str]]) -> None:
+    def __init__(self, missing: list[str], heads: list[Operator]) -> None:
         super().__init__()
         self.missing, self.heads = missing, heads
 
@@ -81,7 +82,7 @@ class OverrideDialog(_Dialog):
             yield Static("缺少必需的归档资料：\n" + "\n".join(f"  · {m}" for m in self.missing))
             yield Static("补齐后再办；确需先办，须站长授权并写明理由（记入记录）。")
             yield Label("站长")
-            yield Select(self.heads, id="head", allow_blank=False)
+            yield Select([(head.name, head.uuid) for head in self.heads], id="head", allow_blank=False)
             yield Label("站长 PIN")
             yield Input(id="pin", password=True)
             yield Label("理由")

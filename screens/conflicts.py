@@ -95,5 +95,3 @@ class ConflictsScreen(StationScreen):
     def say(self, text: str) -> None:
         self.query_one("#message", Static).update(text)
 
-
-AREA_SCREEN = ConflictsScreen

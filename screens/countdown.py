@@ -6,7 +6,6 @@ customer manager without going back to the database, pauses and resumes with a r
 
 from __future__ import annotations
 
-import importlib
 from datetime import date
 
 from rich.cells import cell_len
@@ -15,12 +14,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Button, DataTable, Input, Select, Static
+from textual.widgets import DataTable, Select, Static
 
 from station_tui.domain.glossary import COUNTDOWN_LEVELS
+from station_tui.screens import clock_flows
+from station_tui.screens.application import ApplicationScreen
 from station_tui.screens.base import StationScreen
-from station_tui.screens.dialogs import ConfirmDialog
 from station_tui.services import countdown as service
 from station_tui.services.countdown import Countdown, CountdownRow
 
@@ -82,86 +81,6 @@ def _fit(value: str, width: int) -> str:
             break
         kept += char
     return kept + "…"
-
-
-class PauseReasonDialog(ModalScreen[str | None]):
-    """The reason the clock stops (waiting on the customer): returns it, or None when cancelled."""
-
-    DEFAULT_CSS = """
-    PauseReasonDialog { align: center middle; }
-    PauseReasonDialog > Vertical { width: 72; height: auto; border: thick $primary; background: $surface; padding: 1 2; }
-    PauseReasonDialog Horizontal { height: auto; margin-top: 1; align-horizontal: right; }
-    PauseReasonDialog Button { margin-left: 2; }
-    PauseReasonDialog #pause-error { color: $error; }
-    """
-    BINDINGS = [("escape", "dismiss(None)", "取消")]
-
-    def __init__(self, number: str, customer: str) -> None:
-        super().__init__()
-        self.number, self.customer = number, customer
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Static(f"暂停 {self.number}（{self.customer}）：等待客户期间不计入时限，请写明原因")
-            yield Input(id="pause-reason", placeholder="如：客户内部工程未完工")
-            yield Static("", id="pause-error")
-            with Horizontal():
-                yield Button("取消", id="cancel")
-                yield Button("暂停计时", id="ok", variant="primary")
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.dismiss(None)
-
-    @on(Button.Pressed, "#ok")
-    @on(Input.Submitted, "#pause-reason")
-    def _ok(self) -> None:
-        reason = self.query_one("#pause-reason", Input).value.strip()
-        if not reason:
-            self.query_one("#pause-error", Static).update("请写明暂停原因")
-            return
-        self.dismiss(reason)
-
-
-class ApplicationDetailsDialog(ModalScreen[None]):
-    """The application's facts, when the application screen is not available."""
-
-    DEFAULT_CSS = """
-    ApplicationDetailsDialog { align: center middle; }
-    ApplicationDetailsDialog > Vertical {
-        width: 90; height: auto; max-height: 90%; border: thick $primary; background: $surface; padding: 1 2;
-    }
-    ApplicationDetailsDialog Horizontal { height: auto; margin-top: 1; align-horizontal: right; }
-    """
-    BINDINGS = [("escape,enter", "dismiss(None)", "关闭")]
-
-    def __init__(self, details: service.ApplicationDetails) -> None:
-        super().__init__()
-        self.details = details
-
-    def compose(self) -> ComposeResult:
-        d = self.details
-        lines = [
-            f"{d.number}  {d.customer}  {d.business_type}  {d.status}（{d.intake_mode}）",
-            f"地址：{d.address}",
-            f"受理：{d.accepted_at:%Y-%m-%d %H:%M}  时限：{d.limit}  到期：{_day(d.due, d.estimated)}",
-            f"客户经理：{d.manager or '—'}",
-            "环节："
-            + "；".join(f"{name} {start or '未开始'}{' 至 ' + end if end else ''}" for name, start, end in d.stages),
-        ]
-        for reason, start, end, days in d.pauses:
-            span = f"{start} 至 {end}，{days} 个工作日" if end else f"{start} 起，暂停中"
-            lines.append(f"暂停：{reason}（{span}）")
-        if d.deferred:
-            lines.append("容缺待收：" + "、".join(d.deferred))
-        with Vertical():
-            yield Static("\n".join(lines), id="details-text")
-            with Horizontal():
-                yield Button("关闭", id="close", variant="primary")
-
-    @on(Button.Pressed, "#close")
-    def _close(self) -> None:
-        self.dismiss(None)
 
 
 class CountdownScreen(StationScreen):
@@ -313,74 +232,28 @@ class CountdownScreen(StationScreen):
 
     def action_open(self) -> None:
         row = self._current()
+        if row is not None:
+            self.app.push_screen(ApplicationScreen(row.application))
+
+    def _target(self, status: str, refusal: str) -> clock_flows.Target | None:
+        row = self._current()
         if row is None:
-            return
-        try:
-            module = importlib.import_module("station_tui.screens.application")
-        except ModuleNotFoundError as exc:
-            if exc.name != "station_tui.screens.application":
-                raise
-            module = None
-        if module is not None and hasattr(module, "ApplicationScreen"):
-            self.app.push_screen(module.ApplicationScreen(row.application))
-            return
-        self.call_service(
-            service.application_details,
-            self.station,
-            row.application,
-            done=lambda details: self.app.push_screen(ApplicationDetailsDialog(details)),
-            group="countdown-open",
-        )
+            return None
+        if row.status != status:
+            self.notify(f"{row.number} {refusal}", severity="warning")
+            return None
+        return clock_flows.Target(row.application, row.number, row.customer, row.pause_reason)
 
     def action_pause(self) -> None:
-        row = self._current()
-        if row is None:
-            return
-        if row.status != "open":
-            self.notify(f"{row.number} 已在暂停中", severity="warning")
-            return
-
-        def paused(reason: str | None) -> None:
-            if reason:
-                self.call_service(
-                    service.pause,
-                    self.station,
-                    row.application,
-                    reason,
-                    self.app.operator.uuid,  # type: ignore[attr-defined]
-                    done=lambda _: self._acted(f"{row.number} 已暂停计时：{reason}"),
-                    group="countdown-action",
-                )
-
-        self.app.push_screen(PauseReasonDialog(row.number, row.customer), paused)
+        if (target := self._target("open", "已在暂停中")) is not None:
+            clock_flows.pause(self, target, self._acted)
 
     def action_resume(self) -> None:
-        row = self._current()
-        if row is None:
-            return
-        if row.status != "paused":
-            self.notify(f"{row.number} 没有暂停，无需恢复", severity="warning")
-            return
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.call_service(
-                    service.resume,
-                    self.station,
-                    row.application,
-                    self.app.operator.uuid,  # type: ignore[attr-defined]
-                    done=lambda due: self._acted(f"{row.number} 已恢复计时，期限顺延至 {due}"),
-                    group="countdown-action",
-                )
-
-        text = (
-            f"恢复 {row.number}（{row.customer}）的计时？\n暂停原因：{row.pause_reason}\n期限将顺延暂停期间的工作日数。"
-        )
-        self.app.push_screen(ConfirmDialog(text, yes="恢复计时", no="取消"), answered)
+        if (target := self._target("paused", "没有暂停，无需恢复")) is not None:
+            clock_flows.resume(self, target, self._acted)
 
     def _acted(self, message: str) -> None:
         self.notify(message, timeout=5)
         self.action_refresh()
 
 
-AREA_SCREEN = CountdownScreen

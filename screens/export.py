@@ -118,10 +118,10 @@ class ExportSchedule:
 
 
 def start_export_schedule(app: App) -> ExportSchedule:
-    """Once per app (a second login keeps the first schedule); checks at once, as a catch-up."""
-    schedule = app.__dict__.get("_export_schedule")
+    """Once per app, kept in its `export_schedule` (a second login keeps the first); checks at once, as a catch-up."""
+    schedule = app.export_schedule  # type: ignore[attr-defined]
     if schedule is None:
-        schedule = app.__dict__["_export_schedule"] = ExportSchedule(app)
+        schedule = app.export_schedule = ExportSchedule(app)  # type: ignore[attr-defined]
     schedule.check(catch_up=True)
     return schedule
 
@@ -302,4 +302,3 @@ class ExportScreen(StationScreen):
         self._message("#settings-message", message, error=True)
 
 
-AREA_SCREEN = ExportScreen

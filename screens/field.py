@@ -115,5 +115,3 @@ class FieldScreen(StationScreen):
     def say(self, text: str) -> None:
         self.query_one("#result", Static).update(text)
 
-
-AREA_SCREEN = FieldScreen

@@ -23,6 +23,7 @@ from station_tui.domain.holiday_files import parse_date
 from station_tui.domain.workdays import DayKind, YearSource
 from station_tui.screens.base import ServiceCalls, StationScreen
 from station_tui.services import holidays as service
+from station_tui.services.operators import heads
 
 WEEK_HEADER = "一 二 三 四 五 六 日"
 # Fixed colours: the kinds of day must read the same on every theme.
@@ -390,7 +391,8 @@ class HolidayScreen(StationScreen):
                 return
             then(heads)
 
-        self.call_service(service.heads, self.station, done=got, group="holidays-heads")
+        station = self.station
+        self.call_service(lambda: [(op.uuid, op.name) for op in heads(station)], done=got, group="holidays-heads")
 
     def _operator_id(self) -> str | None:
         operator = self.app.operator  # type: ignore[attr-defined]
@@ -417,4 +419,3 @@ class HolidayScreen(StationScreen):
         self.app.push_screen(ScheduleResultDialog(result))
 
 
-AREA_SCREEN = HolidayScreen

@@ -668,9 +668,6 @@ class IntakeScreen(StationScreen):
         self.app.push_screen(SearchScreen())
 
     def action_reservations(self) -> None:
-        from station_tui.screens.reservations import ReservationsScreen
-
-        self.app.push_screen(ReservationsScreen())
+        self.app.push_area("reservations")  # type: ignore[attr-defined]
 
 
-AREA_SCREEN = IntakeScreen

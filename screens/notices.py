@@ -13,12 +13,18 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from station_tui.domain.application_view import ApplicationView
 from station_tui.screens.base import StationScreen
 from station_tui.screens.dialogs import ConfirmDialog
 from station_tui.screens.notice_preview import NoticePreviewScreen
 from station_tui.services import notices
+from station_tui.services.applications import application_view, find_by_number
 
 COLUMNS = (("编号", 20), ("种类", 14), ("申请编号", 22), ("客户", 14), ("出具时间", 17), ("补打", 5), ("状态", 12))
+
+
+def _find(station, number: str) -> ApplicationView:  # noqa: ANN001
+    return application_view(station, find_by_number(station, number))
 
 
 def _list(station, application: str | None) -> list[notices.Notice]:  # noqa: ANN001
@@ -65,7 +71,7 @@ class NoticesScreen(StationScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.application: dict | None = None
+        self.application: ApplicationView | None = None
         self.rows: list[notices.Notice] = []
 
     def compose(self) -> ComposeResult:
@@ -87,7 +93,7 @@ class NoticesScreen(StationScreen):
     # --- the list ---------------------------------------------------------------------------------------------
 
     def refresh_list(self) -> None:
-        application = self.application["uuid"] if self.application else None
+        application = self.application.uuid if self.application else None
         self.call_service(_list, self.station, application, done=self._show, group="list")
 
     def _show(self, rows: list[notices.Notice]) -> None:
@@ -133,13 +139,13 @@ class NoticesScreen(StationScreen):
     @on(Input.Submitted, "#notices-number")
     def _find(self, event: Input.Submitted) -> None:
         self.call_service(
-            notices.find_application, self.station, event.value, done=self._found, failed=self._not_found, group="find"
+            _find, self.station, event.value, done=self._found, failed=self._not_found, group="find"
         )
 
-    def _found(self, application: dict) -> None:
+    def _found(self, application: ApplicationView) -> None:
         self.application = application
         self.query_one("#notices-found", Static).update(
-            f"申请 {application['number']}　{application['customer_name']}："
+            f"申请 {application.number}　{application.customer_name}："
             "a 受理告知书　i 竣工检验意见单　v 预览/补打所选　Esc 列出全部"
         )
         self.refresh_list()
@@ -164,7 +170,7 @@ class NoticesScreen(StationScreen):
             self.notify("请先输入申请编号并回车查找", severity="warning")
             self.action_find()
             return
-        self.app.push_screen(NoticePreviewScreen(self.application["uuid"], kind))
+        self.app.push_screen(NoticePreviewScreen(self.application.uuid, kind))
 
     def action_refusal(self) -> None:
         def chosen(business_type: str | None) -> None:
@@ -208,4 +214,3 @@ class NoticesScreen(StationScreen):
         self.app.push_screen(ConfirmDialog(text, yes="出具更正件", no="取消"), answered)
 
 
-AREA_SCREEN = NoticesScreen

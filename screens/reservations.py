@@ -4,22 +4,18 @@ out; a reservation is dispatched/confirmed, or becomes an application when its d
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Button, DataTable, Input, Label, Select, Static
+from textual.containers import Vertical
+from textual.widgets import DataTable, Static
 
-from station_tui.domain.profiles import BUSINESS_TYPE_IDS
-from station_tui.screens.base import ServiceCalls, StationScreen
-from station_tui.services.intake import FormErrors
+from station_tui.screens.base import StationScreen
+from station_tui.screens.intake_dialogs import ReservationDialog
 from station_tui.services.reservations import (
     ReservationRow,
     intake_form_for,
     list_reservations,
     mark_handled,
-    register_reservation,
 )
 
 REFRESH_SECONDS = 30
@@ -120,9 +116,7 @@ class ReservationsScreen(StationScreen):
             return
 
         def opened(form) -> None:  # noqa: ANN001
-            from station_tui.screens.intake import IntakeScreen
-
-            self.app.push_screen(IntakeScreen(form))
+            self.app.push_area("intake", form)  # type: ignore[attr-defined]
 
         self.call_service(intake_form_for, self.station, row.uuid, done=opened, failed=lambda m: self._say(m, True))
 
@@ -132,79 +126,7 @@ class ReservationsScreen(StationScreen):
                 self._say("已登记预约")
                 self.action_refresh()
 
-        self.app.push_screen(NewReservationDialog(self.station), registered)
+        self.app.push_screen(ReservationDialog(self.station), registered)
 
     def action_back(self) -> None:
         self.app.pop_screen()
-
-
-def _register(station, values: dict) -> str | dict[str, str]:  # noqa: ANN001
-    try:
-        return register_reservation(station, **values)
-    except FormErrors as exc:
-        return exc.errors
-
-
-class NewReservationDialog(ServiceCalls, ModalScreen):
-    """A reservation taken by phone, or copied from the online channels."""
-
-    DEFAULT_CSS = """
-    NewReservationDialog { align: center middle; }
-    NewReservationDialog > Vertical { width: 80; height: auto; border: thick $primary; background: $surface;
-        padding: 0 2; }
-    NewReservationDialog Horizontal { height: auto; align-horizontal: right; }
-    NewReservationDialog Button { margin-left: 2; }
-    NewReservationDialog #new-res-error { color: $error; }
-    """
-    BINDINGS = [("escape", "cancel", "取消")]
-
-    def __init__(self, station) -> None:  # noqa: ANN001
-        super().__init__()
-        self.station = station
-
-    def compose(self) -> ComposeResult:
-        lists = self.station.checklists
-        with Vertical():
-            yield Label("渠道")
-            yield Select([("电话预约", "phone"), ("线上预约", "online")], id="new-res-channel", allow_blank=False)
-            yield Label("业务类型")
-            yield Select([(lists.business_type(b).name, b) for b in BUSINESS_TYPE_IDS], id="new-res-type")
-            yield Label("客户名称")
-            yield Input(id="new-res-name")
-            yield Label("联系电话")
-            yield Input(id="new-res-phone")
-            yield Label("用电地址")
-            yield Input(id="new-res-address")
-            yield Static("", id="new-res-error")
-            with Horizontal():
-                yield Button("取消", id="cancel")
-                yield Button("登记", id="ok", variant="primary")
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.dismiss(None)
-
-    @on(Button.Pressed, "#ok")
-    def _ok(self) -> None:
-        business = self.query_one("#new-res-type", Select).value
-        values = {
-            "customer_name": self.query_one("#new-res-name", Input).value,
-            "phone": self.query_one("#new-res-phone", Input).value,
-            "address": self.query_one("#new-res-address", Input).value,
-            "business_type": "" if business is Select.NULL else str(business),
-            "channel": str(self.query_one("#new-res-channel", Select).value),
-            "operator": self.app.operator.uuid,  # type: ignore[attr-defined]
-        }
-        self.call_service(_register, self.station, values, done=self._done)
-
-    def _done(self, result: str | dict[str, str]) -> None:
-        if isinstance(result, dict):
-            self.query_one("#new-res-error", Static).update("；".join(result.values()))
-            return
-        self.dismiss(result)
-
-
-AREA_SCREEN = ReservationsScreen

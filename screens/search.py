@@ -73,4 +73,3 @@ class SearchScreen(StationScreen):
     def action_back(self) -> None:
         self.app.pop_screen()
 
-AREA_SCREEN = SearchScreen

@@ -96,4 +96,3 @@ class SettingsScreen(StationScreen):
         self.query_one("#settings-message", Static).update(text)
 
 
-AREA_SCREEN = SettingsScreen

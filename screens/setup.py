@@ -8,7 +8,7 @@ from textual.containers import Grid, Vertical
 from textual.widgets import Button, Input, Label, Select, Static
 
 from station_tui.screens.base import StationScreen
-from station_tui.services.station import initialize
+from station_tui.services.setup import initialize
 
 
 class SetupScreen(StationScreen):

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -18,7 +18,6 @@ from station_tui.screens.base import ServiceCalls
 from station_tui.screens.dialogs import ConfirmDialog, FatalDialog
 from station_tui.screens.home import HomeScreen
 from station_tui.screens.login import LoginScreen
-from station_tui.screens.pending import PendingScreen
 from station_tui.screens.setup import SetupScreen
 from station_tui.screens.status_line import StatusLine
 from station_tui.services.dashboard import status_warnings
@@ -46,7 +45,10 @@ def recovered_name(db_path: Path, moment: datetime) -> Path:
     return db_path.with_name(f"{db_path.stem}-恢复-{moment:%Y%m%d-%H%M%S}{db_path.suffix}")
 
 
-# The areas of the app: key, code name, Chinese title. Screens not built yet show PendingScreen.
+if TYPE_CHECKING:
+    from station_tui.screens.export import ExportSchedule
+
+# The areas of the app: key, code name, Chinese title.
 AREAS = [
     ("f1", "home", "工作台"),
     ("f2", "intake", "受理"),
@@ -117,6 +119,7 @@ class StationApp(ServiceCalls, App):
         self.station: Station | None = None
         self.operator: Operator | None = None
         self.quit_asked = False
+        self.export_schedule: ExportSchedule | None = None  # started at the first login, kept for the app's life
 
     # --- start-up -------------------------------------------------------------------------------------------
 
@@ -228,20 +231,13 @@ class StationApp(ServiceCalls, App):
         while len(self.screen_stack) > 2 and not isinstance(self.screen, HomeScreen):
             # Awaited: a screen with an area id must be gone before the area's new screen takes that id.
             await self.pop_screen()
-        if area == "home":
-            return
-        title = dict((a, t) for _k, a, t in AREAS)[area]
-        self.push_screen(self.area_screen(area, title))
+        if area != "home":
+            self.push_area(area)
 
-    def area_screen(self, area: str, title: str) -> Screen:
-        """The area's screen from station_tui/screens/<area>.py (class AREA_SCREEN), or PendingScreen until built."""
-        try:
-            module = importlib.import_module(f"station_tui.screens.{area}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"station_tui.screens.{area}":
-                raise
-            return PendingScreen(area, title)
-        return module.AREA_SCREEN()
+    def push_area(self, area: str, *args: object) -> None:
+        """An area's screen over the current one (Esc comes back): how one screen opens another area's without
+        importing it (intake ↔ reservations)."""
+        self.push_screen(area_screens()[area](*args))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         if self.operator is not None:
@@ -287,6 +283,34 @@ class StationApp(ServiceCalls, App):
             return  # the worker finished while the app was closing: there is no screen left to show it on
         for line in self.screen.query(StatusLine):
             line.show(operator=self.operator.name if self.operator else "", **facts)
+
+
+def area_screens() -> dict[str, Callable[[], Screen]]:
+    """Every area's screen class, imported here rather than at the top so that the login screen shows before them
+    (start-up is measured); a screen that fails to import fails the first area key, and the tests press every one."""
+    from station_tui.screens.conflicts import ConflictsScreen
+    from station_tui.screens.countdown import CountdownScreen
+    from station_tui.screens.export import ExportScreen
+    from station_tui.screens.field import FieldScreen
+    from station_tui.screens.holidays import HolidayScreen
+    from station_tui.screens.intake import IntakeScreen
+    from station_tui.screens.notices import NoticesScreen
+    from station_tui.screens.reservations import ReservationsScreen
+    from station_tui.screens.search import SearchScreen
+    from station_tui.screens.settings import SettingsScreen
+
+    return {
+        "intake": IntakeScreen,
+        "countdown": CountdownScreen,
+        "notices": NoticesScreen,
+        "holidays": HolidayScreen,
+        "export": ExportScreen,
+        "settings": SettingsScreen,
+        "search": SearchScreen,
+        "reservations": ReservationsScreen,
+        "conflicts": ConflictsScreen,
+        "field": FieldScreen,
+    }
 
 
 def status_facts(station: Station) -> dict:

@@ -2,86 +2,37 @@
 
 from __future__ import annotations
 
-import functools
-import sqlite3
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import click
 
-from station_tui import __version__, cli_zh
-from station_tui.domain.errors import StationError
-from station_tui.paths import DB_ENV, default_db_path
+from station_tui import __version__
+from station_tui.commands import (
+    applications,
+    cli_zh,
+    county,
+    duties,
+    events,
+    export,
+    field,
+    holidays,
+    notices,
+    offline,
+    recovery,
+)
+from station_tui.commands.common import (
+    CommandError,
+    clock_option,
+    db_option,
+    existing_db,
+    head_id,
+    open_station,
+    plain_errors,
+    resolve_db,
+)
 
 cli_zh.install()  # click's help, usage and error texts in Chinese, for every command
-
-
-class CommandError(click.ClickException):
-    """A plain Chinese message and exit status 1, never a traceback."""
-
-    def show(self, file: Any = None) -> None:
-        click.echo(f"错误：{self.format_message()}", err=True)
-
-
-def db_option(fn: Callable) -> Callable:
-    return click.option(
-        "--db",
-        "db_path",
-        type=click.Path(path_type=Path, dir_okay=False),
-        default=None,
-        help=f"数据库文件（默认：环境变量 {DB_ENV}，否则用户数据目录下的 station.db）",
-    )(fn)
-
-
-def clock_option(fn: Callable) -> Callable:
-    return click.option(
-        "--allow-clock-behind",
-        is_flag=True,
-        help="系统时间早于最近一条记录时仍然记录（确认时钟无误后才用）",
-    )(fn)
-
-
-def plain_errors(fn: Callable) -> Callable:
-    """Our own errors become a one-line message with exit status 1."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except StationError as exc:
-            raise CommandError(str(exc)) from exc
-        except sqlite3.DatabaseError as exc:
-            # Damage met after the file opened (a page read in the middle of a command): the same plain answer.
-            from station_tui.store.diagnose import open_failure
-
-            if "db_path" not in kwargs:
-                raise CommandError(f"读取数据库时出错：{exc}") from exc
-            raise CommandError(str(open_failure(resolve_db(kwargs["db_path"]), exc))) from exc
-
-    return wrapper
-
-
-def resolve_db(db_path: Path | None) -> Path:
-    return db_path if db_path is not None else default_db_path()
-
-
-def existing_db(db_path: Path | None) -> Path:
-    path = resolve_db(db_path)
-    if not path.exists():
-        raise CommandError(f"数据库文件不存在：{path}（先运行 station-tui init 或 station-tui demo）")
-    return path
-
-
-def open_station(db_path: Path | None, *, must_exist: bool = True, allow_clock_behind: bool = False):  # noqa: ANN201
-    from station_tui.services.station import Station
-    from station_tui.store import Store
-
-    path = existing_db(db_path) if must_exist else resolve_db(db_path)
-    store = Store(path, create=not must_exist)
-    store.clock_behind_confirmed = allow_clock_behind
-    return Station.open(store)
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -115,7 +66,7 @@ def run_app(db_path: Path | None) -> None:
 @plain_errors
 def init_command(db_path: Path | None, **values: str) -> None:
     """初始化数据库：站点信息与第一位站长（不开界面）。"""
-    from station_tui.services.station import initialize
+    from station_tui.services.setup import initialize
 
     station = open_station(db_path, must_exist=False)
     initialize(station, **values)
@@ -137,7 +88,7 @@ def check_command(db_path: Path | None) -> None:
         click.echo(f"检查通过：{report.applications} 件申请，{report.events} 条事件，状态与事件日志一致。")
         return
     if report.damaged:
-        from station_tui.store.diagnose import backup_hint
+        from station_tui.store.backup import backup_hint
 
         click.echo(f"检查未通过：数据库文件 {path} 已损坏。{backup_hint(path)}")
         click.echo("下一步：退出程序，不要再往这个文件里记录；运行")
@@ -186,15 +137,6 @@ def profiles_command(db_path: Path | None) -> None:
         click.echo(f"{profile_id}\t{p.name}\t{p.company} {p.document}\t{loaded.source}{note}")
 
 
-def _head_id(station, head_name: str, head_pin: str) -> str:  # noqa: ANN001
-    from station_tui.services.operators import authorize_head, list_operators
-
-    matches = [op for op in list_operators(station) if op.name == head_name and op.is_head]
-    if not matches:
-        raise CommandError(f"没有名为 {head_name} 的站长")
-    return authorize_head(station, matches[0].uuid, head_pin).uuid
-
-
 @main.group("operators", invoke_without_command=True)
 @db_option
 @click.pass_context
@@ -236,7 +178,7 @@ def operators_add(
     from station_tui.services.operators import create_operator
 
     station = open_station(db_path, allow_clock_behind=allow_clock_behind)
-    head = _head_id(station, head_name, head_pin)
+    head = head_id(station, head_name, head_pin)
     create_operator(station, name=name, role=role, phone=phone, pin=pin, by=head)
     click.echo(f"已新增操作员 {name}")
 
@@ -264,7 +206,7 @@ def settings_command(
         click.echo(f"策略文件夹 {profile_folder} 可用，共 {len(found)} 个策略")
     if not changes:
         raise CommandError("没有要修改的设置")
-    change_settings(station, changes, operator=_head_id(station, head_name, head_pin))
+    change_settings(station, changes, operator=head_id(station, head_name, head_pin))
     click.echo("设置已保存")
 
 
@@ -298,23 +240,7 @@ def demo_command(db_path: Path | None, count: int, seed: int, station_code: str,
         click.echo(f"  {name}\t{role}\t{pin}")
 
 
-# Commands of each area live in their own module (station_tui/commands/<area>.py), each exposing COMMANDS:
-# a list of click commands or groups. Listed here so that `station-tui --help` shows them all.
-COMMAND_MODULES = ("holidays", "applications", "notices", "export", "events", "offline", "field", "duties", "county", "recovery")
-
-
-def _register_area_commands() -> None:
-    import importlib
-
-    for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"station_tui.commands.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"station_tui.commands.{name}":
-                raise
-            continue
-        for command in module.COMMANDS:
-            main.add_command(command)
-
-
-_register_area_commands()
+# Each area's commands live in its own module (station_tui/commands/<area>.py), each exposing COMMANDS.
+for _area in (holidays, applications, notices, export, events, offline, field, duties, county, recovery):
+    for _command in _area.COMMANDS:
+        main.add_command(_command)

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from station_tui.domain.timeutil import CHINA_TZ
-from station_tui.services.station import Station, initialize
+from station_tui.services.setup import initialize
+from station_tui.services.station import Station
 from station_tui.store import Store
 
 HEAD_PIN = "1234"

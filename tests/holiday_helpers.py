@@ -61,3 +61,22 @@ def accept(
         for doc in intake.required_documents(station, form)
     ]
     return intake.accept(station, form, operator=station.head_id, simulated_at=None if clock else when)
+
+
+def accept_high_voltage(station: Station, when: datetime, name: str = "邾县水泥有限公司") -> str:
+    """Accept one complete high-voltage application (hv_new, an important customer) as recorded history at `when`."""
+    form = IntakeForm(
+        business_type="hv_new",
+        customer_name=name,
+        id_type="营业执照",
+        id_number=CREDIT_CODE,
+        phone="13912345678",
+        address="邾县工业园 1 号",
+        capacity_kw="800",
+        voltage="high",
+        important=True,
+    )
+    form.received = [
+        ReceivedDocument(d.key, d.forms[0], d.copy_for(d.forms[0])) for d in intake.required_documents(station, form)
+    ]
+    return intake.accept(station, form, operator=station.head_id, simulated_at=when).uuid

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import importlib
 from datetime import timedelta
 from pathlib import Path
 
 from textual.widgets import DataTable, Input, Select, Static
 
 from pilot_helpers import SIZE, login, settle, text_of
-from station_tui.app import AREAS, StationApp
+from station_tui.app import AREAS, StationApp, area_screens
 from station_tui.screens.dialogs import ConfirmDialog, FatalDialog
 from station_tui.screens.home import HomeScreen
 from station_tui.screens.login import LoginScreen
-from station_tui.screens.pending import PendingScreen
 from station_tui.screens.setup import SetupScreen
 from station_tui.screens.status_line import StatusLine
 from station_tui.services.dashboard import home_numbers
@@ -95,26 +93,16 @@ async def test_wrong_pins_lock_the_operator(demo_db: Path, clock) -> None:  # no
         assert isinstance(app.screen, HomeScreen)
 
 
-def area_screen_type(area: str) -> type:
-    """The screen an area shows: its own once built, until then the plain 'not yet' screen."""
-    try:
-        return importlib.import_module(f"station_tui.screens.{area}").AREA_SCREEN
-    except ModuleNotFoundError:
-        return PendingScreen
-
-
 async def test_every_area_by_key_and_by_palette(demo_db: Path, clock) -> None:  # noqa: ANN001
     app = StationApp(demo_db, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         await login(app, pilot, DEMO_OPERATORS[0][0], DEMO_OPERATORS[0][2])
         footer_keys = {key for key, active in app.active_bindings.items() if active.binding.show and active.enabled}
-        for key, area, title in AREAS[1:]:
+        for key, area, _title in AREAS[1:]:
             assert key in footer_keys
             await pilot.press(key)
             await settle(app, pilot)
-            assert type(app.screen) is area_screen_type(area), area
-            if isinstance(app.screen, PendingScreen):
-                assert title in text_of(app, "#pending-text")
+            assert type(app.screen) is area_screens()[area], area
             await pilot.press("f1")
             await settle(app, pilot)
             assert isinstance(app.screen, HomeScreen)
@@ -124,7 +112,7 @@ async def test_every_area_by_key_and_by_palette(demo_db: Path, clock) -> None:  
             await pilot.pause(0.3)
             await pilot.press("enter")
             await settle(app, pilot)
-            assert type(app.screen) is area_screen_type(area), title
+            assert type(app.screen) is area_screens()[area], title
             await pilot.press("f1")
             await settle(app, pilot)
 

@@ -46,7 +46,7 @@ async def test_shows_header_documents_stages_and_timeline(demo_db: Path, clock) 
     async with app.run_test(size=SIZE) as pilot:
         await _open(app, pilot, row.uuid)
         header = text_of(app, "#app-header")
-        assert row.number in header and row.customer_name in header and row.due_date in header
+        assert row.number in header and row.customer_name in header and row.due_date.isoformat() in header
         assert "容缺待收" in header
         docs = app.screen.query_one("#docs", DataTable)
         statuses = [docs.get_row_at(i)[1] for i in range(docs.row_count)]
@@ -153,7 +153,10 @@ async def test_pause_resume_terminate_and_inspection(demo_db: Path, clock) -> No
         clock.advance(days=3)
         await pilot.press("r")
         await settle(app, pilot)
-        assert "【办理中】" in text_of(app, "#app-header")
+        assert "客户内部工程未完工" in app.screen.text  # it asks first, naming the pause
+        await pilot.click("#yes")
+        await settle(app, pilot)
+        assert "【办理中】" in text_of(app, "#app-header") and "期限顺延至" in text_of(app, "#app-message")
         await pilot.press("t")
         await settle(app, pilot)
         await pilot.press("enter")  # empty reason: refused in the dialog

@@ -6,16 +6,15 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from holiday_helpers import accept
+from holiday_helpers import accept, accept_high_voltage
 from textual.widgets import Button, DataTable, Select
 
 from pilot_helpers import SIZE, login, settle, text_of
 from station_tui.app import StationApp
+from station_tui.screens.application import ApplicationScreen
 from station_tui.services import countdown as service
 from station_tui.services import lifecycle
 from station_tui.services.dashboard import home_numbers
-from station_tui.services.intake import IntakeForm, ReceivedDocument, required_documents
-from station_tui.services.intake import accept as accept_form
 from station_tui.services.station import Station
 from station_tui.store import Store
 
@@ -83,7 +82,7 @@ def test_a_pause_stops_the_clock_and_resuming_moves_the_due_date(station, week, 
     clock.now = datetime(2026, 11, 26, 15, tzinfo=clock.now.tzinfo)  # Thursday: paused Mon → Thu = 3 working days
     row = next(r for r in service.countdown(station).rows if r.application == application)
     assert (row.level, row.days_left) == ("paused", 2)  # the count stands still while paused
-    assert service.resume(station, application, operator=station.head_id) == "2026-11-30"
+    assert lifecycle.resume(station, application, operator=station.head_id) == "2026-11-30"
     row = next(r for r in service.countdown(station).rows if r.application == application)
     assert (row.level, row.days_left, row.due) == ("warning", 2, D(2026, 11, 30))
     resumed = [e for e in station.store.events(application) if e.type == "application.resumed"]
@@ -92,21 +91,7 @@ def test_a_pause_stops_the_clock_and_resuming_moves_the_due_date(station, week, 
 
 def test_stage_due_date_where_the_profile_sets_a_stage_limit(station, clock) -> None:  # noqa: ANN001
     accepted_at = datetime(2026, 11, 16, 10, tzinfo=clock.now.tzinfo)
-    form = IntakeForm(
-        business_type="hv_new",
-        customer_name="邾县水泥有限公司",
-        id_type="营业执照",
-        id_number="91330100MA2B3C4D5N",
-        phone="13912345678",
-        address="邾县工业园 1 号",
-        capacity_kw="800",
-        voltage="high",
-        important=True,
-    )
-    form.received = [
-        ReceivedDocument(d.key, d.forms[0], d.copy_for(d.forms[0])) for d in required_documents(station, form)
-    ]
-    application = accept_form(station, form, operator=station.head_id, simulated_at=accepted_at).uuid
+    application = accept_high_voltage(station, accepted_at)
     for hours in (1, 2):  # 用电申请 → 供电方案答复 → 设计审查 (3 working days), the same Monday
         lifecycle.advance_stage(station, application, operator=station.head_id, at=accepted_at + timedelta(hours=hours))
     data = service.countdown(station, today=D(2026, 11, 19))
@@ -184,7 +169,7 @@ async def test_pause_and_resume_from_the_screen(demo_db: Path, clock) -> None:  
         await settle(app, pilot)
         await pilot.press("enter")  # no reason: refused, the dialog stays
         await settle(app, pilot)
-        assert "请写明暂停原因" in text_of(app, "#pause-error")
+        assert "请写明暂停原因" in text_of(app, "#reason-error")
         await pilot.press(*"客户图纸未交")
         await pilot.press("enter")
         await settle(app, pilot)
@@ -218,12 +203,9 @@ async def test_enter_opens_the_application(demo_db: Path, clock) -> None:  # noq
         await pilot.press("down", "enter")
         await settle(app, pilot)
         opened = expected.rows[1]
-        screen = app.screen
-        if type(screen).__name__ == "ApplicationScreen":
-            assert screen.application_uuid == opened.application
-        else:
-            assert type(screen).__name__ == "ApplicationDetailsDialog"
-            assert opened.number in text_of(app, "#details-text")
+        assert isinstance(app.screen, ApplicationScreen)
+        assert app.screen.application_uuid == opened.application
+        assert opened.number in text_of(app, "#app-header")
 
 
 async def test_the_screen_and_home_move_to_the_new_day_by_themselves(demo_db: Path, clock, monkeypatch) -> None:  # noqa: ANN001

@@ -20,7 +20,6 @@ from station_tui.county.report import build_report, write_report
 from station_tui.county.status import county_status
 from station_tui.county.target import open_target
 from station_tui.domain.timeutil import from_iso
-from station_tui.services.calendar import calendar
 from station_tui.services.export import run_export
 from station_tui.services.indicators import COLUMNS, indicator_rows
 from station_tui.services.station import Station
@@ -168,7 +167,7 @@ def test_the_guards_the_export_added_are_removed_and_nothing_else(
 def _theirs(db: Path) -> list[tuple]:
     station = Station.open(__import__("station_tui.store", fromlist=["Store"]).Store(db))
     try:
-        return list(indicator_rows(station.store.conn, calendar(station), {}))
+        return list(indicator_rows(station.store.conn, station.calendar, {}))
     finally:
         station.store.close()
 

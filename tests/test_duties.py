@@ -55,9 +55,7 @@ def test_each_kind_gets_the_limit_of_the_profile_s_table(station: Station) -> No
 
 
 def station_calendar_due(station: Station, start: date, n: int) -> str:
-    from station_tui.services.calendar import calendar
-
-    return calendar(station).due(start, n).date.isoformat()
+    return station.calendar.due(start, n).date.isoformat()
 
 
 def test_works_due_date_skips_national_day_and_counts_the_make_up_saturday(station: Station) -> None:

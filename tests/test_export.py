@@ -253,7 +253,7 @@ def test_gbk_reports_a_character_it_cannot_hold_by_file_row_and_column(station: 
     assert not list((outbox / station.station_code).iterdir()), "a known failure leaves no half folder behind"
     # Without the rare name GBK works, and the files really are GBK.
     fine = Station.open(Store(outbox.parent / "gbk.db"))
-    from station_tui.services.station import initialize
+    from station_tui.services.setup import initialize
 
     fine.head_id = initialize(  # type: ignore[attr-defined]
         fine,

@@ -13,7 +13,6 @@ import pytest
 from hypothesis import given, settings
 from test_export_masking import payloads
 
-from station_tui.services.calendar import calendar
 from station_tui.services.export import category_names, run_export
 from station_tui.services.export import tables as export_tables
 from station_tui.services.export.files import ExportError
@@ -179,7 +178,7 @@ def test_indicators_are_the_plain_count(demo_db: Path, clock) -> None:  # noqa: 
     store = Store(demo_db, clock=clock)
     station = Station.open(store)
     names = category_names(station)
-    work_calendar = calendar(station)
+    work_calendar = station.calendar
     rows = list(indicator_rows(store.conn, work_calendar, names))
     assert rows == _reference_indicators(store, work_calendar, names)
     assert sum(r[3] for r in rows) > 0 and sum(r[8] for r in rows) > 0

@@ -18,7 +18,8 @@ import pytest
 from station_tui.domain.timeutil import system_now
 from station_tui.services.export import MANIFEST, last_mark
 from station_tui.services.export.verify import verify_folder
-from station_tui.services.station import Station, initialize
+from station_tui.services.setup import initialize
+from station_tui.services.station import Station
 from station_tui.store import Store
 from station_tui.store.check import check
 

@@ -11,7 +11,6 @@ from holiday_helpers import SCHEDULE_2027, accept
 from station_tui.domain.holiday_files import HolidayFileError, parse_holiday_csv
 from station_tui.domain.workdays import YearSource
 from station_tui.services import holidays, lifecycle
-from station_tui.services.calendar import calendar
 from station_tui.services.dashboard import status_warnings
 from station_tui.services.operators import LoginError, create_operator
 from station_tui.store.check import check
@@ -48,7 +47,7 @@ def test_importing_2027_moves_the_open_applications_it_affects(station, december
     shop, paused, resident = december["shop"], december["paused"], december["resident"]
     assert shop.due.date == D(2027, 1, 19) and shop.due.estimated
     assert _due(station, resident.uuid) == ("2026-12-30", 0)
-    before = calendar(station).due(D(2026, 12, 28), 15)
+    before = station.calendar.due(D(2026, 12, 28), 15)
     assert before.date == D(2027, 1, 19) and before.estimated
     path = tmp_path / "2027.csv"
     path.write_text(SCHEDULE_2027, encoding="utf-8")
@@ -65,9 +64,9 @@ def test_importing_2027_moves_the_open_applications_it_affects(station, december
     assert _due(station, paused.uuid) == ("2027-01-18", 0)
     assert _due(station, resident.uuid) == ("2026-12-30", 0)
     # The same question now gets the official answer: the calendar was rebuilt with the entered year.
-    after = calendar(station).due(D(2026, 12, 28), 15)
+    after = station.calendar.due(D(2026, 12, 28), 15)
     assert after.date == D(2027, 1, 18) and not after.estimated
-    assert calendar(station).source(2027) is YearSource.ENTERED
+    assert station.calendar.source(2027) is YearSource.ENTERED
     recomputed = _events(station, "deadline.recomputed")
     assert {e.application for e in recomputed} == {shop.uuid, paused.uuid}
     assert all(e.payload["previous"] == "2027-01-19" and e.operator == station.head_id for e in recomputed)
@@ -91,9 +90,9 @@ def test_head_enters_festivals_as_the_notice_is_written(station, december) -> No
     ]
     result = holidays.enter_festivals(station, 2027, festivals, head=station.head_id, pin=HEAD_PIN)
     assert len(result.moved) == 2
-    info = calendar(station).day_info(D(2027, 2, 20))
+    info = station.calendar.day_info(D(2027, 2, 20))
     assert info.is_workday and info.festival == "春节" and not info.estimated
-    assert not calendar(station).is_workday(D(2027, 2, 12))  # a Friday inside 春节
+    assert not station.calendar.is_workday(D(2027, 2, 12))  # a Friday inside 春节
     assert _events(station, "holidays.entered")[0].operator == station.head_id
 
 
@@ -115,7 +114,7 @@ def test_bad_entry_names_every_problem_and_changes_nothing(station, december) ->
     # Nothing was recorded, not even a login: the PIN is only checked for an entry without problems.
     assert len(station.store.events()) == events_before
     assert station.store.one("SELECT count(*) FROM holiday_years") == 0
-    assert calendar(station).source(2027) is YearSource.ESTIMATE
+    assert station.calendar.source(2027) is YearSource.ESTIMATE
 
 
 def test_only_a_head_with_the_right_pin_enters_a_year(station, december) -> None:  # noqa: ANN001
@@ -148,7 +147,7 @@ def test_no_reminder_before_november(station, clock) -> None:  # noqa: ANN001
 def test_year_statuses_from_2004_to_three_years_ahead(station) -> None:  # noqa: ANN001
     schedule = parse_holiday_csv(SCHEDULE_2027.encode(), "2027.csv")
     holidays.enter_schedule(station, schedule, operator=station.head_id, origin="test")
-    statuses = holidays.year_statuses(station, calendar(station), D(2026, 11, 23))
+    statuses = holidays.year_statuses(station, station.calendar, D(2026, 11, 23))
     assert [s.year for s in statuses] == list(range(2004, 2030))
     by_year = {s.year: s for s in statuses}
     assert by_year[2004].source is YearSource.CHINESE_CALENDAR
@@ -159,10 +158,10 @@ def test_year_statuses_from_2004_to_three_years_ahead(station) -> None:  # noqa:
 def test_export_gives_back_the_entered_year_and_refuses_an_estimate(station) -> None:  # noqa: ANN001
     schedule = parse_holiday_csv(SCHEDULE_2027.encode(), "2027.csv")
     holidays.enter_schedule(station, schedule, operator=station.head_id, origin="test")
-    text = holidays.export_text(calendar(station), 2027)
+    text = holidays.export_text(station.calendar, 2027)
     assert parse_holiday_csv(text.encode(), "out.csv") == schedule
     with pytest.raises(holidays.StationError, match="2028 年没有官方节假日安排"):
-        holidays.export_text(calendar(station), 2028)
+        holidays.export_text(station.calendar, 2028)
 
 
 def test_payload_is_what_the_projection_expects(station) -> None:  # noqa: ANN001

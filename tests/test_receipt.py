@@ -11,7 +11,8 @@ from notice_helpers import LONG_ADDRESS
 from wcwidth import wcswidth
 
 from station_tui.domain import notice_content, receipt
-from station_tui.domain.notice_content import ApplicationView, Contacts, DocumentView, StageView
+from station_tui.domain.application_view import ApplicationView, DocumentRow, StageRow
+from station_tui.domain.notice_content import Contacts
 from station_tui.domain.timeutil import CHINA_TZ
 
 CONTACTS = Contacts(
@@ -27,8 +28,8 @@ MOMENT = datetime(2026, 11, 23, 9, 30, tzinfo=CHINA_TZ)
 def _view(name: str, address: str) -> ApplicationView:
     return ApplicationView(
         number="ZX01-20261123-01-001",
-        accepted_at=MOMENT,
-        business_type="低压居民新装",
+        accepted_at=MOMENT.isoformat(),
+        business_name="低压居民新装",
         intake_mode="deferred",
         customer_name=name,
         id_type="居民身份证",
@@ -42,14 +43,14 @@ def _view(name: str, address: str) -> ApplicationView:
         limit_unit="workday",
         due_date=date(2026, 11, 25),
         due_estimated=False,
-        manager_name="刘强",
+        customer_manager="刘强",
         manager_phone="13900000004",
         accepted_by="李秀英",
         documents=[
-            DocumentView("身份证明", "received", "居民身份证", "original_and_copy"),
-            DocumentView("产权证明", "deferred", collector="刘强", collect_at="现场勘查"),
+            DocumentRow("身份证明", "received", "居民身份证", "original_and_copy"),
+            DocumentRow("产权证明", "deferred", assigned_to="刘强", collect_at_stage="现场勘查"),
         ],
-        stages=[StageView("用电申请"), StageView("客户外部工程实施", customer_side=True), StageView("装表送电")],
+        stages=[StageRow("用电申请"), StageRow("客户外部工程实施", customer_side=True), StageRow("装表送电")],
     )
 
 

@@ -102,3 +102,37 @@ async def test_reservation_becomes_an_application(demo_db: Path, clock) -> None:
         assert row["status"] == "converted"
         app_row = store.rows("SELECT customer_name, channel FROM applications WHERE uuid = ?", (row["application"],))
         assert app_row == [{"customer_name": "张秀兰", "channel": "phone"}]
+
+
+async def test_a_phone_reservation_taken_at_f9_is_refused_then_registered(demo_db: Path, clock) -> None:  # noqa: ANN001
+    from textual.widgets import Input
+
+    from station_tui.screens.intake_dialogs import ReservationDialog
+
+    app = StationApp(demo_db, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(app, pilot, "李秀英", "2222")
+        await pilot.press("f9")
+        await settle(app, pilot)
+        before = len(app.screen.rows)
+        await pilot.press("n")
+        await settle(app, pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ReservationDialog) and not dialog.query("#res-bring")  # no form: nothing to bring
+        dialog.query_one("#res-channel", Select).value = "phone"
+        dialog.query_one("#res-name", Input).value = "赵桂芳"
+        dialog.query_one("#res-phone", Input).value = "123"
+        await pilot.click("#ok")
+        await settle(app, pilot)
+        assert app.screen is dialog and "业务类型" in text_of(app, "#res-error")  # refused, with every reason
+        dialog.query_one("#res-type", Select).value = "lv_resident"
+        dialog.query_one("#res-phone", Input).value = "13837123457"
+        dialog.query_one("#res-address", Input).value = "邾县城关镇南关街3号"
+        await pilot.click("#ok")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ReservationsScreen)
+        assert "已登记预约" in text_of(app, "#res-message")
+        rows = app.screen.rows
+        assert len(rows) == before + 1
+        added = next(r for r in rows if r.customer_name == "赵桂芳")
+        assert (added.channel, added.business_zh, added.minutes_left) == ("phone", "低压居民新装", 20)

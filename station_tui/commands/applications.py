@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from station_tui.cli import CommandError, clock_option, db_option, open_station, plain_errors
+from station_tui.commands.common import CommandError, clock_option, db_option, open_station, plain_errors
 
 
 @click.command("applications")
@@ -47,12 +47,11 @@ def show_command(number: str, db_path: Path | None) -> None:
     view = application_view(station, find_by_number(station, number))
     id_masked, phone_masked = masked_identity(view)
     echo = click.echo
-    echo(f"{view.number}  {view.customer_name}  {view.business_zh}  {view.mode_zh}  【{view.status_zh}】")
+    echo(f"{view.number}  {view.customer_name}  {view.business_name}  {view.mode_zh}  【{view.status_zh}】")
     imported = "（台账导入）" if view.origin == "ledger" else ""
     echo(f"受理：{view.accepted_at[:16].replace('T', ' ')}{imported}　客户经理：{view.customer_manager or '—'}")
     echo(f"证件：{view.id_type} {id_masked}　电话：{phone_masked}　地址：{view.address}")
-    due = view.due_date + ("（估算）" if view.due_estimated else "")
-    echo(f"时限类别：{view.category}，{view.limit_text}　到期：{due}　当前环节：{view.stage_name or '—'}")
+    echo(f"时限类别：{view.category}，{view.limit_text}　到期：{view.due_text}　当前环节：{view.stage_name or '—'}")
     echo("资料：")
     for d in view.documents:
         extra = f"，由 {d.assigned_to} 收取" if d.status == "deferred" and d.assigned_to else ""
@@ -63,7 +62,8 @@ def show_command(number: str, db_path: Path | None) -> None:
     for s in view.stages:
         start = s.started_at[:16].replace("T", " ") if s.started_at else "—"
         end = s.finished_at[:16].replace("T", " ") if s.finished_at else "—"
-        echo(f"  {s.position}. {s.name}　开始 {start}　结束 {end}")
+        due = f"　环节到期 {s.due}{'（估算）' if s.due_estimated else ''}" if s.due else ""
+        echo(f"  {s.position}. {s.name}　开始 {start}　结束 {end}{due}")
     missing = [name for stage in view.archive for name in stage.missing]
     echo("归档缺：" + ("、".join(missing) if missing else "无"))
     echo("事件：")
@@ -110,10 +110,10 @@ def import_ledger_command(
         raise CommandError(f"文件不存在：{file}")
     from rich.progress import Progress
 
-    from station_tui.cli import _head_id
+    from station_tui.commands.common import head_id
 
     station = open_station(db_path, allow_clock_behind=allow_clock_behind)
-    head = _head_id(station, head_name, head_pin)
+    head = head_id(station, head_name, head_pin)
     try:
         with Progress(transient=True, disable=not sys.stderr.isatty()) as bar:
             task = bar.add_task("导入台账", total=None)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from station_tui.cli import CommandError, plain_errors
+from station_tui.commands.common import CommandError, plain_errors
 
 TARGET_HELP = "县公司数据库：SQLite 文件（默认 county.db），或 postgresql://… 地址"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from station_tui.cli import CommandError, clock_option, db_option, open_station, plain_errors
+from station_tui.commands.common import CommandError, clock_option, db_option, open_station, plain_errors
 
 
 def _share(value: float | None) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from station_tui.cli import CommandError, clock_option, db_option, open_station, plain_errors
+from station_tui.commands.common import CommandError, clock_option, db_option, open_station, plain_errors
 
 
 def _authorize(station, name: str | None, pin: str | None) -> str:  # noqa: ANN001 - a Station

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from station_tui.cli import CommandError, db_option, open_station, plain_errors
+from station_tui.commands.common import CommandError, db_option, open_station, plain_errors
 
 _FILE = click.Path(path_type=Path, dir_okay=False)
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from station_tui.cli import CommandError, db_option, open_station, plain_errors, resolve_db
+from station_tui.commands.common import CommandError, db_option, open_station, plain_errors, resolve_db
+from station_tui.domain.deadlines import due_date
 
 WEEKDAYS = "一二三四五六日"
 
@@ -28,9 +29,8 @@ def _station_if_any(db_path: Path | None):  # noqa: ANN202
 
 def _calendar(station):  # noqa: ANN001, ANN202
     from station_tui.domain.workdays import WorkCalendar
-    from station_tui.services.calendar import calendar
 
-    return calendar(station) if station is not None else WorkCalendar()
+    return station.calendar if station is not None else WorkCalendar()
 
 
 def _runs(days: list[tuple[date, str]]) -> list[tuple[date, date, str]]:
@@ -76,7 +76,7 @@ def deadline_command(start: str, n: str, calendar_days: bool, db_path: Path | No
     receipt = bool(station is not None and station.initialized and station.profile.rest_day_receipt_next_workday)
     unit = CALENDAR_DAY if calendar_days else WORKDAY
     try:
-        due = cal.due(day, count, unit, receipt)
+        due = due_date(cal, day, count, unit, receipt_next_workday=receipt)
     except (ValueError, OverflowError):  # past 9999-12-31, the last day a date can hold
         _usage_error(f"从 {day.isoformat()} 起 {count} 天的到期日超出了能计算的日期范围（到 9999-12-31 为止）")
     unit_zh = "个自然日" if calendar_days else "个工作日"

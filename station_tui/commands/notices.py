@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from station_tui.cli import clock_option, db_option, open_station, plain_errors
+from station_tui.commands.common import clock_option, db_option, open_station, plain_errors
 
 
 @click.command("notice")

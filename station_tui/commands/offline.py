@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from station_tui.cli import CommandError, plain_errors
+from station_tui.commands.common import CommandError, plain_errors
 
 
 def _size(size: int) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from station_tui.cli import clock_option, db_option, plain_errors, resolve_db
+from station_tui.commands.common import clock_option, db_option, plain_errors, resolve_db
 
 
 def _when(recorded_at: str | None) -> str:

@@ -1,4 +1,5 @@
-"""What a one-time notice (一次告知书) says, as structured data: pure functions from read models to a JSON-able dict.
+"""What a one-time notice (一次告知书) says, as structured data: pure functions from the application's read model
+(domain.application_view) to a JSON-able dict.
 
 The dict is what the service stores as issued and what both renderers (A4 PDF, receipt text) lay out, so a reprint
 says exactly what was told, whatever the application looks like today. Personal data is masked here, once: the full
@@ -17,12 +18,13 @@ A section carries any of fields, items and paragraphs (in that order when printe
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 
-from station_tui.domain.glossary import COPY_KINDS, INTAKE_MODES, LIMIT_UNITS, VOLTAGES, zh
+from station_tui.domain.application_view import ApplicationView, DocumentRow, StageRow
+from station_tui.domain.glossary import COPY_KINDS, INTAKE_MODES, VOLTAGES, zh
 from station_tui.domain.masking import mask_id, mask_phone
-from station_tui.domain.timeutil import to_iso
+from station_tui.domain.timeutil import from_iso, to_iso
 
 CONTENT_VERSION = 1
 KINDS = ("acceptance", "refusal", "inspection")
@@ -42,52 +44,6 @@ class Contacts:
     fee_statement: str
     phone_to_work_order_minutes: int = 20
     online_confirm_hours: int = 18
-
-
-@dataclass(frozen=True)
-class DocumentView:
-    name: str
-    status: str  # received / deferred / collected
-    form: str | None = None
-    copy_kind: str | None = None
-    collector: str = ""  # who collects a deferred document
-    collect_at: str = ""  # when: the stage at which it is collected (现场勘查)
-
-
-@dataclass(frozen=True)
-class StageView:
-    name: str
-    limit: int | None = None
-    customer_side: bool = False
-    due: date | None = None  # computed when the stage has its own limit and has started
-    estimated: bool = False
-
-
-@dataclass(frozen=True)
-class ApplicationView:
-    """An application as a notice needs it (the service fills it from the projection and the calendar)."""
-
-    number: str
-    accepted_at: datetime
-    business_type: str  # Chinese name
-    intake_mode: str
-    customer_name: str
-    id_type: str
-    id_number: str
-    phone: str
-    address: str
-    capacity_kw: float
-    voltage: str
-    category: str
-    limit_days: int
-    limit_unit: str
-    due_date: date
-    due_estimated: bool
-    manager_name: str = ""
-    manager_phone: str = ""
-    accepted_by: str = ""
-    documents: list[DocumentView] = field(default_factory=list)
-    stages: list[StageView] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -171,7 +127,7 @@ def _customer_fields(app: ApplicationView) -> list[tuple[str, str]]:
     ]
 
 
-def _document_line(doc: DocumentView) -> str:
+def _document_line(doc: DocumentRow) -> str:
     parts = []
     for part in (doc.form or "", zh(COPY_KINDS, doc.copy_kind)):
         if part and part not in parts:
@@ -180,31 +136,30 @@ def _document_line(doc: DocumentView) -> str:
     return line + ("（容缺后补，已收）" if doc.status == "collected" else "")
 
 
-def _stage_line(position: int, stage: StageView) -> str:
+def _stage_line(position: int, stage: StageRow, unit: str) -> str:
     line = f"{position}. {stage.name}"
     if stage.customer_side:
         return line + "：客户自行实施，所用时间不计入供电企业办理时限"
-    if stage.limit is None:
+    if stage.limit_days is None:
         return line + "：本环节不单设时限，计入全流程时限"
-    line += f"：本环节时限 {stage.limit} 个工作日"
+    line += f"：本环节时限 {stage.limit_days} 个{unit}"
     if stage.due is not None:
         # "最迟于…" says that the due day itself still counts; "…前" could be read as "by the day before".
-        line += f"，最迟于 {_due(stage.due, stage.estimated)}完成（当天仍在时限内）"
+        line += f"，最迟于 {_due(stage.due, stage.due_estimated)}完成（当天仍在时限内）"
     else:
         line += "，自本环节开始时起算"
     return line
 
 
 def _stage_section(app: ApplicationView) -> dict:
-    unit = zh(LIMIT_UNITS, app.limit_unit)
     whole = (
-        f"全流程时限 {app.limit_days} 个{unit}（{app.category}；不含客户自行实施的时间），"
+        f"全流程时限 {app.limit_days} 个{app.unit_zh}（{app.category}；不含客户自行实施的时间），"
         f"自受理次日起算，最迟于 {_due(app.due_date, app.due_estimated)}办结（当天仍在时限内）。"
     )
     paragraphs = [whole]
-    if app.due_estimated or any(stage.estimated for stage in app.stages):
+    if app.due_estimated or any(stage.due_estimated for stage in app.stages):
         paragraphs.append(ESTIMATE_NOTE)
-    items = [_stage_line(i, stage) for i, stage in enumerate(app.stages, start=1)]
+    items = [_stage_line(i, stage, app.unit_zh) for i, stage in enumerate(app.stages, start=1)]
     return _section("办理环节与时限", items=items, paragraphs=paragraphs)
 
 
@@ -225,9 +180,9 @@ def acceptance(
             "申请信息",
             fields=[
                 ("申请编号", app.number),
-                ("受理时间", _moment(app.accepted_at)),
+                ("受理时间", _moment(from_iso(app.accepted_at))),
                 *_customer_fields(app),
-                ("业务类型", app.business_type),
+                ("业务类型", app.business_name),
                 ("电压等级", zh(VOLTAGES, app.voltage)),
                 ("申请容量", _capacity(app.capacity_kw)),
                 ("受理方式", zh(INTAKE_MODES, app.intake_mode)),
@@ -240,7 +195,7 @@ def acceptance(
             _section(
                 "容缺资料（暂缺，后补）",
                 items=[
-                    f"{d.name}：由客户经理{d.collector or app.manager_name}于{d.collect_at or '现场勘查'}时上门收取"
+                    f"{d.name}：由客户经理{d.assigned_to or app.customer_manager}于{d.collect_at_stage or '现场勘查'}时上门收取"
                     f"（最迟 {_due(app.due_date, app.due_estimated)}）"
                     for d in deferred
                 ],
@@ -248,17 +203,17 @@ def acceptance(
             )
         )
         names = "、".join(d.name for d in deferred)
-        collect_at = deferred[0].collect_at or "现场勘查"
+        collect_at = deferred[0].collect_at_stage or "现场勘查"
         content["commitment"] = (
             f"本人已知悉本申请尚缺{names}，承诺于{collect_at}时（最迟 {_due(app.due_date, app.due_estimated)}）"
-            f"交客户经理{app.manager_name}收取。"
+            f"交客户经理{app.customer_manager}收取。"
             "逾期未能提供的，本申请将予终止。"
         )
     else:
         done = "申请资料已收齐（两证办结）" if app.intake_mode == "complete" else "容缺资料已全部补收"
         sections.append(_section("资料情况", paragraphs=[f"{done}，无需再补充任何资料。"]))
     sections.append(_stage_section(app))
-    sections += _service_sections(contacts, (app.manager_name, app.manager_phone))
+    sections += _service_sections(contacts, (app.customer_manager, app.manager_phone))
     content["sections"] = sections
     content["sections"].append(ACKNOWLEDGED)
     content["signatures"] = [["客户签名", ""], ["受理人", app.accepted_by]]
@@ -336,7 +291,7 @@ def inspection(
                 ("申请编号", app.number),
                 ("客户名称", app.customer_name),
                 ("用电地址", app.address),
-                ("业务类型", app.business_type),
+                ("业务类型", app.business_name),
                 ("申请容量", _capacity(app.capacity_kw)),
                 ("检验时间", _moment(inspected_at)),
             ],
@@ -355,7 +310,7 @@ def inspection(
         )
     else:
         sections.append(_section("检验结论", paragraphs=["经检验，受电工程符合要求，未发现缺陷，可以装表接电。"]))
-    content["sections"] = sections + _service_sections(contacts, (app.manager_name, app.manager_phone))
+    content["sections"] = sections + _service_sections(contacts, (app.customer_manager, app.manager_phone))
     content["sections"].append(ACKNOWLEDGED)
     content["signatures"] = [["客户签名", ""], ["检验人", inspector]]
     return content

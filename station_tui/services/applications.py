@@ -1,30 +1,32 @@
-"""Read models of applications: one application as the application screen and `station-tui show` present it, the
-archive checklist (附件2) with what is still missing, and the list behind `station-tui applications`."""
+"""Read models of applications: one application (domain.application_view.ApplicationView) as the application screen,
+`station-tui show` and the notices present it, the archive checklist (附件2) with what is still missing, and the list
+behind `station-tui applications`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
-from station_tui.domain.errors import StationError
-from station_tui.domain.glossary import (
-    APPLICATION_STATUSES,
-    CHANNELS,
-    COPY_KINDS,
-    DOCUMENT_STATUSES,
-    INTAKE_MODES,
-    LIMIT_UNITS,
-    VOLTAGES,
-    zh,
+from station_tui.domain.application_view import (
+    MARK_SYMBOLS,
+    ApplicationView,
+    ArchiveItemRow,
+    ArchiveStageRow,
+    DocumentRow,
+    EventRow,
+    InspectionRow,
+    NoticeRow,
+    StageRow,
 )
+from station_tui.domain.deadlines import stage_due
+from station_tui.domain.errors import StationError
+from station_tui.domain.glossary import APPLICATION_STATUSES, INTAKE_MODES, zh
 from station_tui.domain.masking import mask_id, mask_phone
-from station_tui.domain.timeutil import local_date
+from station_tui.domain.timeutil import from_iso, local_date
+from station_tui.services.calendar import finished_pauses
 from station_tui.services.station import Station
 from station_tui.store import catalogue
-
-MARK_SYMBOLS = {"required": "√", "when_applicable": "△"}
-# Archive item states on screen.
-ARCHIVE_STATES = {"filed": "已归档", "missing": "缺", "not_applicable": "不适用"}
+from station_tui.store.events import Event
 
 
 def business_name(station: Station, business_type: str) -> str:
@@ -32,6 +34,15 @@ def business_name(station: Station, business_type: str) -> str:
         return station.checklists.business_type(business_type).name
     except KeyError:
         return business_type
+
+
+def category_name(station: Station, profile_id: str, category: str) -> str:
+    """The category's name in the profile the application was accepted under (the code when that profile is gone)."""
+    loaded = station.profiles.get(profile_id)
+    try:
+        return loaded.profile.category(category).name if loaded is not None else category
+    except KeyError:
+        return category
 
 
 def mask_name(name: str) -> str:
@@ -42,142 +53,12 @@ def mask_name(name: str) -> str:
     return name[0] + "*" * (len(name) - 1)
 
 
-@dataclass(frozen=True)
-class DocumentRow:
-    uuid: str
-    key: str
-    name: str
-    status: str
-    status_zh: str
-    form: str | None
-    copy_zh: str
-    received_at: str | None
-    assigned_to: str | None
-    collect_at_stage: str | None
-    collected_at: str | None
-    collected_by: str | None
-
-
-@dataclass(frozen=True)
-class StageRow:
-    position: int
-    name: str
-    limit_days: int | None
-    customer_side: bool
-    started_at: str | None
-    finished_at: str | None
-
-
-@dataclass(frozen=True)
-class EventRow:
-    recorded_at: str
-    type: str
-    type_zh: str
-    operator: str
-    summary: str
-    simulated: bool
-
-
-@dataclass(frozen=True)
-class NoticeRow:
-    uuid: str
-    serial: str
-    kind: str
-    issued_at: str
-    operator: str
-    reprints: int
-
-
-@dataclass(frozen=True)
-class ArchiveItemRow:
-    stage: str
-    name: str
-    mark: str  # √ or △
-    state: str  # filed / missing / not_applicable
-    filed_at: str | None
-    filed_by: str | None
-    linked: bool  # filed through the application's documents, not by hand
-
-    @property
-    def blocking(self) -> bool:
-        return self.mark == "√" and self.state == "missing"
-
-
-@dataclass(frozen=True)
-class ArchiveStageRow:
-    id: str
-    name: str
-    items: list[ArchiveItemRow]
-
-    @property
-    def missing(self) -> list[str]:
-        return [item.name for item in self.items if item.blocking]
-
-
-@dataclass(frozen=True)
-class InspectionRow:
-    uuid: str
-    recorded_at: str
-    operator: str
-    defects: list[str]
-
-
-@dataclass
-class ApplicationView:
-    uuid: str
-    number: str
-    customer_name: str
-    id_type: str
-    id_number: str
-    phone: str
-    address: str
-    capacity_kw: float
-    voltage_zh: str
-    channel_zh: str
-    business_type: str
-    business_zh: str
-    mode: str
-    mode_zh: str
-    status: str
-    status_zh: str
-    category: str
-    limit_text: str
-    small_micro: bool
-    three_zero: bool
-    flags_reason: str
-    accepted_at: str
-    due_date: str
-    due_estimated: bool
-    deferred_due: str | None
-    current_stage: int
-    customer_manager: str
-    paused_at: str | None
-    pause_reason: str | None
-    finished_at: str | None
-    finish_reason: str | None
-    origin: str
-    simulated: bool
-    documents: list[DocumentRow] = field(default_factory=list)
-    stages: list[StageRow] = field(default_factory=list)
-    archive: list[ArchiveStageRow] = field(default_factory=list)
-    events: list[EventRow] = field(default_factory=list)
-    notices: list[NoticeRow] = field(default_factory=list)
-    inspections: list[InspectionRow] = field(default_factory=list)
-
-    @property
-    def deferred_documents(self) -> list[DocumentRow]:
-        return [doc for doc in self.documents if doc.status == "deferred"]
-
-    @property
-    def stage_name(self) -> str:
-        for stage in self.stages:
-            if stage.position == self.current_stage:
-                return stage.name
-        return ""
-
-
 def operator_names(station: Station) -> dict[str, str]:
     return {row["uuid"]: row["name"] for row in station.store.rows("SELECT uuid, name FROM operators")}
+
+
+def operator_phones(station: Station) -> dict[str, str]:
+    return {row["uuid"]: row["phone"] for row in station.store.rows("SELECT uuid, phone FROM operators")}
 
 
 def application_row(station: Station, application: str) -> dict:
@@ -190,6 +71,8 @@ def application_row(station: Station, application: str) -> dict:
 def find_by_number(station: Station, number: str) -> str:
     """The uuid of the application with this number (case and blanks forgiven)."""
     wanted = number.strip().upper()
+    if not wanted:
+        raise StationError("请输入申请编号")
     found = station.store.one("SELECT uuid FROM applications WHERE number = ?", (wanted,))
     if found is None:
         raise StationError(f"没有编号为 {wanted} 的申请")
@@ -204,12 +87,11 @@ def _documents(station: Station, application: str, names: dict[str, str]) -> lis
             key=r["doc_key"],
             name=r["name"],
             status=r["status"],
-            status_zh=zh(DOCUMENT_STATUSES, r["status"]),
             form=r["form"],
-            copy_zh=zh(COPY_KINDS, r["copy_kind"]),
+            copy_kind=r["copy_kind"],
             received_at=r["received_at"],
-            assigned_to=names.get(r["assigned_to"], r["assigned_to"]) if r["assigned_to"] else None,
-            collect_at_stage=r["collect_at_stage"],
+            assigned_to=names.get(r["assigned_to"], r["assigned_to"]) if r["assigned_to"] else "",
+            collect_at_stage=r["collect_at_stage"] or "",
             collected_at=r["collected_at"],
             collected_by=names.get(r["collected_by"], r["collected_by"]) if r["collected_by"] else None,
         )
@@ -217,16 +99,35 @@ def _documents(station: Station, application: str, names: dict[str, str]) -> lis
     ]
 
 
-def _stages(station: Station, application: str) -> list[StageRow]:
+def _stages(station: Station, application: str, unit: str) -> list[StageRow]:
+    """The stages, each with its own due date where the profile gives it a limit (domain.deadlines' rule)."""
     rows = station.store.rows(
         "SELECT position, name, limit_days, customer_side, started_at, finished_at FROM stages"
         " WHERE application = ? ORDER BY position",
         (application,),
     )
-    return [
-        StageRow(r["position"], r["name"], r["limit_days"], bool(r["customer_side"]), r["started_at"], r["finished_at"])
-        for r in rows
-    ]
+    pauses = finished_pauses(station, application)
+    stages = []
+    for r in rows:
+        due = None
+        if r["started_at"]:
+            started = local_date(from_iso(r["started_at"]))
+            due = stage_due(
+                station.calendar, started, r["limit_days"], unit, customer_side=bool(r["customer_side"]), pauses=pauses
+            )
+        stages.append(
+            StageRow(
+                name=r["name"],
+                limit_days=r["limit_days"],
+                customer_side=bool(r["customer_side"]),
+                position=r["position"],
+                started_at=r["started_at"],
+                finished_at=r["finished_at"],
+                due=due.date if due else None,
+                due_estimated=bool(due and due.estimated),
+            )
+        )
+    return stages
 
 
 def archive_status(
@@ -283,7 +184,7 @@ def _linked_item(stage: str, name: str, mark: str, docs: list[DocumentRow]) -> A
     return ArchiveItemRow(stage, name, mark, "filed", last, by, True)
 
 
-def _events(station: Station, application: str, names: dict[str, str], docs: list[DocumentRow]) -> list[EventRow]:
+def _events(events: list[Event], names: dict[str, str], docs: list[DocumentRow]) -> list[EventRow]:
     timeline_names = catalogue.TimelineNames(names, {doc.uuid: doc.name for doc in docs})
     return [
         EventRow(
@@ -294,7 +195,7 @@ def _events(station: Station, application: str, names: dict[str, str], docs: lis
             summary=catalogue.timeline_text(e, timeline_names),
             simulated=e.simulated,
         )
-        for e in station.store.events(application)
+        for e in events
     ]
 
 
@@ -326,70 +227,62 @@ def inspections(station: Station, application: str) -> list[InspectionRow]:
     return result
 
 
-def _deferred_due(station: Station, app: dict, docs: list[DocumentRow]) -> str | None:
-    """Deferred documents are collected at the site survey, within the first stage: by the application's due date."""
-    if not any(doc.status == "deferred" for doc in docs):
-        return None
-    return app["due_date"]
+# The read model's fields that are the stored columns as they are.
+_AS_STORED = (
+    "uuid",
+    "number",
+    "customer_name",
+    "id_type",
+    "id_number",
+    "phone",
+    "address",
+    "capacity_kw",
+    "voltage",
+    "channel",
+    "business_type",
+    "intake_mode",
+    "status",
+    "limit_days",
+    "limit_unit",
+    "flags_reason",
+    "accepted_at",
+    "paused_at",
+    "pause_reason",
+    "finished_at",
+    "finish_reason",
+)
 
 
 def application_view(station: Station, application: str) -> ApplicationView:
-    """Everything the application screen shows, read in one go (a worker calls this)."""
+    """Everything the application screen, `show` and a notice say about one application, read in one go (a worker
+    calls this)."""
     app = application_row(station, application)
     names = operator_names(station)
     docs = _documents(station, application, names)
-    unit = zh(LIMIT_UNITS, app["limit_unit"])
+    events = station.store.events(application)
+    accepted_by = next((e.operator for e in events if e.type == "application.accepted"), None)
+    manager = app["customer_manager"] or ""
     return ApplicationView(
-        uuid=app["uuid"],
-        number=app["number"],
-        customer_name=app["customer_name"],
-        id_type=app["id_type"],
-        id_number=app["id_number"],
-        phone=app["phone"],
-        address=app["address"],
-        capacity_kw=app["capacity_kw"],
-        voltage_zh=zh(VOLTAGES, app["voltage"]),
-        channel_zh=zh(CHANNELS, app["channel"]),
-        business_type=app["business_type"],
-        business_zh=business_name(station, app["business_type"]),
-        mode=app["intake_mode"],
-        mode_zh=zh(INTAKE_MODES, app["intake_mode"]),
-        status=app["status"],
-        status_zh=zh(APPLICATION_STATUSES, app["status"]),
-        category=_category_name(station, app),
-        limit_text=f"{app['limit_days']} 个{unit}",
+        **{name: app[name] for name in _AS_STORED},
+        business_name=business_name(station, app["business_type"]),
+        category=category_name(station, app["profile"], app["category"]),
         small_micro=bool(app["small_micro"]),
         three_zero=bool(app["three_zero"]),
-        flags_reason=app["flags_reason"],
-        accepted_at=app["accepted_at"],
-        due_date=app["due_date"],
+        due_date=date.fromisoformat(app["due_date"]),
         due_estimated=bool(app["due_estimated"]),
-        deferred_due=_deferred_due(station, app, docs),
         current_stage=app["current_stage"] or 0,
-        customer_manager=names.get(app["customer_manager"] or "", ""),
-        paused_at=app["paused_at"],
-        pause_reason=app["pause_reason"],
-        finished_at=app["finished_at"],
-        finish_reason=app["finish_reason"],
+        customer_manager=names.get(manager, ""),
+        manager_phone=operator_phones(station).get(manager, "") if manager else "",
+        accepted_by=names.get(accepted_by or "", ""),
         origin=app.get("origin", "counter"),
         simulated=bool(app["simulated"]),
         documents=docs,
-        stages=_stages(station, application),
+        stages=_stages(station, application, app["limit_unit"]),
         archive=archive_status(station, application, app["business_type"], docs),
-        events=_events(station, application, names, docs),
+        events=_events(events, names, docs),
         notices=_notices(station, application, names),
         inspections=inspections(station, application),
     )
-
-
-def _category_name(station: Station, app: dict) -> str:
-    profile = station.profiles.get(app["profile"])
-    if profile is None:
-        return app["category"]
-    try:
-        return profile.profile.category(app["category"]).name
-    except KeyError:
-        return app["category"]
 
 
 # --- the list ------------------------------------------------------------------------------------------------------
@@ -456,11 +349,3 @@ def document_forms(station: Station, business_type: str, key: str) -> list[tuple
     if spec is None:
         raise StationError("这份资料不在本业务类型的清单中")
     return [(form, spec.copy_for(form)) for form in spec.forms]
-
-
-def head_operators(station: Station) -> list[tuple[str, str]]:
-    """(name, uuid) of the active 站长, for an override."""
-    return [
-        (r["name"], r["uuid"])
-        for r in station.store.rows("SELECT uuid, name FROM operators WHERE role = 'head' AND active = 1 ORDER BY name")
-    ]

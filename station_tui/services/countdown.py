@@ -13,13 +13,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
-from station_tui.domain.errors import StationError
+from station_tui.domain import deadlines
+from station_tui.domain.deadlines import Pause
 from station_tui.domain.timeutil import from_iso, local_date
-from station_tui.domain.workdays import CALENDAR_DAY, WorkCalendar
+from station_tui.domain.workdays import WorkCalendar
 from station_tui.services import lifecycle
-from station_tui.services.calendar import calendar
+from station_tui.services.calendar import open_pauses
 from station_tui.services.station import Station
 
 OVERDUE, URGENT, WARNING, NORMAL, PAUSED = "overdue", "urgent", "warning", "normal", "paused"
@@ -77,19 +78,32 @@ def level(days_left: int, due: date, today: date, warn_days: int) -> str:
     return WARNING if days_left <= warn_days else NORMAL
 
 
-def _stage_due(cal: WorkCalendar, started_at: str, limit: int, unit: str) -> date:
-    start = local_date(from_iso(started_at))
-    return cal.calendar_day_due(start, limit) if unit == CALENDAR_DAY else cal.add_workdays(start, limit)
+def _stage_due(
+    cal: WorkCalendar, started_at: str, limit: int, unit: str, pauses: list[Pause], known: dict[tuple[date, int, str], date]
+) -> date:
+    """The stage's due date by domain.deadlines' rule; stages started the same day with the same limit and no pause
+    share one answer."""
+    started = local_date(from_iso(started_at))
+    key = (started, limit, unit)
+    if not pauses and key in known:
+        return known[key]
+    found = deadlines.stage_due(cal, started, limit, unit, pauses=pauses)
+    assert found is not None  # a limit, and not the customer's own works
+    if not pauses:
+        known[key] = found.date
+    return found.date
 
 
 def countdown(station: Station, today: date | None = None) -> Countdown:
-    cal = calendar(station)
+    cal = station.calendar
+    pauses = open_pauses(station)
     today = today or local_date(station.store.clock())
     warn_days = station.profile.warning.warn_days
     types = {t.id: t.name for t in station.checklists.business_types}
     between = cal.workdays_between
     parsed: dict[str, date] = {}
     left: dict[tuple[date, date], int] = {}
+    stage_dues: dict[tuple[date, int, str], date] = {}
     rows: list[CountdownRow] = []
     for (
         uuid,
@@ -117,8 +131,8 @@ def countdown(station: Station, today: date | None = None) -> Countdown:
         counted_to = paused_since or today
         nearest = due
         stage_due = None
-        if stage_limit and stage_started:
-            stage_due = _stage_due(cal, stage_started, stage_limit, unit)
+        if stage_limit and stage_started and not customer_side:
+            stage_due = _stage_due(cal, stage_started, stage_limit, unit, pauses.get(uuid, ()), stage_dues)
             nearest = min(due, stage_due)
         key = (counted_to, nearest)
         days = left.get(key)
@@ -182,72 +196,3 @@ def pause(station: Station, application: str, reason: str, operator: str) -> Non
 def resume(station: Station, application: str, operator: str) -> str:
     """Start the clock again; the due date moves by the paused working days. Returns the new due date."""
     return lifecycle.resume(station, application, operator=operator)
-
-
-@dataclass(frozen=True)
-class ApplicationDetails:
-    """The plain facts of one application, for the countdown's own detail view."""
-
-    number: str
-    customer: str
-    business_type: str
-    status: str
-    intake_mode: str
-    address: str
-    accepted_at: datetime
-    due: date
-    estimated: bool
-    limit: str
-    manager: str
-    stages: list[tuple[str, str, str]]  # name, started, finished
-    pauses: list[tuple[str, str, str, int | None]]  # reason, started, ended, working days
-    deferred: list[str]
-
-
-def _short(moment: str | None) -> str:
-    return f"{from_iso(moment):%Y-%m-%d %H:%M}" if moment else ""
-
-
-def application_details(station: Station, application: str) -> ApplicationDetails:
-    from station_tui.domain.glossary import APPLICATION_STATUSES, INTAKE_MODES, LIMIT_UNITS, zh
-
-    store = station.store
-    found = store.rows("SELECT * FROM applications WHERE uuid = ?", (application,))
-    if not found:
-        raise StationError("没有这件申请")
-    app = found[0]
-    types = {t.id: t.name for t in station.checklists.business_types}
-    manager = store.one("SELECT name FROM operators WHERE uuid = ?", (app["customer_manager"],)) or ""
-    stages = [
-        (r["name"], _short(r["started_at"]), _short(r["finished_at"]))
-        for r in store.rows(
-            "SELECT name, started_at, finished_at FROM stages WHERE application = ? ORDER BY position", (application,)
-        )
-    ]
-    pauses = [
-        (r["reason"], _short(r["started_at"]), _short(r["ended_at"]), r["paused_workdays"])
-        for r in store.rows(
-            "SELECT reason, started_at, ended_at, paused_workdays FROM pauses WHERE application = ? ORDER BY started_at",
-            (application,),
-        )
-    ]
-    deferred = [
-        r["name"]
-        for r in store.rows("SELECT name FROM documents WHERE application = ? AND status = 'deferred'", (application,))
-    ]
-    return ApplicationDetails(
-        number=app["number"],
-        customer=app["customer_name"],
-        business_type=types.get(app["business_type"], app["business_type"]),
-        status=zh(APPLICATION_STATUSES, app["status"]),
-        intake_mode=zh(INTAKE_MODES, app["intake_mode"]),
-        address=app["address"],
-        accepted_at=from_iso(app["accepted_at"]),
-        due=date.fromisoformat(app["due_date"]),
-        estimated=bool(app["due_estimated"]),
-        limit=f"{app['limit_days']} 个{zh(LIMIT_UNITS, app['limit_unit'])}",
-        manager=manager,
-        stages=stages,
-        pauses=pauses,
-        deferred=deferred,
-    )

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from station_tui.domain.timeutil import from_iso, local_date
-from station_tui.services.calendar import calendar
 from station_tui.services.station import Station
 
 
@@ -68,6 +67,6 @@ def status_warnings(station: Station) -> list[str]:
         warnings.append(f"{estimated} 件的期限落在无官方节假日数据的年份（估算）")
     # The State Council publishes next year's schedule in October–December: remind the 站长 to enter it.
     today = local_date(now)
-    if station.initialized and today.month >= 11 and not calendar(station).source(today.year + 1).official:
+    if station.initialized and today.month >= 11 and not station.calendar.source(today.year + 1).official:
         warnings.append(f"{today.year + 1} 年节假日安排尚未录入（F5 节假日）")
     return warnings

@@ -15,7 +15,6 @@ from datetime import date
 
 from station_tui.domain.timeutil import from_iso, local_date
 from station_tui.domain.workdays import CALENDAR_DAY, WorkCalendar
-from station_tui.services.calendar import calendar
 from station_tui.services.station import Station
 
 DOCUMENTS_SQL = """
@@ -71,7 +70,7 @@ def collect_by(station: Station, cal: WorkCalendar, application: dict, stage: st
 
 def deferred_rows(station: Station, today: date | None = None) -> list[DeferredRow]:
     """Every application with documents to collect, overdue first, then the nearest date."""
-    cal = calendar(station)
+    cal = station.calendar
     today = today or local_date(station.store.clock())
     grouped: dict[str, list[dict]] = defaultdict(list)
     for row in station.store.rows(DOCUMENTS_SQL):

@@ -19,7 +19,8 @@ from station_tui.domain.profiles import BUSINESS_TYPE_IDS
 from station_tui.services import intake, lifecycle
 from station_tui.services.intake import IntakeForm, ReceivedDocument
 from station_tui.services.operators import create_operator
-from station_tui.services.station import Station, initialize
+from station_tui.services.setup import initialize
+from station_tui.services.station import Station
 
 DEMO_OPERATORS = [
     ("王建国", "head", "1111"),

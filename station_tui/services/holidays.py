@@ -8,7 +8,6 @@ acceptance date + the category's limit (as stored with the application) + the wo
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,9 +21,9 @@ from station_tui.domain.holiday_files import (
     parse_holiday_csv,
     schedule_from_festivals,
 )
-from station_tui.domain.timeutil import from_iso, local_date
+from station_tui.domain.timeutil import local_date
 from station_tui.domain.workdays import DayKind, WorkCalendar, YearSource
-from station_tui.services.calendar import calendar, forget_calendar
+from station_tui.services.calendar import application_due, open_pauses
 from station_tui.services.operators import authorize_head
 from station_tui.services.station import Station
 from station_tui.store import payloads as ev
@@ -70,64 +69,39 @@ class YearStatus:
 # --- due dates ------------------------------------------------------------------------------------------------------
 
 
-def _finished_pauses(station: Station) -> dict[str, list[tuple[str, str]]]:
-    """(started, ended) of every finished pause of an open or paused application."""
-    pauses: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for application, started, ended in station.store.conn.execute(
-        "SELECT p.application, p.started_at, p.ended_at FROM pauses p JOIN applications a ON a.uuid = p.application"
-        " WHERE a.status IN ('open', 'paused') AND p.ended_at IS NOT NULL"
-    ):
-        pauses[application].append((started, ended))
-    return pauses
-
-
-def due_from_events(
-    cal: WorkCalendar, accepted_date: date, limit: int, unit: str, receipt_next_workday: bool, pauses: Sequence
-) -> tuple[date, bool]:
-    """The due date (and whether it rests on an estimate): the limit from acceptance, moved by the paused working days."""
-    base = cal.due(accepted_date, limit, unit, receipt_next_workday)
-    paused = sum(cal.workdays_between(local_date(from_iso(s)), local_date(from_iso(e))) for s, e in pauses)
-    if paused <= 0:
-        return base.date, base.estimated
-    due = cal.add_workdays(base.date, paused)
-    estimated = base.estimated or any(cal.source(y) is YearSource.ESTIMATE for y in range(base.date.year, due.year + 1))
-    return due, estimated
-
-
 def _recompute(station: Station, cal: WorkCalendar, operator: str | None, cause: str) -> tuple[list[Moved], int]:
     store = station.store
-    # Each application keeps the profile it was accepted under; its 受理顺延 setting is that profile's.
-    receipt = {pid: loaded.profile.rest_day_receipt_next_workday for pid, loaded in station.profiles.items()}
-    pauses = _finished_pauses(station)
+    pauses = open_pauses(station)
     moved: list[Moved] = []
     cleared = 0
-    rows = store.conn.execute(
+    rows = store.rows(
         "SELECT uuid, number, customer_name, accepted_date, limit_days, limit_unit, due_date, due_estimated, profile"
         " FROM applications WHERE status IN ('open', 'paused') ORDER BY due_date, number"
-    ).fetchall()
-    for uuid, number, customer, accepted, limit, unit, stored, stored_estimated, profile in rows:
-        receipt_next = receipt.get(profile, station.profile.rest_day_receipt_next_workday)
-        due, estimated = due_from_events(
-            cal, date.fromisoformat(accepted), limit, unit, receipt_next, pauses.get(uuid, ())
-        )
+    )
+    for app in rows:
+        due = application_due(station, app, pauses.get(app["uuid"], ()), cal)
+        stored, stored_estimated = app["due_date"], bool(app["due_estimated"])
         previous = date.fromisoformat(stored)
-        if due == previous and estimated == bool(stored_estimated):
+        if due.date == previous and due.estimated == stored_estimated:
             continue
         store.record(
             ev.DeadlineRecomputed(
-                due_date=due.isoformat(),
-                due_estimated=estimated,
+                due_date=due.date.isoformat(),
+                due_estimated=due.estimated,
                 previous=stored,
-                previous_estimated=bool(stored_estimated),
+                previous_estimated=stored_estimated,
                 cause=cause,
             ),
-            application=uuid,
+            application=app["uuid"],
             operator=operator,
         )
-        if due == previous:
+        if due.date == previous:
             cleared += 1
         else:
-            moved.append(Moved(uuid, number, customer, previous, due, cal.workdays_between(previous, due), estimated))
+            shift = cal.workdays_between(previous, due.date)
+            moved.append(
+                Moved(app["uuid"], app["number"], app["customer_name"], previous, due.date, shift, due.estimated)
+            )
     return moved, cleared
 
 
@@ -139,19 +113,15 @@ def enter_schedule(station: Station, schedule: YearSchedule, *, operator: str | 
     if not station.initialized:
         raise StationError("数据库尚未初始化，不能录入节假日安排（先运行 station-tui init）。")
     store = station.store
-    old = calendar(station)
+    old = station.calendar
     previous_source = old.source(schedule.year)
     new = old.with_schedule(schedule)
     days = [ev.HolidayDay(date=d.isoformat(), kind="holiday", name=n) for d, n in schedule.holidays.items()]
     days += [ev.HolidayDay(date=d.isoformat(), kind="makeup", name=n) for d, n in schedule.makeup_workdays.items()]
     days.sort(key=lambda day: day.date)
-    try:
-        with store.transaction():
-            store.record(ev.HolidaysEntered(year=schedule.year, days=days, origin=origin), operator=operator)
-            moved, cleared = _recompute(station, new, operator, f"{schedule.year} 年节假日安排")
-    finally:
-        # After a commit the cache is stale; after a rollback rebuilding it is harmless.
-        forget_calendar(station)
+    with store.transaction():
+        store.record(ev.HolidaysEntered(year=schedule.year, days=days, origin=origin), operator=operator)
+        moved, cleared = _recompute(station, new, operator, f"{schedule.year} 年节假日安排")
     return Accepted(
         schedule.year, len(schedule.holidays), len(schedule.makeup_workdays), previous_source, moved, cleared
     )
@@ -219,7 +189,7 @@ class YearView:
 
 
 def year_view(station: Station, year: int) -> YearView:
-    cal = calendar(station)
+    cal = station.calendar
     today = local_date(station.store.clock())
     schedule = cal.schedule(year)
     kinds: dict[date, DayKind] = {}
@@ -238,11 +208,3 @@ def year_view(station: Station, year: int) -> YearView:
     ]
     entered_at = station.store.one("SELECT entered_at FROM holiday_years WHERE year = ?", (year,))
     return YearView(year, cal.source(year), today, kinds, names, festivals, entered_at)
-
-
-def heads(station: Station) -> list[tuple[str, str]]:
-    """(id, name) of the active 站长s, who alone may enter a schedule."""
-    rows = station.store.conn.execute(
-        "SELECT uuid, name FROM operators WHERE role = 'head' AND active = 1 ORDER BY name"
-    )
-    return [(uuid, name) for uuid, name in rows]

@@ -21,7 +21,6 @@ from functools import lru_cache
 from typing import Any
 
 from station_tui.domain.workdays import WorkCalendar
-from station_tui.services.calendar import calendar
 from station_tui.services.export.tables import Column
 from station_tui.services.followups import call_shares
 from station_tui.services.station import Station
@@ -214,7 +213,7 @@ def station_indicators(station: Station, first: str | None = None, last: str | N
         if month is not None:
             check_month(month)
     names = [column.name for column in COLUMNS]
-    rows = indicator_rows(station.store.conn, calendar(station), category_names(station))
+    rows = indicator_rows(station.store.conn, station.calendar, category_names(station))
     categories = [dict(zip(names, row, strict=True)) for row in rows if _in_range(row[0], first, last)]
     months = sorted({row["month"] for row in categories})
     return {"categories": categories, "months": [month_duties(station, month) for month in months]}

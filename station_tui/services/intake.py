@@ -8,11 +8,11 @@ from datetime import date, datetime
 
 from station_tui.domain import validation
 from station_tui.domain.checklists import DocumentSpec
+from station_tui.domain.deadlines import due_date
 from station_tui.domain.errors import StationError
 from station_tui.domain.profiles import ApplicationAttributes, Category
 from station_tui.domain.timeutil import local_date
 from station_tui.domain.workdays import Due
-from station_tui.services.calendar import calendar
 from station_tui.services.station import Station
 from station_tui.store import payloads as ev
 
@@ -118,7 +118,8 @@ def propose(station: Station, form: IntakeForm, capacity: float, start: date) ->
         distribution_upgrade=form.distribution_upgrade,
     )
     category = profile.category_for(attrs)
-    due = calendar(station).due(start, category.limit, category.unit, profile.rest_day_receipt_next_workday)
+    receipt = profile.rest_day_receipt_next_workday
+    due = due_date(station.calendar, start, category.limit, category.unit, receipt_next_workday=receipt)
     return Proposal(small_micro, three_zero, category, due)
 
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from station_tui.domain.errors import StationError
 from station_tui.domain.timeutil import from_iso, local_date
 from station_tui.services.applications import archive_status
-from station_tui.services.calendar import calendar
+from station_tui.services.calendar import application_due, finished_pauses
 from station_tui.services.operators import authorize_head
 from station_tui.services.station import Station
 from station_tui.store import payloads as ev
@@ -199,24 +199,22 @@ def resume(station: Station, application: str, *, operator: str, at: datetime | 
         pause_id, started = store.rows(
             "SELECT uuid, started_at FROM pauses WHERE application = ? AND ended_at IS NULL", (application,)
         )[0].values()
-        now = at or store.clock()
-        cal = calendar(station)
-        paused = cal.workdays_between(local_date(from_iso(started)), local_date(now))
-        old_due = datetime.fromisoformat(app["due_date"]).date()
-        new_due = cal.add_workdays(old_due, paused) if paused else old_due
+        this_pause = (local_date(from_iso(started)), local_date(at or store.clock()))
+        # From scratch, as a holiday recompute does: acceptance, limit, every finished pause and this one.
+        due = application_due(station, app, [*finished_pauses(station, application), this_pause])
         store.record(
             ev.ApplicationResumed(
                 pause=pause_id,
-                paused_workdays=paused,
-                due_date=new_due.isoformat(),
-                due_estimated=bool(app["due_estimated"]) or cal.is_estimated(new_due),
+                paused_workdays=station.calendar.workdays_between(*this_pause),
+                due_date=due.date.isoformat(),
+                due_estimated=due.estimated,
                 from_state=_state(app),
             ),
             application=application,
             operator=operator,
             simulated_at=at,
         )
-    return new_due.isoformat()
+    return due.date.isoformat()
 
 
 def terminate(station: Station, application: str, *, reason: str, operator: str, at: datetime | None = None) -> None:

@@ -14,20 +14,14 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from station_tui.domain import notice_content
 from station_tui.domain.errors import StationError
 from station_tui.domain.glossary import NOTICE_KINDS
-from station_tui.domain.notice_content import (
-    ApplicationView,
-    Contacts,
-    DocumentView,
-    RequiredDocument,
-    StageView,
-)
+from station_tui.domain.notice_content import Contacts, RequiredDocument
 from station_tui.domain.timeutil import from_iso, local_date
-from station_tui.services.calendar import calendar
+from station_tui.services.applications import application_view, find_by_number, operator_names
 from station_tui.services.station import Station
 from station_tui.store import catalogue
 from station_tui.store import payloads as ev
@@ -76,97 +70,8 @@ def _kind(kind: str) -> str:
 # --- reading the application -----------------------------------------------------------------------------------
 
 
-def find_application(station: Station, number: str) -> dict:
-    """The application with this number (blanks and letter case forgiven)."""
-    wanted = number.strip().upper()
-    if not wanted:
-        raise StationError("请输入申请编号")
-    rows = station.store.rows(
-        "SELECT uuid, number, customer_name, business_type, status FROM applications WHERE number = ?", (wanted,)
-    )
-    if not rows:
-        raise StationError(f"没有编号为 {wanted} 的申请")
-    return rows[0]
-
-
-def _operator(station: Station, operator_id: str | None) -> tuple[str, str]:
-    if not operator_id:
-        return "", ""
-    rows = station.store.rows("SELECT name, phone FROM operators WHERE uuid = ?", (operator_id,))
-    return (rows[0]["name"], rows[0]["phone"]) if rows else ("", "")
-
-
-def _accepted_by(station: Station, application: str) -> str:
-    operator = station.store.one(
-        "SELECT operator FROM events WHERE application = ? AND type = 'application.accepted' ORDER BY seq LIMIT 1",
-        (application,),
-    )
-    return _operator(station, operator)[0]
-
-
-def _stage_view(station: Station, row: dict) -> StageView:
-    due, estimated = None, False
-    if row["limit_days"] and row["started_at"] and not row["customer_side"]:
-        computed = calendar(station).due(local_date(from_iso(row["started_at"])), row["limit_days"])
-        due, estimated = computed.date, computed.estimated
-    return StageView(row["name"], row["limit_days"], bool(row["customer_side"]), due, estimated)
-
-
-def application_view(station: Station, application: str) -> ApplicationView:
-    """The application as a notice needs it: names resolved, stage due dates computed on the station's calendar."""
-    store = station.store
-    rows = store.rows("SELECT * FROM applications WHERE uuid = ?", (application,))
-    if not rows:
-        raise StationError("没有这件申请")
-    app = rows[0]
-    manager_name, manager_phone = _operator(station, app["customer_manager"])
-    documents = [
-        DocumentView(
-            d["name"],
-            d["status"],
-            d["form"],
-            d["copy_kind"],
-            _operator(station, d["assigned_to"])[0],
-            d["collect_at_stage"] or "",
-        )
-        for d in store.rows("SELECT * FROM documents WHERE application = ? ORDER BY rowid", (application,))
-    ]
-    stages = [
-        _stage_view(station, s)
-        for s in store.rows("SELECT * FROM stages WHERE application = ? ORDER BY position", (application,))
-    ]
-    try:
-        business = station.checklists.business_type(app["business_type"]).name
-    except KeyError:
-        business = app["business_type"]
-    profile = station.profiles.get(app["profile"])
-    try:
-        category = profile.profile.category(app["category"]).name if profile else app["category"]
-    except KeyError:
-        category = app["category"]
-    return ApplicationView(
-        number=app["number"],
-        accepted_at=from_iso(app["accepted_at"]),
-        business_type=business,
-        intake_mode=app["intake_mode"],
-        customer_name=app["customer_name"],
-        id_type=app["id_type"],
-        id_number=app["id_number"],
-        phone=app["phone"],
-        address=app["address"],
-        capacity_kw=app["capacity_kw"],
-        voltage=app["voltage"],
-        category=category,
-        limit_days=app["limit_days"],
-        limit_unit=app["limit_unit"],
-        due_date=date.fromisoformat(app["due_date"]),
-        due_estimated=bool(app["due_estimated"]),
-        manager_name=manager_name,
-        manager_phone=manager_phone,
-        accepted_by=_accepted_by(station, application),
-        documents=documents,
-        stages=stages,
-    )
+def _operator_name(station: Station, operator_id: str | None) -> str:
+    return operator_names(station).get(operator_id or "", "")
 
 
 def contacts(station: Station) -> Contacts:
@@ -189,7 +94,7 @@ def latest_inspection(station: Station, application: str) -> tuple[list[str], da
         raise StationError("这件申请还没有录入竣工检验结果：请先在申请页录入检验发现的问题")
     event = found[-1]
     defects = list(catalogue.read(event).defects)
-    return defects, from_iso(event.recorded_at), _operator(station, event.operator)[0]
+    return defects, from_iso(event.recorded_at), _operator_name(station, event.operator)
 
 
 def business_type_id(station: Station, text: str) -> str:
@@ -275,7 +180,7 @@ def _refusal_content(
         serial=serial,
         issued_at=issued_at,
         customer_name=customer_name.strip(),
-        received_by=_operator(station, operator)[0],
+        received_by=_operator_name(station, operator),
     )
     content["business_type"] = business.id
     return content
@@ -394,7 +299,7 @@ def correct(station: Station, notice: str, *, operator: str | None = None) -> No
 def issue_or_reprint(station: Station, number: str, kind: str, *, operator: str | None = None) -> tuple[Notice, bool]:
     """What `station-tui notice` does: issue when the application has no notice of this kind yet, else reprint the
     current one (the newest not replaced). Returns the notice and whether it was a reprint."""
-    application = find_application(station, number)["uuid"]
+    application = find_by_number(station, number)
     current = current_notice(station, application, _kind(kind))
     if current is None:
         return issue(station, kind, application=application, operator=operator), False

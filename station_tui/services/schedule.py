@@ -17,7 +17,6 @@ from dateutil.rrule import DAILY, MONTHLY, WEEKLY, rrule, rrulestr
 
 from station_tui.domain.errors import StationError
 from station_tui.domain.timeutil import CHINA_TZ, from_iso
-from station_tui.services.calendar import calendar
 from station_tui.services.export import OUTBOX_SETTING, last_export_time
 from station_tui.services.station import Station, change_settings
 
@@ -146,7 +145,7 @@ def _aware(moment: datetime | None) -> datetime | None:
 
 
 def _runs_on(station: Station, schedule: Schedule, moment: datetime) -> bool:
-    return not schedule.workdays_only or calendar(station).is_workday(moment.date())
+    return not schedule.workdays_only or station.calendar.is_workday(moment.date())
 
 
 def next_run(station: Station, after: datetime, schedule: Schedule | None = None) -> datetime | None:

@@ -1,20 +1,30 @@
-"""The station: its store with the reference data it runs on (profiles, checklists, calendar), and its setup."""
+"""The station: its store with the reference data it runs on (profiles, checklists, calendar) and its settings.
+
+The station owns its caches (the working-day calendar, the profile in force) and keeps them true to the database,
+whoever changed it: this process, another thread's worker, or another process (`station-tui holidays import` while
+the app is open). Each read compares a mark of what they are built from (the holiday years entered, with their times,
+and the profile settings) with the mark they were built at, one small query on two tiny tables, and rebuilds on a
+change. Nothing outside this class sets or drops them.
+"""
 
 from __future__ import annotations
 
-import re
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
 from pathlib import Path
+from typing import TypeVar
 
 from station_tui.domain.checklists import Checklists, load_checklists
 from station_tui.domain.errors import StationError
+from station_tui.domain.holiday_files import YearSchedule
 from station_tui.domain.profiles import LoadedProfile, Profile, load_profiles
+from station_tui.domain.workdays import WorkCalendar
 from station_tui.paths import data_dir
 from station_tui.store import Store
 from station_tui.store import payloads as ev
-
-STATION_CODE = re.compile(r"^[0-9A-Za-z]{2,10}$")
 
 
 def builtin_profile_folder() -> Path:
@@ -29,16 +39,39 @@ def load_all_profiles(extra_folder: str | None = None) -> dict[str, LoadedProfil
     return load_profiles(folders)
 
 
+T = TypeVar("T")
+# What the calendar is built from: the years entered (a re-entered year has a new time), and the profile settings.
+_CALENDAR_MARK = "SELECT count(*), coalesce(max(entered_at), '') || '/' || coalesce(sum(year), 0) FROM holiday_years"
+_PROFILE_MARK = "SELECT group_concat(key || '=' || value, ';') FROM settings WHERE key IN ('profile', 'profile_folder')"
+
+
+def entered_schedules(store: Store) -> dict[int, YearSchedule]:
+    """The holiday schedules this station entered or imported, by year."""
+    schedules: dict[int, YearSchedule] = {}
+    for day, year, kind, name in store.conn.execute("SELECT date, year, kind, name FROM holiday_days"):
+        schedule = schedules.setdefault(year, YearSchedule(year))
+        target = schedule.holidays if kind == "holiday" else schedule.makeup_workdays
+        target[date.fromisoformat(day)] = name
+    for (year,) in store.conn.execute("SELECT year FROM holiday_years"):
+        schedules.setdefault(year, YearSchedule(year))
+    return schedules
+
+
 @dataclass
 class Station:
-    """What every service works with. Reference data is read once, at start, and validated."""
+    """What every service works with. Reference data is read at start and validated; what the database decides
+    (the calendar, the profile) is cached and rebuilt when the database changes it."""
 
     store: Store
     profiles: dict[str, LoadedProfile] = field(default_factory=dict)
+    profile_folder: str | None = None  # the county's own folder the profiles were read with
+    _cached: dict[str, tuple[object, object]] = field(default_factory=dict, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     @classmethod
     def open(cls, store: Store) -> Station:
-        return cls(store, load_all_profiles(store.setting("profile_folder")))
+        folder = store.setting("profile_folder")
+        return cls(store, load_all_profiles(folder), folder)
 
     @property
     def initialized(self) -> bool:
@@ -61,54 +94,37 @@ class Station:
         """The application and archive checklists (seed 004 附件1/附件2), read once."""
         return load_checklists()
 
-    @cached_property
+    def _kept(self, name: str, mark_sql: str, build: Callable[[], T]) -> T:
+        """The cached `name` while the database's mark for it is unchanged, else built again (and kept)."""
+        mark = self.store.conn.execute(mark_sql).fetchone()
+        with self._lock:
+            found = self._cached.get(name)
+        if found is not None and found[0] == mark:
+            return found[1]  # type: ignore[return-value]
+        value = build()
+        with self._lock:
+            self._cached[name] = (mark, value)
+        return value
+
+    @property
+    def calendar(self) -> WorkCalendar:
+        """The working-day calendar: the schedules this station entered, over the library's data and shipped files."""
+        return self._kept("calendar", _CALENDAR_MARK, lambda: WorkCalendar(entered=entered_schedules(self.store)))
+
+    @property
     def profile(self) -> Profile:
+        """The policy profile in force (the settings name it; a county folder may add profiles)."""
+        return self._kept("profile", _PROFILE_MARK, self._load_profile)
+
+    def _load_profile(self) -> Profile:
+        folder = self.store.setting("profile_folder")
+        if folder != self.profile_folder:  # the county's folder changed since the profiles were read
+            self.profiles, self.profile_folder = load_all_profiles(folder), folder
         profile_id = self.store.setting("profile")
         if profile_id not in self.profiles:
             raise StationError(f"本站设置的策略 {profile_id} 找不到：请检查策略文件夹。")
         return self.profiles[profile_id].profile
 
 
-def initialize(
-    station: Station,
-    *,
-    station_name: str,
-    station_code: str,
-    profile_id: str,
-    head_name: str,
-    head_phone: str,
-    head_pin: str,
-    demo: bool = False,
-) -> str:
-    """First run: the station's identity and its first 站长, in one transaction. Returns the 站长's operator id."""
-    from station_tui.services.operators import create_operator
-
-    if station.initialized:
-        raise StationError(f"本数据库已初始化为 {station.station_name}（{station.station_code}），不能再次初始化。")
-    station_name = station_name.strip()
-    if not station_name:
-        raise StationError("请填写供电所名称")
-    if not STATION_CODE.match(station_code):
-        raise StationError("供电所代码应为 2–10 位字母或数字（用于申请编号）")
-    if profile_id not in station.profiles:
-        raise StationError(f"没有编号为 {profile_id} 的策略，可选：{', '.join(station.profiles)}")
-    store = station.store
-    with store.transaction():
-        store.record(
-            ev.StationInitialized(
-                settings={
-                    "station_name": station_name,
-                    "station_code": station_code.upper(),
-                    "profile": profile_id,
-                    "demo": demo,
-                }
-            ),
-        )
-        head = create_operator(station, name=head_name, role="head", phone=head_phone, pin=head_pin, by=None)
-    station.__dict__.pop("profile", None)
-    return head
-
-
 def change_settings(station: Station, changes: dict, *, operator: str) -> None:
     station.store.record(ev.SettingsChanged(settings=changes), operator=operator)
-    station.__dict__.pop("profile", None)

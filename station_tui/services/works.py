@@ -9,11 +9,11 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from station_tui.domain.deadlines import due_date
 from station_tui.domain.errors import StationError
 from station_tui.domain.profiles import SupportingWorksLimit
 from station_tui.domain.timeutil import local_date
 from station_tui.services.applications import application_row
-from station_tui.services.calendar import calendar
 from station_tui.services.station import Station
 from station_tui.store import payloads as ev
 
@@ -85,7 +85,7 @@ def record_works(
             f"配套工程约定完成时间 {contract} 晚于客户工程完成时间 {completion}：配套工程完成时间不得晚于客户工程完成时间"
         )
     now = at or station.store.clock()
-    due = calendar(station).due(local_date(now), found.limit)
+    due = due_date(station.calendar, local_date(now), found.limit)
     payload = ev.WorksRecorded(
         works=str(uuid.uuid4()), voltage=found.voltage, item=found.item, project_manager=project_manager.strip(),
         limit=found.limit, contract_date=contract.isoformat(), customer_completion=completion.isoformat(),

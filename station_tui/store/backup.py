@@ -10,6 +10,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from station_tui.domain.timeutil import local_date
+from station_tui.store.errors import DamagedDatabaseError
 
 KEEP_DAYS = 7  # the newest backup of each of the last 7 days that have one
 KEEP_WEEKS = 4  # and of each of the last 4 weeks
@@ -101,11 +102,23 @@ def sound(conn: sqlite3.Connection) -> list[str]:
     return [] if rows == ["ok"] else rows[:5]
 
 
+def backup_hint(path: Path) -> str:
+    backup = newest_backup(path)
+    return f"最近的备份：{backup}。" if backup else "旁边没有找到自动备份（U 盘上可能有 station-tui backup 做的备份）。"
+
+
+def damaged(path: Path, exc: BaseException) -> DamagedDatabaseError:
+    return DamagedDatabaseError(
+        f"数据库文件 {path} 已损坏或不是本程序的数据库（{exc}）。{backup_hint(path)}"
+        f"下一步：station-tui recover --db {path} --to 新文件名.db 救出其中能读的记录"
+        "（与最近的备份合并，原文件不会被改动）；或用 station-tui restore 备份文件 放回备份。详见 README「备份与恢复」。",
+        path,
+    )
+
+
 def safe_backup_beside(source: sqlite3.Connection, db_path: Path, moment: datetime) -> Path:
     """A backup beside the database, made only of a sound file: a backup of a damaged file would push the good
     ones out of the seven days kept. Raises DamagedDatabaseError instead."""
-    from station_tui.store.diagnose import damaged
-
     problems = sound(source)
     if problems:
         raise damaged(db_path, sqlite3.DatabaseError("; ".join(problems)))

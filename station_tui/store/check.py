@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,11 +35,18 @@ def _integrity(conn: sqlite3.Connection) -> list[str]:
     return [] if rows == ["ok"] else [f"SQLite 完整性检查失败：{'; '.join(rows[:_SAMPLE])}"]
 
 
+def declared_losses(conn: sqlite3.Connection) -> dict[str, set[int]]:
+    """Sequence numbers each device lost in a recovery, as recorded by `store.recovered` events."""
+    declared: dict[str, set[int]] = defaultdict(set)
+    for (payload,) in conn.execute("SELECT payload FROM events WHERE type = ?", ("store.recovered",)):
+        for lost in json.loads(payload).get("lost", []):
+            declared[lost["device"]].update(range(lost["first"], lost["last"] + 1))
+    return declared
+
+
 def _sequence_gaps(conn: sqlite3.Connection) -> list[str]:
     """Each device numbers its events 1, 2, 3, …: a hole means an event was removed behind the log's back, unless a
     recovery recorded it as lost with the damaged file (`store.recovered`)."""
-    from station_tui.store.recover import declared_losses
-
     declared = declared_losses(conn)
     problems = []
     # A field laptop holds only the station's events of the applications it took out: only its own log is whole.

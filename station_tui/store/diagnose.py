@@ -10,25 +10,11 @@ import sqlite3
 import tempfile
 from pathlib import Path
 
-from station_tui.store.backup import newest_backup
-from station_tui.store.errors import DamagedDatabaseError, NotStationDatabaseError, StoreError
+from station_tui.store.backup import backup_hint, damaged
+from station_tui.store.errors import NotStationDatabaseError, StoreError
 
 # SQLite's words for "the operating system refused": not damage.
 _OS_REFUSALS = ("unable to open database file", "readonly database", "disk i/o error", "access permission denied")
-
-
-def backup_hint(path: Path) -> str:
-    backup = newest_backup(path)
-    return f"最近的备份：{backup}。" if backup else "旁边没有找到自动备份（U 盘上可能有 station-tui backup 做的备份）。"
-
-
-def damaged(path: Path, exc: BaseException) -> DamagedDatabaseError:
-    return DamagedDatabaseError(
-        f"数据库文件 {path} 已损坏或不是本程序的数据库（{exc}）。{backup_hint(path)}"
-        f"下一步：station-tui recover --db {path} --to 新文件名.db 救出其中能读的记录"
-        "（与最近的备份合并，原文件不会被改动）；或用 station-tui restore 备份文件 放回备份。详见 README「备份与恢复」。",
-        path,
-    )
 
 
 def write_refusal(path: Path) -> str | None:

@@ -269,12 +269,3 @@ def _write_aside(report: RecoverReport) -> None:
     ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     report.aside_file = path
-
-
-def declared_losses(conn: sqlite3.Connection) -> dict[str, set[int]]:
-    """Sequence numbers each device lost in a recovery, as recorded by `store.recovered` events."""
-    declared: dict[str, set[int]] = defaultdict(set)
-    for (payload,) in conn.execute("SELECT payload FROM events WHERE type = ?", (RECOVERED,)):
-        for lost in json.loads(payload).get("lost", []):
-            declared[lost["device"]].update(range(lost["first"], lost["last"] + 1))
-    return declared

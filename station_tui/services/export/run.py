@@ -27,7 +27,6 @@ from pathlib import Path
 from station_tui import __version__
 from station_tui.domain.errors import StationError
 from station_tui.domain.timeutil import from_iso, to_iso
-from station_tui.services.calendar import calendar
 from station_tui.services.export.files import (
     ENCODINGS,
     EncodingProblems,
@@ -313,7 +312,7 @@ def _export(
         events = events_table()
         total = sum(_count(conn, t) for t in snapshot_tables) + _event_count(conn, mark, last_seq)
         folder = _new_folder(outbox, station.station_code, store.clock())
-        work_calendar = calendar(station)  # built here: the threads only read it
+        work_calendar = station.calendar  # built here: the threads only read it
 
         def table_plan(table: Table) -> FilePlan:
             columns = full_columns(conn, table)
