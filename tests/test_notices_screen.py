@@ -111,7 +111,7 @@ async def test_printing_a_notice_just_saved_as_pdf_is_no_reprint(
 ) -> None:  # noqa: ANN001
     log = fake_lp(tmp_path / "bin")
     monkeypatch.setenv("PATH", str(tmp_path / "bin"))
-    number = _open_application(demo_db)
+    number = _open_application(demo_db, clock)
     app = StationApp(demo_db, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         await _find(app, pilot, number)
