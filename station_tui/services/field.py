@@ -172,6 +172,12 @@ def _checkout_events(store: Store, manager: str, code: str, applications: list[s
     chosen = _select(store, f"type IN ({marks})", _REFERENCE_TYPES)
     chosen += _select(store, "type = 'operator.created' AND json_extract(payload, '$.operator') = ?", (manager,))
     chosen += _select(store, "type = 'device.registered' AND json_extract(payload, '$.code') = ?", (code,))
+    # The device's earlier checkins (one event each, of no application): its old leases end on the laptop too.
+    chosen += _select(
+        store,
+        "type = 'field.returned' AND application IS NULL AND json_extract(payload, '$.device_code') = ?",
+        (code,),
+    )
     for app in applications:
         chosen += _select(store, "application = ?", (app,))
     return sorted(chosen, key=lambda e: e.seq or 0)
@@ -277,9 +283,12 @@ def checkin(station: Station, bundle_path: Path) -> CheckinReport:
     with store.transaction():
         added = fb.merge(store, bundle)
         per_app = Counter(e.application for e in added if e.application)
-        for app in leased:
+        if leased:  # one event ends every lease of the device, however many applications it took out
+            returned = {app: per_app[app] for app in leased}
             store.record(
-                ev.FieldReturned(bundle=bundle.bundle_id, device_code=code, events=per_app[app]), application=app
+                ev.FieldReturned(
+                    bundle=bundle.bundle_id, device_code=code, events=sum(returned.values()), returned=returned
+                )
             )
     report.added, report.returned = len(added), len(leased)
     for app in apps:

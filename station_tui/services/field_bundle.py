@@ -28,7 +28,7 @@ from typing import Any
 
 from station_tui import __version__
 from station_tui.domain.errors import StationError
-from station_tui.store import Store, catalogue
+from station_tui.store import Store, batch, catalogue
 from station_tui.store.events import Event, dump_payload
 
 FORMAT = 1
@@ -235,13 +235,31 @@ def read_bundle(path: Path, *, station_code: str | None, key: str | None, kind: 
     return Bundle(path, manifest, events, json.loads(parts[REFERENCE].decode("utf-8")))
 
 
-def _stored_data(store: Store, uuid: str) -> dict[str, Any] | None:
-    events = store.rows(
-        "SELECT uuid, device, device_seq, type, application, payload, recorded_at, operator, simulated, version,"
-        " needs_program FROM events WHERE uuid = ?",
-        (uuid,),
+_STORED_COLUMNS = (
+    "uuid", "device", "device_seq", "type", "application", "payload", "recorded_at", "operator", "simulated", "version",
+    "needs_program",
+)  # fmt: skip
+
+
+def _stored_data(store: Store, events: list[Event]) -> dict[str, dict[str, Any]]:
+    """The rows this log already holds of the bundle's events, by UUID (one query)."""
+    uuids = json.dumps([e.uuid for e in events])
+    rows = store.conn.execute(
+        f"SELECT {', '.join(_STORED_COLUMNS)} FROM events WHERE uuid IN (SELECT value FROM json_each(?))", (uuids,)
     )
-    return events[0] if events else None
+    return {row[0]: dict(zip(_STORED_COLUMNS, row, strict=True)) for row in rows}
+
+
+def _taken_numbers(store: Store, manifest: dict[str, Any]) -> dict[tuple[str, int], str]:
+    """(device, device_seq) → UUID of this log's events in the range each of the bundle's devices covers."""
+    taken: dict[tuple[str, int], str] = {}
+    for device, entry in manifest["devices"].items():
+        for seq, uuid in store.conn.execute(
+            "SELECT device_seq, uuid FROM events WHERE device = ? AND device_seq BETWEEN ? AND ?",
+            (device, entry["first"], entry["last"]),
+        ):
+            taken[(device, seq)] = uuid
+    return taken
 
 
 def _as_row(event: Event) -> dict[str, Any]:
@@ -252,17 +270,17 @@ def _as_row(event: Event) -> dict[str, Any]:
 
 def check_against(store: Store, bundle: Bundle) -> None:
     """Refuse a bundle whose event is stored here with other contents, or whose device sequence would leave a gap."""
+    known = _stored_data(store, bundle.events)
+    taken = _taken_numbers(store, bundle.manifest)
     for event in bundle.events:
-        stored = _stored_data(store, event.uuid)
+        stored = known.get(event.uuid)
         if stored is not None and stored != _as_row(event):
             raise BundleError(
                 f"外勤文件 {bundle.path} 中的事件 {event.uuid}（{catalogue.label(event.type)}）与本库已有的同一事件"
                 "内容不同：文件或本库被改动过，数据库未作任何改动。"
             )
         if stored is None:
-            other = store.one(
-                "SELECT uuid FROM events WHERE device = ? AND device_seq = ?", (event.device, event.device_seq)
-            )
+            other = taken.get((event.device, event.device_seq))
             if other is not None:
                 raise BundleError(
                     f"外勤文件 {bundle.path} 中设备 {event.device[:8]} 的第 {event.device_seq} 号事件与本库已有的"
@@ -275,16 +293,19 @@ def check_against(store: Store, bundle: Bundle) -> None:
 
 
 def merge(store: Store, bundle: Bundle) -> list[Event]:
-    """Add the events this database does not have (by UUID) and project them, all or nothing. The events added."""
+    """Add the events this database does not have (by UUID) and project them, all or nothing: the rows in one
+    executemany, the projection in batches (store/batch.py), the tables as adding them one by one would leave them.
+    The events added."""
     check_against(store, bundle)
-    added = []
-    event = None
+    known = set(_stored_data(store, bundle.events))
+    new: dict[str, Event] = {}
+    for event in bundle.events:
+        if event.uuid not in known:
+            new.setdefault(event.uuid, event)  # the first of a UUID the file holds twice, as one by one
     try:
-        with store.transaction():
-            for event in bundle.events:
-                if store.receive(event):
-                    added.append(event)
+        with store.transaction() as conn:
+            stored = batch.insert(conn, [(e, catalogue.read(e)) for e in new.values()])
+            batch.project(conn, stored)
     except sqlite3.DatabaseError as exc:
-        where = f"事件 {event.uuid}（{catalogue.label(event.type)}）" if event else "事件"
-        raise BundleError(f"外勤文件 {bundle.path} 中的{where}无法并入本库（{exc}）：数据库未作任何改动。") from exc
-    return added
+        raise BundleError(f"外勤文件 {bundle.path} 中的事件无法并入本库（{exc}）：数据库未作任何改动。") from exc
+    return list(new.values())

@@ -33,6 +33,7 @@ TRANSITIONS_PROGRAM = "0.2.0"  # transitions name the state they started from (v
 FIELD_PROGRAM = "0.2.0"  # field laptops: device codes, leases
 DUTIES_PROGRAM = "0.2.0"  # supporting works, termination review, follow-up calls (issue 16)
 DECISION_PROGRAM = "0.2.0"  # the 站长's decision on a conflict
+CHECKIN_PROGRAM = "0.2.0"  # one field.returned per checkin (version 2), not one per application
 
 
 class UnknownEventError(StoreError):
@@ -101,6 +102,11 @@ def _with_state(new: type[p.Payload], state: Callable[[Any], str]) -> Callable[[
         return new(**msgspec.structs.asdict(old), from_state=state(old))
 
     return upgrade
+
+
+def _returned_v1(old: p.FieldReturnedV1) -> p.FieldReturned:
+    # Version 1 ended the lease of the event's own application: no list of applications in the payload.
+    return p.FieldReturned(**msgspec.structs.asdict(old), returned=None)
 
 
 def _unknown(old: Any) -> str:
@@ -247,8 +253,9 @@ KINDS: tuple[EventKind, ...] = (
     ),
     EventKind(
         "field.returned", "外勤交回", p.FieldReturned, projection.field_returned, ("leases",),
-        since=FIELD_PROGRAM,
+        version=2, since=CHECKIN_PROGRAM,
         timeline=lambda payload, names: f"外勤设备 {payload.device_code} 交回，带回 {payload.events} 条事件",
+        older=(OlderVersion(1, p.FieldReturnedV1, FIELD_PROGRAM, _returned_v1),),
     ),
     EventKind(
         "works.recorded", "登记配套工程", p.WorksRecorded, projection.works_recorded, ("supporting_works",),
@@ -273,11 +280,13 @@ KINDS: tuple[EventKind, ...] = (
     ),
 )  # fmt: skip
 
-# The handlers as written; every type but acceptance is guarded by the conflict check (store/conflicts.py), which
-# re-projects an application in conflict through these.
+# The handlers as written; every type but acceptance and the leases is guarded by the conflict check
+# (store/conflicts.py), which re-projects an application in conflict through these. Leases are not the application's
+# state: a replay leaves them as they are (a checkin ends many leases in one event of no application).
 _HANDLERS = {kind.name: kind.project for kind in KINDS}
+UNGUARDED = frozenset({"application.accepted", *conflicts.LEASE_TYPES})
 KINDS = tuple(
-    kind if kind.name == "application.accepted"
+    kind if kind.name in UNGUARDED
     else dataclasses.replace(kind, project=conflicts.deciding(_HANDLERS, lambda event: read(event)))
     if kind.name == "conflict.decided"
     else dataclasses.replace(kind, project=conflicts.guarded(kind.project, _HANDLERS, lambda event: read(event)))
@@ -294,6 +303,11 @@ def kind_of(payload: p.Payload) -> EventKind:
     if kind is None:
         raise TypeError(f"{type(payload).__name__} is not the current payload of any event type in the catalogue")
     return kind
+
+
+def handler(type_: str) -> Callable[[sqlite3.Connection, Event, Any], None]:
+    """The type's projection as written, without the conflict guard (store/batch.py checks the guard itself)."""
+    return _HANDLERS[type_]
 
 
 def labels() -> dict[str, str]:

@@ -311,12 +311,20 @@ class FieldLeased(Payload, frozen=True):
     device_code: str
 
 
-class FieldReturned(Payload, frozen=True):
-    """A laptop's work on an application checked back in: the lease ends."""
+class FieldReturnedV1(Payload, frozen=True):
+    """A laptop's work on an application checked back in: the lease of the event's application ends."""
 
     bundle: str
     device_code: str
     events: int
+
+
+class FieldReturned(FieldReturnedV1, frozen=True, kw_only=True):
+    """A checkin ends the laptop's leases in one event (no application): `returned` maps each application whose lease
+    ends to the events the bundle brought for it; `events` is their total. None in an upgraded version 1, which was
+    recorded once per application (the event's own) with that application's count in `events`."""
+
+    returned: dict[str, int] | None
 
 
 # --- station duties: supporting grid works, termination review, follow-up calls (issue 16) ----------------------

@@ -398,10 +398,11 @@ def field_leased(conn: sqlite3.Connection, event: Event, payload: p.FieldLeased)
 
 
 def field_returned(conn: sqlite3.Connection, event: Event, payload: p.FieldReturned) -> None:
-    conn.execute(
+    returned = {event.application: payload.events} if payload.returned is None else payload.returned
+    conn.executemany(
         "UPDATE leases SET returned_at = ?, returned_events = ? WHERE application = ? AND device_code = ?"
         " AND returned_at IS NULL",
-        (event.recorded_at, payload.events, event.application, payload.device_code),
+        [(event.recorded_at, count, app, payload.device_code) for app, count in sorted(returned.items())],
     )
 
 

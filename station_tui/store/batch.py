@@ -1,0 +1,118 @@
+"""Adding many events from another device at once (a field checkin): the rows in one executemany, the projection in
+batches. The tables end as projecting the events one by one would leave them (Store.receive); tests/test_field_batch.py
+holds the two side by side.
+
+Why batches are the same: an application's event writes only that application's rows (and rows a station-wide event
+made before it), so applications can be projected side by side as long as each one's events keep their order. The
+events of a run of application events are taken in rounds, the first event of every application, then the second,
+and so on; in a round each application has one event, so the statements the handlers would run are recorded and run
+together, one executemany per statement. An event whose handler reads the tables (装表送电 reads the current stage), or
+that the conflict guard turns into a replay of its application, is projected on its own, in its round. A station-wide
+event (no application) is projected on its own between the runs, where it came.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import replace
+from typing import Any
+
+from station_tui.store import catalogue, conflicts
+from station_tui.store.events import Event, dump_payload
+
+# Application events whose handler reads a table or replays: never recorded for a batch.
+_ONE_BY_ONE = frozenset({"application.connected", "conflict.decided"})
+_INSERT = (
+    "INSERT INTO events (uuid, device, device_seq, type, application, payload, recorded_at, operator, simulated,"
+    " version, needs_program) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+class _Recorder:
+    """Stands in for the connection while a handler runs: keeps the statements it would run, in order."""
+
+    def __init__(self) -> None:
+        self.statements: list[tuple[str, tuple]] = []
+
+    def execute(self, sql: str, params: tuple = ()) -> None:
+        self.statements.append((sql, tuple(params)))
+
+    def executemany(self, sql: str, rows: Iterable[tuple]) -> None:
+        for params in rows:
+            self.execute(sql, params)
+
+
+def insert(conn: sqlite3.Connection, items: list[tuple[Event, Any]]) -> list[tuple[Event, Any]]:
+    """Append the events (new to this log) in one executemany; each as stored, with its local sequence number."""
+    (last,) = conn.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()
+    conn.executemany(
+        _INSERT,
+        [
+            (e.uuid, e.device, e.device_seq, e.type, e.application, dump_payload(e.payload), e.recorded_at,
+             e.operator, int(e.simulated), e.version, e.needs_program)
+            for e, _ in items
+        ],
+    )  # fmt: skip
+    seqs = dict(conn.execute("SELECT uuid, seq FROM events WHERE seq > ?", (last,)))
+    return [(replace(e, seq=seqs[e.uuid]), payload) for e, payload in items]
+
+
+def project(conn: sqlite3.Connection, items: Iterable[tuple[Event, Any]]) -> None:
+    """Project stored events (with their payloads as catalogue.read gives them), in log order, in batches."""
+    run: list[tuple[Event, Any]] = []
+    for event, payload in items:
+        if event.application is None:
+            _project_run(conn, run)
+            run = []
+            catalogue.CATALOGUE[event.type].project(conn, event, payload)
+        else:
+            run.append((event, payload))
+    _project_run(conn, run)
+
+
+def _project_run(conn: sqlite3.Connection, run: list[tuple[Event, Any]]) -> None:
+    per_app: dict[str, list[tuple[Event, Any]]] = defaultdict(list)
+    for item in run:
+        per_app[item[0].application].append(item)
+    rounds = max((len(events) for events in per_app.values()), default=0)
+    for number in range(rounds):
+        _project_round(conn, [events[number] for events in per_app.values() if len(events) > number])
+
+
+def _project_round(conn: sqlite3.Connection, items: list[tuple[Event, Any]]) -> None:
+    guarded = [(e, pl) for e, pl in items if e.type not in catalogue.UNGUARDED]
+    replays = conflicts.needing_replay(conn, guarded) if guarded else set()
+    recorded: list[list[tuple[str, tuple]]] = []
+    for event, payload in items:
+        if event.type in _ONE_BY_ONE or event.uuid in replays:
+            catalogue.CATALOGUE[event.type].project(conn, event, payload)  # guard and all, as one by one
+            continue
+        recorder = _Recorder()
+        catalogue.handler(event.type)(recorder, event, payload)  # type: ignore[arg-type]
+        recorded.append(recorder.statements)
+    _run_together(conn, recorded)
+
+
+def _runs(statements: list[tuple[str, tuple]]) -> list[tuple[str, list[tuple]]]:
+    """Consecutive statements of the same text joined: [(sql, [params, …]), …]."""
+    runs: list[tuple[str, list[tuple]]] = []
+    for sql, params in statements:
+        if runs and runs[-1][0] == sql:
+            runs[-1][1].append(params)
+        else:
+            runs.append((sql, [params]))
+    return runs
+
+
+def _run_together(conn: sqlite3.Connection, recorded: list[list[tuple[str, tuple]]]) -> None:
+    """Each event's statements were recorded in order; events whose handlers ran the same statements in the same
+    order (their shape) run them together: statement by statement, one executemany each, rows in event order."""
+    shapes: dict[tuple[str, ...], list[list[list[tuple]]]] = {}
+    for statements in recorded:
+        runs = _runs(statements)
+        shapes.setdefault(tuple(sql for sql, _ in runs), []).append([rows for _, rows in runs])
+    for shape, events in shapes.items():
+        for position, sql in enumerate(shape):
+            conn.executemany(sql, [row for runs in events for row in runs[position]])
