@@ -145,7 +145,9 @@ def test_a_checkin_ends_every_lease_in_one_event_and_a_replay_keeps_them_ended(
     clock.advance(minutes=5)
     lifecycle.pause(laptop, app, reason="客户外出", operator=manager)
     laptop.store.close()
-    lifecycle.pause(station, app, reason="客户要求暂缓", operator=store.one("SELECT uuid FROM operators WHERE role = 'head'"))
+    lifecycle.pause(
+        station, app, reason="客户要求暂缓", operator=store.one("SELECT uuid FROM operators WHERE role = 'head'")
+    )
     field.pack(tmp_path / "a.db", tmp_path / "again-back.zip")
     field.checkin(station, tmp_path / "again-back.zip")
     assert store.one("SELECT count(*) FROM conflicts WHERE application = ?", (app,)) == 1
