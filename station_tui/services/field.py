@@ -6,6 +6,7 @@ and projects them (transitions both sides made from the same state are kept and 
 
 from __future__ import annotations
 
+import json
 import secrets
 import uuid as uuid_lib
 from collections import Counter
@@ -106,11 +107,22 @@ def _select(store: Store, where: str, params: tuple) -> list[Event]:
     return [Event.from_row(r) for r in store.conn.execute(f"SELECT {EVENT_COLUMNS} FROM events WHERE {where}", params)]
 
 
-def _state_text(store: Store, application: str) -> str:
-    row = store.rows("SELECT status, current_stage FROM applications WHERE uuid = ?", (application,))
-    if not row:
-        return "（无）"
-    return f"{zh(APPLICATION_STATUSES, row[0]['status'])}·第 {row[0]['current_stage']} 环节"
+def _states(store: Store, applications: list[str]) -> dict[str, tuple[str, str, int]]:
+    """For each application (one query): its number, its state in words and how many conflicts it has."""
+    found = {
+        r["uuid"]: (
+            r["number"],
+            f"{zh(APPLICATION_STATUSES, r['status'])}·第 {r['current_stage']} 环节",
+            r["conflicts"],
+        )
+        for r in store.rows(
+            "SELECT uuid, number, status, current_stage,"
+            " (SELECT count(*) FROM conflicts c WHERE c.application = a.uuid) AS conflicts"
+            " FROM applications a WHERE uuid IN (SELECT value FROM json_each(?))",
+            (json.dumps(applications),),
+        )
+    }
+    return {app: found.get(app, (app, "（无）", 0)) for app in applications}
 
 
 # --- at the station: checkout ----------------------------------------------------------------------------------------
@@ -278,7 +290,7 @@ def checkin(station: Station, bundle_path: Path) -> CheckinReport:
         "SELECT application FROM leases WHERE device_code = ? AND returned_at IS NULL ORDER BY application", (code,)
     )]  # fmt: skip
     apps = sorted(set(touched) | set(leased))
-    before = {app: _state_text(store, app) for app in apps}
+    before = _states(store, apps)
     report = CheckinReport(code)
     with store.transaction():
         added = fb.merge(store, bundle)
@@ -291,12 +303,8 @@ def checkin(station: Station, bundle_path: Path) -> CheckinReport:
                 )
             )
     report.added, report.returned = len(added), len(leased)
-    for app in apps:
-        number = store.one("SELECT number FROM applications WHERE uuid = ?", (app,)) or app
-        conflicts = store.one("SELECT count(*) FROM conflicts WHERE application = ?", (app,))
-        report.applications.append(
-            ApplicationReport(number, per_app[app], before[app], _state_text(store, app), conflicts)
-        )
+    for app, (number, after, conflicts) in _states(store, apps).items():
+        report.applications.append(ApplicationReport(number, per_app[app], before[app][1], after, conflicts))
     return report
 
 
@@ -352,4 +360,5 @@ def leased_here(station: Station) -> list[LeasedApplication]:
         " WHERE l.device_code = ? AND l.returned_at IS NULL ORDER BY a.number",
         (store.device_code,),
     )
-    return [LeasedApplication(r["number"], r["customer_name"], _state_text(store, r["uuid"])) for r in rows]
+    states = _states(store, [r["uuid"] for r in rows])
+    return [LeasedApplication(r["number"], r["customer_name"], states[r["uuid"]][1]) for r in rows]

@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from station_tui import __version__
 from station_tui.domain.errors import StationError
 from station_tui.store import Store, batch, catalogue
@@ -38,6 +40,7 @@ REFERENCE = "reference.json"
 CHECKOUT = "checkout"
 PACK = "pack"
 _KIND_ZH = {CHECKOUT: "借出文件", PACK: "交回文件"}
+_EVENT_LINE = msgspec.json.Decoder(Event)  # one line of events.jsonl, typed (a wrong type is refused)
 _ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError, NotImplementedError, ValueError)
 
 
@@ -51,6 +54,7 @@ class Bundle:
     manifest: dict[str, Any]
     events: list[Event]
     reference: dict[str, Any]
+    payloads: tuple[Any, ...] = ()  # each event's payload as catalogue.read gives it (read while verifying)
 
     @property
     def kind(self) -> str:
@@ -185,10 +189,10 @@ def _check_parts(path: Path, manifest: dict[str, Any], parts: dict[str, bytes]) 
 
 def _events(path: Path, data: bytes) -> list[Event]:
     events = []
-    for number, line in enumerate(data.decode("utf-8").splitlines(), start=1):
+    for number, line in enumerate(data.splitlines(), start=1):
         try:
-            events.append(Event(**json.loads(line)))
-        except (ValueError, TypeError) as exc:
+            events.append(_EVENT_LINE.decode(line))
+        except (msgspec.DecodeError, UnicodeDecodeError) as exc:
             raise _damaged(path, f"中 {EVENTS} 第 {number} 行不是一条事件（{exc}）") from exc
     return events
 
@@ -211,12 +215,15 @@ def _check_sequences(path: Path, manifest: dict[str, Any], events: list[Event]) 
             raise _damaged(path, f"中设备 {device[:8]} 的事件序号不连续：缺少第 {shown} 号")
 
 
-def _check_versions(path: Path, events: list[Event]) -> None:
+def _check_versions(path: Path, events: list[Event]) -> tuple[Any, ...]:
+    """Each event's payload, read as this program reads it; an event it cannot read refuses the file."""
+    payloads = []
     for event in events:
         try:
-            catalogue.read(event)
+            payloads.append(catalogue.read(event))
         except catalogue.UnknownEventError as exc:
             raise BundleError(f"外勤文件 {path}：{exc}数据库未作任何改动。") from exc
+    return tuple(payloads)
 
 
 def read_bundle(path: Path, *, station_code: str | None, key: str | None, kind: str) -> Bundle:
@@ -231,8 +238,8 @@ def read_bundle(path: Path, *, station_code: str | None, key: str | None, kind: 
         )
     events = _events(path, parts[EVENTS])
     _check_sequences(path, manifest, events)
-    _check_versions(path, events)
-    return Bundle(path, manifest, events, json.loads(parts[REFERENCE].decode("utf-8")))
+    payloads = _check_versions(path, events)
+    return Bundle(path, manifest, events, json.loads(parts[REFERENCE].decode("utf-8")), payloads)
 
 
 _STORED_COLUMNS = (
@@ -268,8 +275,9 @@ def _as_row(event: Event) -> dict[str, Any]:
     return row
 
 
-def check_against(store: Store, bundle: Bundle) -> None:
-    """Refuse a bundle whose event is stored here with other contents, or whose device sequence would leave a gap."""
+def check_against(store: Store, bundle: Bundle) -> set[str]:
+    """Refuse a bundle whose event is stored here with other contents, or whose device sequence would leave a gap.
+    The UUIDs of its events this log holds already."""
     known = _stored_data(store, bundle.events)
     taken = _taken_numbers(store, bundle.manifest)
     for event in bundle.events:
@@ -291,21 +299,22 @@ def check_against(store: Store, bundle: Bundle) -> None:
         if entry["whole"] and entry["first"] > have + 1:
             raise _damaged(bundle.path, f"中设备 {device[:8]} 的事件从第 {entry['first']} 号开始，本库只到第 {have} 号")
 
+    return set(known)
+
 
 def merge(store: Store, bundle: Bundle) -> list[Event]:
     """Add the events this database does not have (by UUID) and project them, all or nothing: the rows in one
     executemany, the projection in batches (store/batch.py), the tables as adding them one by one would leave them.
     The events added."""
-    check_against(store, bundle)
-    known = set(_stored_data(store, bundle.events))
-    new: dict[str, Event] = {}
-    for event in bundle.events:
+    known = check_against(store, bundle)
+    payloads = bundle.payloads or tuple(map(catalogue.read, bundle.events))
+    new: dict[str, tuple[Event, Any]] = {}
+    for event, payload in zip(bundle.events, payloads, strict=True):
         if event.uuid not in known:
-            new.setdefault(event.uuid, event)  # the first of a UUID the file holds twice, as one by one
+            new.setdefault(event.uuid, (event, payload))  # the first of a UUID the file holds twice, as one by one
     try:
         with store.transaction() as conn:
-            stored = batch.insert(conn, [(e, catalogue.read(e)) for e in new.values()])
-            batch.project(conn, stored)
+            batch.add(conn, list(new.values()))
     except sqlite3.DatabaseError as exc:
         raise BundleError(f"外勤文件 {bundle.path} 中的事件无法并入本库（{exc}）：数据库未作任何改动。") from exc
-    return list(new.values())
+    return [event for event, _ in new.values()]

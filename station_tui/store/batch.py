@@ -44,8 +44,9 @@ class _Recorder:
             self.execute(sql, params)
 
 
-def insert(conn: sqlite3.Connection, items: list[tuple[Event, Any]]) -> list[tuple[Event, Any]]:
-    """Append the events (new to this log) in one executemany; each as stored, with its local sequence number."""
+def add(conn: sqlite3.Connection, items: list[tuple[Event, Any]]) -> None:
+    """Append events new to this log (with their payloads as catalogue.read gives them), in one executemany, and
+    project them in log order, in batches."""
     (last,) = conn.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()
     conn.executemany(
         _INSERT,
@@ -55,25 +56,33 @@ def insert(conn: sqlite3.Connection, items: list[tuple[Event, Any]]) -> list[tup
             for e, _ in items
         ],
     )  # fmt: skip
-    seqs = dict(conn.execute("SELECT uuid, seq FROM events WHERE seq > ?", (last,)))
-    return [(replace(e, seq=seqs[e.uuid]), payload) for e, payload in items]
+    # Each row took the next rowid (max + 1), as Store.receive's inserts one by one would: the i-th is last + 1 + i.
+    (now,) = conn.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()
+    if now != last + len(items):
+        raise sqlite3.IntegrityError(f"events seq {last} + {len(items)} rows ended at {now}")
+    project(conn, [(e, payload, last + 1 + i) for i, (e, payload) in enumerate(items)])
 
 
-def project(conn: sqlite3.Connection, items: Iterable[tuple[Event, Any]]) -> None:
-    """Project stored events (with their payloads as catalogue.read gives them), in log order, in batches."""
-    run: list[tuple[Event, Any]] = []
-    for event, payload in items:
-        if event.application is None:
+def _one(conn: sqlite3.Connection, event: Event, payload: Any, seq: int) -> None:
+    """Projected as Store.receive does: guard and all (a replay reads the application's events up to `seq`)."""
+    catalogue.CATALOGUE[event.type].project(conn, replace(event, seq=seq), payload)
+
+
+def project(conn: sqlite3.Connection, items: Iterable[tuple[Event, Any, int]]) -> None:
+    """Project stored events (event, payload, seq), in log order, in batches."""
+    run: list[tuple[Event, Any, int]] = []
+    for item in items:
+        if item[0].application is None:
             _project_run(conn, run)
             run = []
-            catalogue.CATALOGUE[event.type].project(conn, event, payload)
+            _one(conn, *item)
         else:
-            run.append((event, payload))
+            run.append(item)
     _project_run(conn, run)
 
 
-def _project_run(conn: sqlite3.Connection, run: list[tuple[Event, Any]]) -> None:
-    per_app: dict[str, list[tuple[Event, Any]]] = defaultdict(list)
+def _project_run(conn: sqlite3.Connection, run: list[tuple[Event, Any, int]]) -> None:
+    per_app: dict[str, list[tuple[Event, Any, int]]] = defaultdict(list)
     for item in run:
         per_app[item[0].application].append(item)
     rounds = max((len(events) for events in per_app.values()), default=0)
@@ -81,13 +90,13 @@ def _project_run(conn: sqlite3.Connection, run: list[tuple[Event, Any]]) -> None
         _project_round(conn, [events[number] for events in per_app.values() if len(events) > number])
 
 
-def _project_round(conn: sqlite3.Connection, items: list[tuple[Event, Any]]) -> None:
-    guarded = [(e, pl) for e, pl in items if e.type not in catalogue.UNGUARDED]
+def _project_round(conn: sqlite3.Connection, items: list[tuple[Event, Any, int]]) -> None:
+    guarded = [(e, pl) for e, pl, _ in items if e.type not in catalogue.UNGUARDED]
     replays = conflicts.needing_replay(conn, guarded) if guarded else set()
     recorded: list[list[tuple[str, tuple]]] = []
-    for event, payload in items:
+    for event, payload, seq in items:
         if event.type in _ONE_BY_ONE or event.uuid in replays:
-            catalogue.CATALOGUE[event.type].project(conn, event, payload)  # guard and all, as one by one
+            _one(conn, event, payload, seq)
             continue
         recorder = _Recorder()
         catalogue.handler(event.type)(recorder, event, payload)  # type: ignore[arg-type]
