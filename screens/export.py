@@ -58,17 +58,22 @@ class ExportSchedule:
         self.app = app
         self.running = False
         self.failed_at: float | None = None
+        self.stopped = False
         self.timer = app.set_interval(CHECK_SECONDS, self.check)
 
     def check(self, catch_up: bool = False) -> None:
         station = getattr(self.app, "station", None)
-        if station is None or self.running:
+        if station is None or self.running or self.stopped:
             return
         self.app.call_service(  # type: ignore[attr-defined]
             export_due, station, done=lambda state: self._decide(state, catch_up), group="export-check"
         )
 
     def _decide(self, state: DueState, catch_up: bool) -> None:
+        if state.laptop:  # a field laptop: the station exports its events after checkin; no schedule here
+            self.stopped = True
+            self.timer.stop()
+            return
         if not state.due or self.running:
             return
         if state.schedule.outbox is None:

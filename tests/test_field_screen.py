@@ -118,3 +118,48 @@ def test_a_laptop_clock_behind_the_station_s_checkout_is_said_on_open_and_in_the
     assert not [w for w in status_warnings(late) if "供电所借出时" in w]
     early = Station.open(Store(tmp_path / "c.db", clock=lambda: at - timedelta(minutes=30)))
     assert [w for w in status_warnings(early) if "还早 30 分钟" in w]
+
+
+async def test_the_app_on_a_laptop_never_starts_the_scheduled_export(
+    station: Station,
+    tmp_path: Path,
+    clock,  # noqa: ANN001
+) -> None:
+    """The export schedule and its folder are settings, so they travel to the laptop: past export time, the station
+    exports at once, the laptop does not (its events reach the county in the station's export after checkin)."""
+    from station_tui.services.schedule import change_schedule, export_due
+
+    add_manager(station)
+    accept_resident(station, name="张三")
+    outbox = tmp_path / "stick"
+    outbox.mkdir()
+    change_schedule(station, operator=station.head_id, outbox=str(outbox))  # type: ignore[attr-defined]
+    field.checkout(station, "刘强", tmp_path / "out.zip")
+    field.open_laptop(tmp_path / "out.zip", tmp_path / "laptop.db", clock=clock)
+    clock.advance(days=2)  # two evenings' 22:00 have passed
+    assert export_due(station).due
+    station.store.close()
+    laptop = Station.open(Store(tmp_path / "laptop.db", clock=clock))
+    state = export_due(laptop)
+    assert state.laptop and not state.due and laptop.store.setting("export_outbox") == str(outbox)
+    laptop.store.close()
+
+    ui = StationApp(tmp_path / "laptop.db", clock=clock)
+    async with ui.run_test(size=SIZE) as pilot:
+        await login(ui, pilot, "刘强", "4444")  # the login starts the schedule's first check
+        await settle(ui, pilot)
+        await settle(ui, pilot)
+        assert ui.export_schedule is not None and ui.export_schedule.stopped
+        messages = [n.message for n in ui._notifications]
+        assert not any("导出" in m for m in messages), messages
+    assert list(outbox.iterdir()) == []
+    with Store(tmp_path / "laptop.db") as store:
+        assert store.one("SELECT count(*) FROM events WHERE type = 'export.done'") == 0
+
+    ui = StationApp(station.store.path, clock=clock)  # the station, at the same moment, exports at once
+    async with ui.run_test(size=SIZE) as pilot:
+        await login(ui, pilot, "王站长", HEAD_PIN)
+        await settle(ui, pilot)
+        await settle(ui, pilot)
+        assert not ui.export_schedule.stopped
+    assert len(list(outbox.iterdir())) == 1

@@ -17,6 +17,7 @@ from dateutil.rrule import DAILY, MONTHLY, WEEKLY, rrule, rrulestr
 
 from station_tui.domain.errors import StationError
 from station_tui.domain.timeutil import CHINA_TZ, from_iso
+from station_tui.services import field
 from station_tui.services.export import OUTBOX_SETTING, last_export_time
 from station_tui.services.station import Station, change_settings
 
@@ -53,6 +54,8 @@ class DueState:
     scheduled: datetime | None  # the latest scheduled time not later than now
     next_run: datetime | None
     schedule: Schedule
+    # A customer manager's laptop (a database `field open` made): no scheduled export there, ever.
+    laptop: bool = False
 
 
 def parse_rule(text: str) -> rrule:
@@ -182,6 +185,10 @@ def export_due(station: Station, now: datetime | None = None) -> DueState:
     """Whether a scheduled export was missed: a scheduled time passed since the last successful export."""
     now = now or station.store.clock()
     schedule = current_schedule(station)
+    if field.is_laptop(station):
+        # A laptop is not the station: what it records reaches the county in the station's export, after checkin;
+        # exporting here too would send the county a second, partial copy from a device it does not know.
+        return DueState(False, None, None, None, schedule, laptop=True)
     last = last_export_time(station)
     scheduled = previous_run(station, now, schedule)
     since = last or _station_since(station)

@@ -51,6 +51,10 @@ class Event:
 EVENT_COLUMNS = "seq, uuid, device, device_seq, type, application, payload, recorded_at, operator, simulated, version, needs_program"
 
 
+# Chinese stays readable in the file and in exports; sorted keys keep equal payloads byte-identical. One encoder for
+# every call: json.dumps with options builds a new one each time (a field checkin dumps ten thousand payloads).
+_PAYLOAD_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
 def dump_payload(payload: dict[str, Any]) -> str:
-    # Chinese stays readable in the file and in exports; sorted keys keep equal payloads byte-identical.
-    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return _PAYLOAD_ENCODER.encode(payload)
