@@ -290,7 +290,8 @@ def checkin(station: Station, bundle_path: Path) -> CheckinReport:
         "SELECT application FROM leases WHERE device_code = ? AND returned_at IS NULL ORDER BY application", (code,)
     )]  # fmt: skip
     apps = sorted(set(touched) | set(leased))
-    before = _states(store, apps)
+    # Before, only where the bundle brings events: a lease ending alone does not move its application.
+    before = _states(store, touched)
     report = CheckinReport(code)
     with store.transaction():
         added = fb.merge(store, bundle)
@@ -304,7 +305,8 @@ def checkin(station: Station, bundle_path: Path) -> CheckinReport:
             )
     report.added, report.returned = len(added), len(leased)
     for app, (number, after, conflicts) in _states(store, apps).items():
-        report.applications.append(ApplicationReport(number, per_app[app], before[app][1], after, conflicts))
+        was = before[app][1] if app in before else after
+        report.applications.append(ApplicationReport(number, per_app[app], was, after, conflicts))
     return report
 
 
