@@ -218,11 +218,13 @@ def _apply_snapshot(target: Target, folder: Path, manifest: dict, station: str) 
     and all its documents, stages and notices (so a row the station removed goes too). A full snapshot that is the
     station's newest also removes what the station no longer has. Every file's records are counted either way.
     Returns whether any application's rows were replaced."""
+    written = manifest["written_at"]
+    if not target.query("SELECT 1 FROM snapshot_applications WHERE station = ? LIMIT 1", (station,)):
+        return _first_snapshot(target, folder, manifest, station)
     staged = {}
     for name in SNAPSHOT_FILES:
         staged[name] = target.stage_csv(csv_load(folder, contracts()[name], manifest, station))
         _expect_rows(manifest, name, target.rows_read)
-    written = manifest["written_at"]
     apps = staged["applications.csv"]
     newer = target.temp_table("snap_newer", "uuid TEXT PRIMARY KEY")
     target.execute(
@@ -260,6 +262,22 @@ def _apply_snapshot(target: Target, folder: Path, manifest: dict, station: str) 
                 f"DELETE FROM {table} WHERE station = ? AND uuid NOT IN (SELECT uuid FROM {held})", (station,)
             )
     return applied > 0
+
+
+def _first_snapshot(target: Target, folder: Path, manifest: dict, station: str) -> bool:
+    """The station's first snapshot: nothing to compare with, so its rows go straight in (a station's first load is
+    most of a county's loading time)."""
+    for name in SNAPSHOT_FILES:
+        target.insert_csv_new(replace(csv_load(folder, contracts()[name], manifest, station), mode="update"))
+        _expect_rows(manifest, name, target.rows_read)
+    return (
+        target.execute(
+            "INSERT INTO snapshot_applications (station, uuid, written_at) SELECT station, uuid, ? FROM applications"
+            " WHERE station = ?",
+            (manifest["written_at"], station),
+        )
+        > 0
+    )
 
 
 def _station_row(target: Target, code: str) -> tuple | None:

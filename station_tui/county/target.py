@@ -90,8 +90,10 @@ class Target:
         raise NotImplementedError
 
     def new_rows(self, table: str) -> str:
-        """A FROM clause naming the rows the last insert_csv_new into `table` added (inside the same transaction):
-        what the loader derives the outcomes, pauses and newest time from, without an index on the events."""
+        """A FROM clause naming (at least) the rows the last insert_csv_new into `table` added, inside the same
+        transaction: what the loader derives the outcomes, pauses and newest time from, without an index on the
+        events. It may name rows that were there already (PostgreSQL: the file's rows): what is derived from them is
+        inserted by key or is a maximum."""
         raise NotImplementedError
 
     @contextlib.contextmanager
@@ -213,6 +215,7 @@ class PostgresTarget(Target):
             import psycopg
         except ImportError as exc:
             raise CountyError("载入 PostgreSQL 需要 psycopg：请安装 station-tui[county]") from exc
+        self._rows: dict[str, str] = {}
         try:
             self.conn = psycopg.connect(url, autocommit=True)
         except psycopg.Error as exc:
@@ -293,22 +296,20 @@ class PostgresTarget(Target):
     def _copy_csv(self, load: CsvLoad) -> int:
         stage = self._copy_text(load)
         select = f"SELECT ?, {load.select(lambda i: f'c{i}')} FROM {stage}"
-        if load.mode != "new":
-            return self.execute(
-                f"INSERT INTO {load.table} (station, {load.names}) {select} {self.conflict(load)}", (load.station,)
-            )
-        # The rows really inserted are kept aside (RETURNING), for new_rows().
-        kept = f"new_{load.table}"
-        self.execute(f"CREATE TEMP TABLE IF NOT EXISTS {kept} (LIKE {load.table}) ON COMMIT DELETE ROWS")
-        self.execute(f"TRUNCATE {kept}")
+        # new_rows() reads the file's rows from the stage: what the loader derives from them (outcomes, pauses, the
+        # newest time) is inserted by key or is a maximum, so the rows already there give nothing new. (Keeping the
+        # inserted rows aside with RETURNING wrote every event twice.)
+        station = _literal(load.station)
+        named = ", ".join(
+            [f"{station} AS station", *(f"{expr.replace('{}', f'c{pos}')} AS {name}" for name, expr, pos in load.cells)]
+        )
+        self._rows[load.table] = f"(SELECT {named} FROM {stage}) AS file_rows WHERE true"
         return self.execute(
-            f"WITH added AS (INSERT INTO {load.table} (station, {load.names})"
-            f" {select} {self.conflict(load)} RETURNING *) INSERT INTO {kept} SELECT * FROM added",
-            (load.station,),
+            f"INSERT INTO {load.table} (station, {load.names}) {select} {self.conflict(load)}", (load.station,)
         )
 
     def new_rows(self, table: str) -> str:
-        return f"new_{table} WHERE true"
+        return self._rows[table]
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
