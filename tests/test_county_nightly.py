@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
+import sqlite3
 from pathlib import Path
 
 from station_tui.county.load import load_folders
@@ -102,3 +103,17 @@ def test_a_night_sends_and_loads_only_the_applications_that_changed(
     again = state(target)
     assert {t: again[t] for t in TABLES} == {t: after[t] for t in TABLES}
     assert dict(again["as_of"]) == {changed: manifest(full)["written_at"], unchanged: manifest(full)["written_at"]}
+
+
+def test_every_event_that_changes_a_state_file_names_its_application(demo_db: Path) -> None:
+    """What the partial snapshot rests on: an incremental export sends the applications its events name, so every event
+    whose projection writes applications, documents, stages or notices must name its application."""
+    from station_tui.store.catalogue import KINDS
+
+    state_files = {"applications", "documents", "stages", "notices"}
+    changing = {kind.name for kind in KINDS if state_files & set(kind.tables)}
+    with sqlite3.connect(demo_db) as conn:
+        rows = [{"type": t, "application": a} for t, a in conn.execute("SELECT type, application FROM events")]
+    seen = [row for row in rows if row["type"] in changing]
+    assert {row["type"] for row in seen} >= {"application.accepted", "stage.advanced", "application.connected"}
+    assert [row["type"] for row in seen if not row["application"]] == []
