@@ -117,3 +117,22 @@ def test_every_event_that_changes_a_state_file_names_its_application(demo_db: Pa
     seen = [row for row in rows if row["type"] in changing]
     assert {row["type"] for row in seen} >= {"application.accepted", "stage.advanced", "application.connected"}
     assert [row["type"] for row in seen if not row["application"]] == []
+
+
+def test_a_snapshot_kind_the_county_does_not_know_is_refused(station: Station, tmp_path: Path) -> None:
+    outbox = tmp_path / "outbox"
+    outbox.mkdir()
+    accept_one(station)
+    folder = run_export(station, outbox=outbox).folder
+    values = manifest(folder)
+    values["snapshot"] = "delta"
+    (folder / "manifest.json").write_text(json.dumps(values, ensure_ascii=False), encoding="utf-8")
+    db = open_target(tmp_path / "county.db")
+    try:
+        report = load_folders(db, [folder])
+        held = db.query("SELECT count(*) FROM applications")[0][0]
+    finally:
+        db.close()
+    assert [f.status for f in report.folders] == ["refused"]
+    assert "快照类型 'delta' 无法识别" in report.folders[0].reason
+    assert held == 0

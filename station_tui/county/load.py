@@ -102,6 +102,8 @@ def _foreign(manifest: dict) -> str:
         return (
             f"导出格式版本 {manifest.get('format_version')} 本程序不认识（认识 {FORMAT_VERSION}）：请升级 station-tui"
         )
+    if manifest.get("snapshot", "full") not in ("full", "partial"):
+        return f"快照类型 {manifest.get('snapshot')!r} 无法识别"
     if manifest.get("headers") not in ("zh", "en"):
         return f"列名语言 {manifest.get('headers')!r} 无法识别"
     if manifest.get("encoding") not in ENCODINGS or not isinstance(manifest.get("files"), list):
@@ -212,56 +214,65 @@ def _load_events(target: Target, folder: Path, manifest: dict, station: str) -> 
 CHILD_FILES = ("documents.csv", "stages.csv", "notices.csv")  # the snapshot rows kept per application
 
 
+def _key(name: str) -> str:
+    return "uuid" if name == "applications.csv" else "application"
+
+
 def _apply_snapshot(target: Target, folder: Path, manifest: dict, station: str) -> bool:
     """The export's snapshot rows replace the county's, application by application, where this export is newer than
     the one the county's rows came from (a night arriving late changes nothing a later night gave): the application
     and all its documents, stages and notices (so a row the station removed goes too). A full snapshot that is the
     station's newest also removes what the station no longer has. Every file's records are counted either way.
     Returns whether any application's rows were replaced."""
-    written = manifest["written_at"]
     if not target.query("SELECT 1 FROM snapshot_applications WHERE station = ? LIMIT 1", (station,)):
         return _first_snapshot(target, folder, manifest, station)
     staged = {}
     for name in SNAPSHOT_FILES:
         staged[name] = target.stage_csv(csv_load(folder, contracts()[name], manifest, station))
         _expect_rows(manifest, name, target.rows_read)
-    apps = staged["applications.csv"]
-    newer = target.temp_table("snap_newer", "uuid TEXT PRIMARY KEY")
-    target.execute(
-        f"INSERT INTO {newer} (uuid) SELECT s.uuid FROM {apps} s LEFT JOIN snapshot_applications k"
-        " ON k.station = ? AND k.uuid = s.uuid WHERE k.written_at IS NULL OR k.written_at < ?",
-        (station, written),
-    )
+    written = manifest["written_at"]
     newest = target.query("SELECT max(written_at) FROM snapshot_applications WHERE station = ?", (station,))[0][0]
-    in_newer = f"IN (SELECT uuid FROM {newer})"
-    for name in (*CHILD_FILES, "applications.csv"):
-        contract = contracts()[name]
-        key = "uuid" if name == "applications.csv" else "application"
-        target.execute(f"DELETE FROM {contract.table} WHERE station = ? AND {key} {in_newer}", (station,))
-    for name in ("applications.csv", *CHILD_FILES):
-        contract = contracts()[name]
-        key = "uuid" if name == "applications.csv" else "application"
-        names = ", ".join(["station", *contract.names])
-        load = replace(csv_load(folder, contract, manifest, station), mode="update")
-        target.execute(
-            f"INSERT INTO {contract.table} ({names}) SELECT {names} FROM {staged[name]} WHERE {key} {in_newer}"
-            f" {target.conflict(load)}"
-        )
-    applied = target.execute(
-        "INSERT INTO snapshot_applications (station, uuid, written_at)"
-        f" SELECT ?, uuid, ? FROM {newer} WHERE true"
-        " ON CONFLICT (station, uuid) DO UPDATE SET written_at = excluded.written_at",
-        (station, written),
-    )
-    full = manifest.get("snapshot", "full") == "full"
-    if full and (newest is None or newest <= written):
-        for name in (*SNAPSHOT_FILES, "snapshot_applications"):
-            table = contracts()[name].table if name in SNAPSHOT_FILES else name
-            held = staged.get(name, apps)
+    applied = _replace_newer(target, folder, manifest, station, staged)
+    if manifest.get("snapshot", "full") == "full" and newest <= written:
+        staged["snapshot_applications"] = staged["applications.csv"]
+        for name, held in staged.items():
+            table = name.removesuffix(".csv")
             target.execute(
                 f"DELETE FROM {table} WHERE station = ? AND uuid NOT IN (SELECT uuid FROM {held})", (station,)
             )
-    return applied > 0
+    return applied
+
+
+def _replace_newer(target: Target, folder: Path, manifest: dict, station: str, staged: dict[str, str]) -> bool:
+    """The staged rows of the applications this export is newer for (or that the county has not seen) replace the
+    county's, and snapshot_applications records the export they are now as of."""
+    written = manifest["written_at"]
+    newer = target.temp_table("snap_newer", "uuid TEXT PRIMARY KEY")
+    target.execute(
+        f"INSERT INTO {newer} (uuid) SELECT s.uuid FROM {staged['applications.csv']} s LEFT JOIN snapshot_applications"
+        " k ON k.station = ? AND k.uuid = s.uuid WHERE k.written_at IS NULL OR k.written_at < ?",
+        (station, written),
+    )
+    chosen = f"IN (SELECT uuid FROM {newer})"
+    for name in (*CHILD_FILES, "applications.csv"):
+        target.execute(f"DELETE FROM {contracts()[name].table} WHERE station = ? AND {_key(name)} {chosen}", (station,))
+    for name in ("applications.csv", *CHILD_FILES):
+        contract = contracts()[name]
+        names = ", ".join(["station", *contract.names])
+        load = replace(csv_load(folder, contract, manifest, station), mode="update")
+        target.execute(
+            f"INSERT INTO {contract.table} ({names}) SELECT {names} FROM {staged[name]} WHERE {_key(name)} {chosen}"
+            f" {target.conflict(load)}"
+        )
+    return (
+        target.execute(
+            "INSERT INTO snapshot_applications (station, uuid, written_at)"
+            f" SELECT ?, uuid, ? FROM {newer} WHERE true"
+            " ON CONFLICT (station, uuid) DO UPDATE SET written_at = excluded.written_at",
+            (station, written),
+        )
+        > 0
+    )
 
 
 def _first_snapshot(target: Target, folder: Path, manifest: dict, station: str) -> bool:
