@@ -102,6 +102,8 @@ def _foreign(manifest: dict) -> str:
         return (
             f"导出格式版本 {manifest.get('format_version')} 本程序不认识（认识 {FORMAT_VERSION}）：请升级 station-tui"
         )
+    if manifest.get("snapshot", "full") not in ("full", "partial"):
+        return f"快照类型 {manifest.get('snapshot')!r} 无法识别"
     if manifest.get("headers") not in ("zh", "en"):
         return f"列名语言 {manifest.get('headers')!r} 无法识别"
     if manifest.get("encoding") not in ENCODINGS or not isinstance(manifest.get("files"), list):
@@ -209,18 +211,84 @@ def _load_events(target: Target, folder: Path, manifest: dict, station: str) -> 
     return int(manifest["events"]["rows"]), new, newest or ""
 
 
-def _replace_snapshot(target: Target, folder: Path, manifest: dict, station: str) -> None:
-    """The station's rows become the export's: changed rows are updated, new ones added; when a row the county holds
-    is not in the export (the count says so), the station's rows are replaced whole."""
+CHILD_FILES = ("documents.csv", "stages.csv", "notices.csv")  # the snapshot rows kept per application
+
+
+def _key(name: str) -> str:
+    return "uuid" if name == "applications.csv" else "application"
+
+
+def _apply_snapshot(target: Target, folder: Path, manifest: dict, station: str) -> bool:
+    """The export's snapshot rows replace the county's, application by application, where this export is newer than
+    the one the county's rows came from (a night arriving late changes nothing a later night gave): the application
+    and all its documents, stages and notices (so a row the station removed goes too). A full snapshot that is the
+    station's newest also removes what the station no longer has. Every file's records are counted either way.
+    Returns whether any application's rows were replaced."""
+    if not target.query("SELECT 1 FROM snapshot_applications WHERE station = ? LIMIT 1", (station,)):
+        return _first_snapshot(target, folder, manifest, station)
+    staged = {}
     for name in SNAPSHOT_FILES:
-        contract = contracts()[name]
-        load = replace(csv_load(folder, contract, manifest, station), mode="update")
-        target.insert_csv_new(load)
+        staged[name] = target.stage_csv(csv_load(folder, contracts()[name], manifest, station))
         _expect_rows(manifest, name, target.rows_read)
-        held = target.query(f"SELECT count(*) FROM {contract.table} WHERE station = ?", (station,))[0][0]
-        if held != target.rows_read:
-            target.execute(f"DELETE FROM {contract.table} WHERE station = ?", (station,))
-            target.insert_csv_new(load)
+    written = manifest["written_at"]
+    newest = target.query("SELECT max(written_at) FROM snapshot_applications WHERE station = ?", (station,))[0][0]
+    applied = _replace_newer(target, folder, manifest, station, staged)
+    if manifest.get("snapshot", "full") == "full" and newest <= written:
+        staged["snapshot_applications"] = staged["applications.csv"]
+        for name, held in staged.items():
+            table = name.removesuffix(".csv")
+            target.execute(
+                f"DELETE FROM {table} WHERE station = ? AND uuid NOT IN (SELECT uuid FROM {held})", (station,)
+            )
+    return applied
+
+
+def _replace_newer(target: Target, folder: Path, manifest: dict, station: str, staged: dict[str, str]) -> bool:
+    """The staged rows of the applications this export is newer for (or that the county has not seen) replace the
+    county's, and snapshot_applications records the export they are now as of."""
+    written = manifest["written_at"]
+    newer = target.temp_table("snap_newer", "uuid TEXT PRIMARY KEY")
+    target.execute(
+        f"INSERT INTO {newer} (uuid) SELECT s.uuid FROM {staged['applications.csv']} s LEFT JOIN snapshot_applications"
+        " k ON k.station = ? AND k.uuid = s.uuid WHERE k.written_at IS NULL OR k.written_at < ?",
+        (station, written),
+    )
+    chosen = f"IN (SELECT uuid FROM {newer})"
+    for name in (*CHILD_FILES, "applications.csv"):
+        target.execute(f"DELETE FROM {contracts()[name].table} WHERE station = ? AND {_key(name)} {chosen}", (station,))
+    for name in ("applications.csv", *CHILD_FILES):
+        contract = contracts()[name]
+        names = ", ".join(["station", *contract.names])
+        load = replace(csv_load(folder, contract, manifest, station), mode="update")
+        target.execute(
+            f"INSERT INTO {contract.table} ({names}) SELECT {names} FROM {staged[name]} WHERE {_key(name)} {chosen}"
+            f" {target.conflict(load)}"
+        )
+    return (
+        target.execute(
+            "INSERT INTO snapshot_applications (station, uuid, written_at)"
+            f" SELECT ?, uuid, ? FROM {newer} WHERE true"
+            " ON CONFLICT (station, uuid) DO UPDATE SET written_at = excluded.written_at",
+            (station, written),
+        )
+        > 0
+    )
+
+
+def _first_snapshot(target: Target, folder: Path, manifest: dict, station: str) -> bool:
+    """The station's first snapshot: nothing to compare with, so its rows go straight in (a station's first load is
+    most of a county's loading time)."""
+    for name in SNAPSHOT_FILES:
+        target.insert_csv_new(replace(csv_load(folder, contracts()[name], manifest, station), mode="update"))
+        _expect_rows(manifest, name, target.rows_read)
+    return (
+        target.execute(
+            "INSERT INTO snapshot_applications (station, uuid, written_at) SELECT station, uuid, ? FROM applications"
+            " WHERE station = ?",
+            (manifest["written_at"], station),
+        )
+        > 0
+    )
 
 
 def _station_row(target: Target, code: str) -> tuple | None:
@@ -236,12 +304,8 @@ def _load_folder(target: Target, folder: Path, manifest: dict, station: str) -> 
     with target.transaction():
         result.event_rows, result.new_events, last_event = _load_events(target, folder, manifest, station)
         current = _station_row(target, station)
-        result.snapshot = current is None or current[1] is None or written > current[1]
-        if result.snapshot:
-            _replace_snapshot(target, folder, manifest, station)
-        else:  # an older export arriving late: its snapshot is not loaded, its records are still checked
-            for name in SNAPSHOT_FILES:
-                _expect_rows(manifest, name, count_records(folder / name, manifest["encoding"]))
+        result.snapshot = _apply_snapshot(target, folder, manifest, station)
+        newer = current is None or current[1] is None or written > current[1]
         events = manifest["events"]
         target.execute(
             "INSERT INTO loads (station, export, device, folder, written_at, first_seq, last_seq, event_rows,"
@@ -259,7 +323,7 @@ def _load_folder(target: Target, folder: Path, manifest: dict, station: str) -> 
                 to_iso(system_now()),
             ),
         )
-        _update_station(target, station, manifest, folder, last_event, current, result.snapshot)
+        _update_station(target, station, manifest, folder, last_event, current, newer)
         target.execute("DELETE FROM refusals WHERE folder = ?", (str(folder),))
     return result
 

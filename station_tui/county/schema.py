@@ -37,6 +37,12 @@ OWN_TABLES = (
         station TEXT NOT NULL, uuid TEXT NOT NULL, application TEXT NOT NULL, type TEXT NOT NULL, day TEXT NOT NULL,
         seq BIGINT NOT NULL, PRIMARY KEY (station, uuid)
     )""",
+    # Which export each application's snapshot rows (the application, its documents, stages and notices) came from:
+    # an export's rows replace the county's only where they are newer, so a night that arrives late never undoes a
+    # later one, and a partial snapshot (the applications an incremental export's events name) touches only those.
+    """CREATE TABLE IF NOT EXISTS snapshot_applications (
+        station TEXT NOT NULL, uuid TEXT NOT NULL, written_at TEXT NOT NULL, PRIMARY KEY (station, uuid)
+    )""",
     # Working days a pause took off, from the application.resumed events (the station's `pauses` table is not
     # exported; its numbers are in these events' payloads).
     """CREATE TABLE IF NOT EXISTS pauses (
@@ -50,6 +56,7 @@ INDEXES = (
     "CREATE INDEX IF NOT EXISTS outcomes_application ON outcomes (station, application)",
     "CREATE INDEX IF NOT EXISTS documents_application ON documents (station, application)",
     "CREATE INDEX IF NOT EXISTS stages_application ON stages (station, application)",
+    "CREATE INDEX IF NOT EXISTS notices_application ON notices (station, application)",
     "CREATE INDEX IF NOT EXISTS applications_accepted ON applications (accepted_date)",
     "CREATE INDEX IF NOT EXISTS pauses_application ON pauses (station, application)",
 )
@@ -72,3 +79,10 @@ def ensure_schema(target: Target) -> None:
             "INSERT INTO county_meta (key, value) VALUES ('schema_version', ?) ON CONFLICT DO NOTHING",
             (str(SCHEMA_VERSION),),
         )
+        # A county file loaded before snapshot_applications existed: its rows are as of each station's snapshot.
+        if not target.query("SELECT 1 FROM snapshot_applications LIMIT 1"):
+            target.execute(
+                "INSERT INTO snapshot_applications (station, uuid, written_at) SELECT a.station, a.uuid,"
+                " s.snapshot_written_at FROM applications a JOIN stations s ON s.code = a.station"
+                " WHERE s.snapshot_written_at IS NOT NULL"
+            )

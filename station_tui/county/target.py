@@ -80,9 +80,20 @@ class Target:
         is there; returns how many were new."""
         raise NotImplementedError
 
+    def temp_table(self, name: str, columns: str) -> str:
+        """An empty temporary table of this session (made the first time); returns the name to use in SQL."""
+        raise NotImplementedError
+
+    def stage_csv(self, load: CsvLoad) -> str:
+        """The file's rows, converted as insert_csv_new converts them, into an emptied temporary table shaped like
+        `load.table` (named `snap_<table>`, returned), for set-based statements against the real table."""
+        raise NotImplementedError
+
     def new_rows(self, table: str) -> str:
-        """A FROM clause naming the rows the last insert_csv_new into `table` added (inside the same transaction):
-        what the loader derives the outcomes, pauses and newest time from, without an index on the events."""
+        """A FROM clause naming (at least) the rows the last insert_csv_new into `table` added, inside the same
+        transaction: what the loader derives the outcomes, pauses and newest time from, without an index on the
+        events. It may name rows that were there already (PostgreSQL: the file's rows): what is derived from them is
+        inserted by key or is a maximum."""
         raise NotImplementedError
 
     @contextlib.contextmanager
@@ -131,18 +142,38 @@ class SqliteTarget(Target):
         self.conn.executemany(_insert_sql(table, columns, "?") + " ON CONFLICT DO NOTHING", rows)
         return self.conn.total_changes - before
 
-    def insert_csv_new(self, load: CsvLoad) -> int:
+    @staticmethod
+    def _insert_rows_sql(load: CsvLoad, into: str, conflict: str) -> str:
         # The reader's rows go to SQLite as they are: the station is a literal, each file column a parameter of an
         # inner SELECT (columns the county does not read are bound and ignored), the conversions are SQL.
         inner = ", ".join(f"? AS c{i}" for i in range(load.width))
-        sql = (
-            f"INSERT INTO {load.table} (station, {load.names})"
+        return (
+            f"INSERT INTO {into} (station, {load.names})"
             f" SELECT {_literal(load.station)}, {load.select(lambda i: f'c{i}')} FROM (SELECT {inner})"
-            f" WHERE true {self.conflict(load)}"
+            f" WHERE true {conflict}"
         )
+
+    def insert_csv_new(self, load: CsvLoad) -> int:
+        sql = self._insert_rows_sql(load, load.table, self.conflict(load))
         before = self.conn.total_changes
         # Rows are never deleted from the tables loaded this way, so the new ones are those past the largest rowid.
         self._rowid[load.table] = self.conn.execute(f"SELECT coalesce(max(rowid), 0) FROM {load.table}").fetchone()[0]
+        self._feed(load, sql)
+        return self.conn.total_changes - before
+
+    def temp_table(self, name: str, columns: str) -> str:
+        self.conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {name} ({columns})")
+        self.conn.execute(f"DELETE FROM temp.{name}")
+        return f"temp.{name}"
+
+    def stage_csv(self, load: CsvLoad) -> str:
+        name = f"snap_{load.table}"
+        self.conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {name} AS SELECT * FROM main.{load.table} WHERE false")
+        self.conn.execute(f"DELETE FROM temp.{name}")
+        self._feed(load, self._insert_rows_sql(load, f"temp.{name}", ""))
+        return f"temp.{name}"
+
+    def _feed(self, load: CsvLoad, sql: str) -> None:
         with open(load.path, encoding=load.encoding, newline="") as f:
             reader = csv.reader(f)
             next(reader, None)
@@ -157,7 +188,6 @@ class SqliteTarget(Target):
                 self.conn.executemany(sql, counted())
             except sqlite3.ProgrammingError as exc:  # a row with more or fewer cells than the header
                 raise ValueError(f"{load.path.name} 第 {reader.line_num} 行的列数与表头不符") from exc
-        return self.conn.total_changes - before
 
     def new_rows(self, table: str) -> str:
         return f"{table} WHERE rowid > {int(self._rowid[table])}"
@@ -185,6 +215,7 @@ class PostgresTarget(Target):
             import psycopg
         except ImportError as exc:
             raise CountyError("载入 PostgreSQL 需要 psycopg：请安装 station-tui[county]") from exc
+        self._rows: dict[str, str] = {}
         try:
             self.conn = psycopg.connect(url, autocommit=True)
         except psycopg.Error as exc:
@@ -230,8 +261,26 @@ class PostgresTarget(Target):
         except (psycopg.DataError, psycopg.errors.BadCopyFileFormat, psycopg.errors.CharacterNotInRepertoire) as exc:
             raise ValueError(f"{load.path.name} 无法读取（{_first_line(exc)}）") from exc
 
-    def _copy_csv(self, load: CsvLoad) -> int:
-        # The file's bytes straight into COPY (the server parses the CSV) into text columns, then one INSERT.
+    def temp_table(self, name: str, columns: str) -> str:
+        self._stage(name, columns)
+        return name
+
+    def stage_csv(self, load: CsvLoad) -> str:
+        import psycopg
+
+        name = f"snap_{load.table}"
+        self.execute(f"CREATE TEMP TABLE IF NOT EXISTS {name} (LIKE {load.table}) ON COMMIT DELETE ROWS")
+        self.execute(f"TRUNCATE {name}")
+        try:
+            stage = self._copy_text(load)
+            select = f"SELECT ?, {load.select(lambda i: f'c{i}')} FROM {stage}"
+            self.execute(f"INSERT INTO {name} (station, {load.names}) {select}", (load.station,))
+        except (psycopg.DataError, psycopg.errors.BadCopyFileFormat, psycopg.errors.CharacterNotInRepertoire) as exc:
+            raise ValueError(f"{load.path.name} 无法读取（{_first_line(exc)}）") from exc
+        return name
+
+    def _copy_text(self, load: CsvLoad) -> str:
+        """The file's bytes straight into COPY (the server parses the CSV) into an emptied table of text columns."""
         stage = f"stage_csv_{load.table}_{load.width}"
         self._stage(stage, ", ".join(f"c{i} TEXT" for i in range(load.width)))
         encoding = "UTF8" if load.encoding.startswith("utf-8") else load.encoding.upper()
@@ -242,23 +291,25 @@ class PostgresTarget(Target):
             while block := f.read(1 << 20):
                 copy.write(block)
         self.rows_read = self.query(f"SELECT count(*) FROM {stage}")[0][0]
+        return stage
+
+    def _copy_csv(self, load: CsvLoad) -> int:
+        stage = self._copy_text(load)
         select = f"SELECT ?, {load.select(lambda i: f'c{i}')} FROM {stage}"
-        if load.mode != "new":
-            return self.execute(
-                f"INSERT INTO {load.table} (station, {load.names}) {select} {self.conflict(load)}", (load.station,)
-            )
-        # The rows really inserted are kept aside (RETURNING), for new_rows().
-        kept = f"new_{load.table}"
-        self.execute(f"CREATE TEMP TABLE IF NOT EXISTS {kept} (LIKE {load.table}) ON COMMIT DELETE ROWS")
-        self.execute(f"TRUNCATE {kept}")
+        # new_rows() reads the file's rows from the stage: what the loader derives from them (outcomes, pauses, the
+        # newest time) is inserted by key or is a maximum, so the rows already there give nothing new. (Keeping the
+        # inserted rows aside with RETURNING wrote every event twice.)
+        station = _literal(load.station)
+        named = ", ".join(
+            [f"{station} AS station", *(f"{expr.replace('{}', f'c{pos}')} AS {name}" for name, expr, pos in load.cells)]
+        )
+        self._rows[load.table] = f"(SELECT {named} FROM {stage}) AS file_rows WHERE true"
         return self.execute(
-            f"WITH added AS (INSERT INTO {load.table} (station, {load.names})"
-            f" {select} {self.conflict(load)} RETURNING *) INSERT INTO {kept} SELECT * FROM added",
-            (load.station,),
+            f"INSERT INTO {load.table} (station, {load.names}) {select} {self.conflict(load)}", (load.station,)
         )
 
     def new_rows(self, table: str) -> str:
-        return f"new_{table} WHERE true"
+        return self._rows[table]
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:

@@ -31,7 +31,7 @@ GENERAL = (
     ),
     (
         "增量与去重",
-        "events.csv 只含上次成功导出之后的事件（--full 时为全部）；事件 ID 全局唯一，重复收到时按事件 ID 去重。其余文件是导出时的全量状态。",
+        "events.csv 只含上次成功导出之后的事件（--full 时为全部）；事件 ID 全局唯一，重复收到时按事件 ID 去重。applications、documents、stages、notices 是申请的状态：第一次导出和 --full 时为全部申请；每晚的增量导出只含本次事件涉及的申请（每件的全部行），其余申请没有变化（manifest.json 中 snapshot 为 partial，否则为 full）。indicators.csv 和 dictionary.csv 总是全量。",
     ),
     (
         "完整性",

@@ -182,8 +182,10 @@ def category_names(station: Station) -> dict[str, str]:
     }
 
 
-def _count(conn, table: Table) -> int:  # noqa: ANN001
-    return conn.execute(f"SELECT count(*) FROM {table.source.split()[0]}").fetchone()[0]
+def _count(conn, table: Table, where: str = "", params: dict | None = None) -> int:  # noqa: ANN001
+    name = table.source.split()[0]
+    sql = f"SELECT count(*) FROM {name} t {'WHERE ' + where if where else ''}"
+    return conn.execute(sql, params or {}).fetchone()[0]
 
 
 def _event_count(conn, mark: int, last_seq: int) -> int:  # noqa: ANN001
@@ -307,16 +309,30 @@ def _export(
         last_seq = max(conn.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()[0], mark)
         event_where = "t.seq > :mark AND t.seq <= :last AND t.type != 'export.done'"
         event_params = {"mark": mark, "last": last_seq}
+        # The snapshot tables are a projection of the events (store/projection.py): a row changes only with an event
+        # of its application. An incremental export sends the rows of the applications its events name (a partial
+        # snapshot, said in the manifest); the first export and --full send every row.
+        partial = not full and mark > 0
+        touched = "SELECT application FROM events WHERE seq > :mark AND seq <= :last AND application IS NOT NULL"
         names = category_names(station)
         snapshot_tables = tables(names)
         events = events_table()
-        total = sum(_count(conn, t) for t in snapshot_tables) + _event_count(conn, mark, last_seq)
+
+        def snapshot_where(table: Table) -> str:
+            if not partial:
+                return ""
+            return f"{'t.uuid' if table.file == 'applications.csv' else 't.application'} IN ({touched})"
+
+        total = sum(_count(conn, t, snapshot_where(t), event_params) for t in snapshot_tables)
+        total += _event_count(conn, mark, last_seq)
         folder = _new_folder(outbox, station.station_code, store.clock())
         work_calendar = station.calendar  # built here: the threads only read it
 
         def table_plan(table: Table) -> FilePlan:
             columns = full_columns(conn, table)
             where, params = (event_where, event_params) if table is events else ("", {})
+            if partial and table is not events:
+                where, params = snapshot_where(table), event_params
             sql = chunk_sql(table, columns, include_personal, where)
 
             def job(lo: int, hi: int) -> Job:
@@ -362,6 +378,7 @@ def _export(
         event_rows = run.files[events.file].rows
         result = {"uuid": export_id, "first_seq": mark + 1, "last_seq": last_seq, "rows": event_rows, "full": full}
         options = {
+            "snapshot": "partial" if partial else "full",
             "headers": language,
             "encoding": encoding,
             "personal_data": "included" if include_personal else "masked",

@@ -138,7 +138,7 @@ def tables(category_names: Mapping[str, str]) -> list[Table]:
             Column("simulated", "演示或补录数据", "bool", "1：不是当场录入的记录"),
             Column("device", "录入设备", "uuid"),
         ),
-        "每件报装申请的当前状态（全量）",
+        "每件报装申请的当前状态（增量导出时只含本次事件涉及的申请）",
         extra_from="applications",
     )
     documents = Table(
@@ -159,7 +159,7 @@ def tables(category_names: Mapping[str, str]) -> list[Table]:
             Column("collected_by", "补收操作员ID", "uuid"),
             Column("device", "录入设备", "uuid"),
         ),
-        "每件申请所需的每份资料及其收取情况（全量）：份数即「收资份数」",
+        "每件申请所需的每份资料及其收取情况（增量导出时只含本次事件涉及的申请）：份数即「收资份数」",
         extra_from="documents",
     )
     stages = Table(
@@ -176,7 +176,7 @@ def tables(category_names: Mapping[str, str]) -> list[Table]:
             Column("finished_at", "完成时间", "time"),
             Column("device", "录入设备", "uuid"),
         ),
-        "每件申请的办电环节（全量）",
+        "每件申请的办电环节（增量导出时只含本次事件涉及的申请）",
         extra_from="stages",
     )
     notices = Table(
@@ -195,7 +195,7 @@ def tables(category_names: Mapping[str, str]) -> list[Table]:
             Column("reprints", "补打次数", "int"),
             Column("device", "录入设备", "uuid"),
         ),
-        "出具的一次告知书（全量）",
+        "出具的一次告知书（增量导出时只含本次事件涉及的申请）",
         extra_from="notices",
     )
     return [applications, documents, stages, notices]
