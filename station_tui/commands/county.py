@@ -24,6 +24,21 @@ def _open(target: str):  # noqa: ANN202
     return open_target(target)
 
 
+def _open_loaded(target: str):  # noqa: ANN202
+    """For the commands that read (status, indicators, report, the screen): a database nothing was loaded into is
+    said to be so, never created empty."""
+    from station_tui.county.status import require_county, require_loaded
+
+    require_loaded(target)
+    db = _open(target)
+    try:
+        require_county(db, target)
+    except Exception:
+        db.close()
+        raise
+    return db
+
+
 def _when(moment) -> str:  # noqa: ANN001
     return moment.strftime("%Y-%m-%d %H:%M") if moment else "—"
 
@@ -38,6 +53,7 @@ def county_group(ctx: click.Context, target: str) -> None:
         return
     from station_tui.screens.county import CountyApp
 
+    _open_loaded(target).close()
     CountyApp(target).run()
 
 
@@ -86,30 +102,45 @@ def load_command(folders: tuple[Path, ...], target: str) -> None:
         sys.exit(1)
 
 
+def _state(s) -> str:  # noqa: ANN001 - a county.status.StationStatus
+    marks = []
+    if s.silent:
+        marks.append("失联（超过一天没有导出）")
+    if s.past_schedule:
+        marks.append(f"超过导出周期（应在 {_when(s.next_export)} 导出）")
+    return f"[red]{'；'.join(marks)}[/red]" if marks else "正常"
+
+
 @county_group.command("status")
 @into_option
 @plain_errors
 def status_command(target: str) -> None:
-    """每个供电所最近一次导出和最近一条事件的时间；超过一天没有导出的标为「失联」；列出拒收的文件夹和缺口。"""
+    """每个供电所最近一次导出和最近一条事件的时间；超过一天没有导出的标为「失联」，过了导出周期（下次应导出的时间已过）仍没有新导出的标为「超过导出周期」；列出拒收的文件夹和缺口。"""
     from rich.console import Console
     from rich.table import Table
 
     from station_tui.county.status import county_status
 
-    db = _open(target)
+    db = _open_loaded(target)
     try:
         status = county_status(db)
     finally:
         db.close()
     table = Table(title="各供电所")
-    for name in ("供电所代码", "名称", "最近导出", "最近事件", "状态"):
+    for name in ("供电所代码", "名称", "最近导出", "最近事件", "导出周期", "应有下次导出", "状态"):
         table.add_column(name)
     for s in status.stations:
-        state = "[red]失联（超过一天没有导出）[/red]" if s.silent else "正常"
-        table.add_row(s.code, s.name, _when(s.last_export), _when(s.last_event), state)
+        table.add_row(
+            s.code, s.name, _when(s.last_export), _when(s.last_event), s.schedule or "（导出未带周期）",
+            _when(s.next_export), _state(s),
+        )  # fmt: skip
     Console().print(table)
     silent = [s.code for s in status.stations if s.silent]
-    click.echo(f"{len(status.stations)} 个供电所，失联 {len(silent)} 个" + (f"：{'、'.join(silent)}" if silent else ""))
+    late = [s.code for s in status.stations if s.past_schedule]
+    click.echo(
+        f"{len(status.stations)} 个供电所，失联 {len(silent)} 个" + (f"：{'、'.join(silent)}" if silent else "")
+        + f"；超过导出周期 {len(late)} 个" + (f"：{'、'.join(late)}" if late else "")
+    )  # fmt: skip
     for r in status.refusals:
         click.echo(f"拒收的文件夹：{r.station} {r.folder}：{r.reason}")
     for gap in status.gaps:
@@ -141,7 +172,7 @@ def indicators_command(
             raise CommandError("请给出 --month YYYY-MM，或 --from 与 --to")
     except ValueError as exc:
         raise CommandError(f"日期写法不对：{exc}") from exc
-    db = _open(target)
+    db = _open_loaded(target)
     try:
         rows = indicators(db, span, by_month=by_month, station=station)
     finally:
@@ -164,7 +195,7 @@ def report_command(target: str, half: str, out: Path) -> None:
     """半年报装信息报表（每年 1 月 10 日、7 月 10 日前）：已送电的高压新装及增容和小微企业申请。"""
     from station_tui.county.report import build_report, write_report
 
-    db = _open(target)
+    db = _open_loaded(target)
     try:
         report = build_report(db, half)
     finally:

@@ -28,6 +28,11 @@ OWN_TABLES = (
         event_rows BIGINT NOT NULL, new_events BIGINT NOT NULL, loaded_at TEXT NOT NULL,
         PRIMARY KEY (station, export)
     )""",
+    # Each station's export schedule as its newest manifest carries it (`county status`: past its schedule when
+    # next_export_at has passed). Older exports carry none: no row, and the station is judged by silence only.
+    """CREATE TABLE IF NOT EXISTS station_schedules (
+        station TEXT PRIMARY KEY, written_at TEXT NOT NULL, described TEXT NOT NULL, next_export_at TEXT
+    )""",
     # Folders refused (tampered, incomplete, foreign), until a later run loads them.
     """CREATE TABLE IF NOT EXISTS refusals (
         folder TEXT PRIMARY KEY, station TEXT NOT NULL, reason TEXT NOT NULL, seen_at TEXT NOT NULL
@@ -58,6 +63,19 @@ INDEXES = (
 def contract_table_sql(table: str, columns: list[tuple[str, str]]) -> str:
     cells = ", ".join(f"{name} {sql_type(kind)}" for name, kind in columns)
     return f"CREATE TABLE IF NOT EXISTS {table} (station TEXT NOT NULL, {cells}, PRIMARY KEY (station, uuid))"
+
+
+def record_schedule(target: Target, station: str, manifest: dict) -> None:
+    """The schedule of the station's newest export (an older folder loaded late does not replace it)."""
+    schedule = manifest.get("schedule")
+    if not isinstance(schedule, dict):
+        return
+    target.execute(
+        "INSERT INTO station_schedules (station, written_at, described, next_export_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (station) DO UPDATE SET written_at = excluded.written_at, described = excluded.described,"
+        " next_export_at = excluded.next_export_at WHERE station_schedules.written_at < excluded.written_at",
+        (station, manifest["written_at"], str(schedule.get("described") or ""), schedule.get("next_run")),
+    )
 
 
 def ensure_schema(target: Target) -> None:

@@ -42,7 +42,7 @@ GENERAL = (
 FILE_MEANINGS = {
     "indicators.csv": "按时限类别和月份统计的获得电力指标（全量）",
     "dictionary.csv": "本数据字典",
-    "manifest.json": "导出清单：站点、设备、事件序号范围、各文件行数、字节数、SHA-256、数据库结构版本、写入时间",
+    "manifest.json": "导出清单：站点、设备、事件序号范围、各文件行数、字节数、SHA-256、数据库结构版本、写入时间、导出周期及下次导出时间（schedule，旧版导出没有）",
 }
 
 
