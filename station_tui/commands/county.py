@@ -147,21 +147,30 @@ def status_command(target: str) -> None:
         click.echo(f"缺口：{gap}")
 
 
+# The columns a terminal can hold (all of them: county.indicators.indicators, and the data dictionary).
+SHOWN = (
+    "station", "month", "category_name", "accepted", "connected", "terminated", "termination_rate", "avg_workdays",
+    "p90_workdays", "on_time_share", "excluded_workdays", "deferred_on_time_share", "works_on_time_share",
+    "called_share", "satisfied_share",
+)  # fmt: skip
+
+
 @county_group.command("indicators")
 @into_option
 @click.option("--month", help="月份 YYYY-MM（按月）")
 @click.option("--from", "first", help="起始日期 YYYY-MM-DD（与 --to 一起：整个区间合计）")
 @click.option("--to", "last", help="截止日期 YYYY-MM-DD（含）")
 @click.option("--station", help="只看一个供电所（代码）")
+@click.option("--stages", "per_stage", is_flag=True, help="再列出各环节的平均用时和90百分位")
 @plain_errors
 def indicators_command(
-    target: str, month: str | None, first: str | None, last: str | None, station: str | None
+    target: str, month: str | None, first: str | None, last: str | None, station: str | None, per_stage: bool
 ) -> None:
     """各供电所、各时限类别的获得电力指标（与供电所自己的 indicators.csv 同一定义），以及全县合计。"""
     from rich.console import Console
     from rich.table import Table
 
-    from station_tui.county.indicators import NAMES, ZH, Range, indicators
+    from station_tui.county.indicators import STAGE_NAMES, ZH, Range, count_range
 
     try:
         if month:
@@ -174,16 +183,26 @@ def indicators_command(
         raise CommandError(f"日期写法不对：{exc}") from exc
     db = _open_loaded(target)
     try:
-        rows = indicators(db, span, by_month=by_month, station=station)
+        counted = count_range(db, span, by_month=by_month, station=station)
     finally:
         db.close()
-    shown = [n for n in NAMES if n not in ("category", "max_workdays", "avg_documents", "avg_stages", "deferred_share")]
     table = Table(title=f"获得电力指标 {span.label()}")
-    for name in shown:
+    for name in SHOWN:
         table.add_column(ZH[name])
-    for row in rows:
-        table.add_row(*("" if row[n] is None else str(row[n]) for n in shown))
+    for row in counted.rows:
+        table.add_row(*("" if row[n] is None else str(row[n]) for n in SHOWN))
     Console().print(table)
+    if per_stage:
+        from station_tui.services.indicators import STAGE_COLUMNS
+
+        heads = {"station": "供电所", **{c.name: c.zh for c in STAGE_COLUMNS}}
+        shown = [n for n in STAGE_NAMES if n != "category"]
+        stages = Table(title=f"各环节用时 {span.label()}（当期送电的申请）")
+        for name in shown:
+            stages.add_column(heads[name])
+        for row in counted.stages:
+            stages.add_row(*("" if row[n] is None else str(row[n]) for n in shown))
+        Console().print(stages)
 
 
 @county_group.command("report")

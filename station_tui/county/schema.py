@@ -51,11 +51,22 @@ OWN_TABLES = (
 )
 INDEXES = (
     # The events table has its primary key only: every further index would cost each of millions of rows again.
-    "CREATE INDEX IF NOT EXISTS outcomes_day ON outcomes (day)",
-    "CREATE INDEX IF NOT EXISTS outcomes_application ON outcomes (station, application)",
+    # The indicators of a range: its outcomes by day, each one's later outcomes (the last counts) by application, with
+    # every column they read in the index (no look-up of the row).
+    "DROP INDEX IF EXISTS outcomes_day",
+    "DROP INDEX IF EXISTS outcomes_application",
+    "CREATE INDEX IF NOT EXISTS outcomes_by_day ON outcomes (day, station, application, type, seq)",
+    "CREATE INDEX IF NOT EXISTS outcomes_by_application ON outcomes (station, application, seq)",
+    # Supporting works and follow-up calls are read from their events: partial indexes hold those two types only
+    # (a few rows per thousand events), so the loading of the other events does not pay for them.
+    "CREATE INDEX IF NOT EXISTS events_works ON events (station, application) WHERE type = 'works.recorded'",
+    "CREATE INDEX IF NOT EXISTS events_calls ON events (station, application) WHERE type = 'followup.called'",
     "CREATE INDEX IF NOT EXISTS documents_application ON documents (station, application)",
     "CREATE INDEX IF NOT EXISTS stages_application ON stages (station, application)",
-    "CREATE INDEX IF NOT EXISTS applications_accepted ON applications (accepted_date)",
+    # The applications accepted in a range with every column the indicators read of them (no look-up of the row).
+    "DROP INDEX IF EXISTS applications_accepted",
+    "CREATE INDEX IF NOT EXISTS applications_by_accepted ON applications"
+    " (accepted_date, station, uuid, intake_mode, due_date, small_micro, profile, category, category_name)",
     "CREATE INDEX IF NOT EXISTS pauses_application ON pauses (station, application)",
 )
 
