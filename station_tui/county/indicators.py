@@ -31,6 +31,7 @@ from station_tui.services.indicators import (
 )
 
 COUNTY = "全县"  # the station column of the rows over all stations
+MMAP_BYTES = 1 << 34  # SQLite maps at most its compile-time limit (2 GiB by default): in effect, the whole file
 
 # The outcome of each application whose last connection, termination or reopening review falls in the range (a
 # reopening review last: no outcome). One connected in the range and terminated after it is not counted as connected.
@@ -42,42 +43,55 @@ WHERE o.day >= ? AND o.day <= ? {station}
 """
 
 
-def _facts_sql(dialect: str, source: str) -> str:
-    """Fact rows (after station, uuid and the category's name) of the applications `source` names as `a`."""
-    if dialect == "sqlite":
-        due, reached, satisfied = (f"json_extract(e.payload, '$.{k}')" for k in ("due_date", "reached", "satisfied"))
-        reached, satisfied = f"{reached} = 1", f"{satisfied} = 1"
-    else:
-        due, reached, satisfied = (f"(e.payload::json ->> '{k}')" for k in ("due_date", "reached", "satisfied"))
-        reached, satisfied = f"{reached} = 'true'", f"{satisfied} = 'true'"
-    same = "{t}.station = a.station AND {t}.application = a.uuid"
-    return f"""
-SELECT a.station, a.uuid, a.category_name, a.profile || '/' || a.category, a.accepted_date, a.intake_mode, a.due_date,
-    (SELECT count(*) FROM documents d WHERE {same.format(t="d")}),
-    (SELECT count(*) FROM stages s WHERE {same.format(t="s")}),
-    (SELECT CAST(coalesce(sum(p.paused_workdays), 0) AS BIGINT) FROM pauses p WHERE {same.format(t="p")}),
-    CASE WHEN a.intake_mode = 'deferred' THEN (SELECT count(*) FROM documents d WHERE {same.format(t="d")}
-        AND d.status IN ('deferred', 'collected')) ELSE 0 END,
-    CASE WHEN a.intake_mode = 'deferred' THEN (SELECT count(*) FROM documents d WHERE {same.format(t="d")}
-        AND d.status = 'collected' AND substr(d.collected_at, 1, 10) <= a.due_date) ELSE 0 END,
-    a.small_micro,
-    CASE WHEN a.small_micro = 1 AND EXISTS (SELECT 1 FROM events e WHERE {same.format(t="e")}
-        AND e.type = 'followup.called' AND {reached}) THEN 1 ELSE 0 END,
-    CASE WHEN a.small_micro = 1 AND (SELECT CASE WHEN {satisfied} THEN 1 ELSE 0 END FROM events e
-        WHERE {same.format(t="e")} AND e.type = 'followup.called' AND {reached}
-        ORDER BY e.recorded_at DESC LIMIT 1) = 1 THEN 1 ELSE 0 END,
-    (SELECT min({due}) FROM events e WHERE {same.format(t="e")} AND e.type = 'works.recorded')
-{source} AND a.intake_mode != 'refused'
+def _json(dialect: str, key: str) -> str:
+    return f"json_extract(e.payload, '$.{key}')" if dialect == "sqlite" else f"(e.payload::json ->> '{key}')"
+
+
+def _true(dialect: str, key: str) -> str:
+    return f"{_json(dialect, key)} = {'1' if dialect == 'sqlite' else chr(39) + 'true' + chr(39)}"
+
+
+_SAME = "{t}.station = a.station AND {t}.application = a.uuid"
+
+# The applications accepted in the range, summed per station, category and day (ACCEPTED_FACTS): every column of the
+# application read from one index on the acceptance date, its documents and stages counted by application.
+_ACCEPTED = f"""
+SELECT station, category_name, category, accepted_date, count(*), sum(complete), sum(deferred_mode), sum(documents),
+    sum(stages), sum(deferred), sum(deferred_on_time)
+FROM (SELECT a.station, a.category_name, a.profile || '/' || a.category AS category, a.accepted_date,
+        CASE WHEN a.intake_mode = 'complete' THEN 1 ELSE 0 END AS complete,
+        CASE WHEN a.intake_mode = 'deferred' THEN 1 ELSE 0 END AS deferred_mode,
+        (SELECT count(*) FROM documents d WHERE {_SAME.format(t="d")}) AS documents,
+        (SELECT count(*) FROM stages s WHERE {_SAME.format(t="s")}) AS stages,
+        CASE WHEN a.intake_mode = 'deferred' THEN (SELECT count(*) FROM documents d WHERE {_SAME.format(t="d")}
+            AND d.status IN ('deferred', 'collected')) ELSE 0 END AS deferred,
+        CASE WHEN a.intake_mode = 'deferred' THEN (SELECT count(*) FROM documents d WHERE {_SAME.format(t="d")}
+            AND d.status = 'collected' AND substr(d.collected_at, 1, 10) <= a.due_date) ELSE 0 END AS deferred_on_time
+      FROM applications a
+      WHERE a.accepted_date >= ? AND a.accepted_date <= ? AND a.intake_mode != 'refused' {{station}}) t
+GROUP BY station, category_name, category, accepted_date
 """
 
 
-# The applications accepted in the range (every column read from one index on the acceptance date), and those
-# finished in it but accepted before or after.
-_ACCEPTED = "FROM applications a WHERE a.accepted_date >= ? AND a.accepted_date <= ? {station}"
-_FINISHED_ONLY = """FROM ({finished}) o JOIN applications a ON a.station = o.station AND a.uuid = o.application
-WHERE (a.accepted_date < ? OR a.accepted_date > ?)"""
+def _finished_sql(dialect: str, station: str) -> str:
+    """The applications finished in the range (FINISHED_FACTS, after station, uuid and the category's name)."""
+    reached, satisfied, due = _true(dialect, "reached"), _true(dialect, "satisfied"), _json(dialect, "due_date")
+    calls = f"{_SAME.format(t='e')} AND e.type = 'followup.called' AND {reached}"
+    return f"""
+SELECT a.station, a.uuid, a.category_name, a.profile || '/' || a.category, a.accepted_date, a.due_date,
+    (SELECT CAST(coalesce(sum(p.paused_workdays), 0) AS BIGINT) FROM pauses p WHERE {_SAME.format(t="p")}),
+    a.small_micro,
+    CASE WHEN a.small_micro = 1 AND EXISTS (SELECT 1 FROM events e WHERE {calls}) THEN 1 ELSE 0 END,
+    CASE WHEN a.small_micro = 1 AND (SELECT CASE WHEN {satisfied} THEN 1 ELSE 0 END FROM events e WHERE {calls}
+        ORDER BY e.recorded_at DESC LIMIT 1) = 1 THEN 1 ELSE 0 END,
+    (SELECT min({due}) FROM events e WHERE {_SAME.format(t="e")} AND e.type = 'works.recorded'),
+    o.type, o.day
+FROM ({_FINISHED.format(station=station)}) o JOIN applications a ON a.station = o.station AND a.uuid = o.application
+WHERE o.type != '{REOPENED}' AND a.intake_mode != 'refused'
+"""
 
 
+# The finished stages of the applications connected in the range (their last outcome: checked against the facts).
 _STAGES = """
 SELECT f.station, f.application, s.position, s.name, substr(s.started_at, 1, 10), substr(s.finished_at, 1, 10)
 FROM ({finished}) f JOIN stages s ON s.station = f.station AND s.application = f.application
@@ -110,39 +124,35 @@ def _station_filter(station: str | None) -> tuple[str, tuple]:
 
 @dataclass
 class _Read:
-    """What the range's queries returned, per station: fact rows and finished-stage rows."""
+    """What the range's queries returned, per station: the facts services.indicators counts."""
 
-    facts: dict[str, list[tuple]]
+    accepted: dict[str, list[tuple]]
+    finished: dict[str, list[tuple]]
     stages: dict[str, list[tuple]]
-    names: dict[str, str]
+    names: dict[str, str]  # profile/category → its name, as the export gives it
 
 
 def _read(target: Target, span: Range, station: str | None) -> _Read:
     days = (span.start.isoformat(), span.end.isoformat())
     where, params = _station_filter(station)
-    finished: dict[tuple[str, str], tuple[str | None, str | None]] = {}
-    for code, application, kind, day in target.query(_FINISHED.format(station=where), (*days, *params)):
-        finished[code, application] = (None, None) if kind == REOPENED else (kind, day)
-    facts: dict[str, list[tuple]] = {}
-    names: dict[str, str] = {}  # profile/category → its name, as the export gives it
-    connected: dict[tuple[str, str], tuple[str, str]] = {}
+    read = _Read({}, {}, {}, {})
+    for code, name, category, *row in target.query(_ACCEPTED.format(station=where.replace("station", "a.station")),
+                                                   (*days, *params)):  # fmt: skip
+        read.names[category] = name or ""
+        read.accepted.setdefault(code, []).append((category, *(r if isinstance(r, str) else int(r) for r in row)))
     of_range = where.replace("station", "o.station")
-    accepted = _facts_sql(target.dialect, _ACCEPTED.format(station=where.replace("station", "a.station")))
-    finished_only = _facts_sql(target.dialect, _FINISHED_ONLY.format(finished=_FINISHED.format(station=of_range)))
-    rows = target.query(accepted, (*days, *params)) + target.query(finished_only, (*days, *params, *days))
-    for code, uuid, name, *row in rows:
-        names[row[0]] = name or ""
-        kind, day = finished.get((code, uuid), (None, None))
-        facts.setdefault(code, []).append((*row, kind, day))
-        if kind == CONNECTED:
-            connected[code, uuid] = (row[0], day)
-    stages: dict[str, list[tuple]] = {}
+    connected: dict[tuple[str, str], tuple[str, str]] = {}
+    for code, uuid, name, *row in target.query(_finished_sql(target.dialect, of_range), (*days, *params)):
+        read.names[row[0]] = name or ""
+        read.finished.setdefault(code, []).append(tuple(row))
+        if row[-2] == CONNECTED:
+            connected[code, uuid] = (row[0], row[-1])
     stage_sql = _STAGES.format(finished=_FINISHED.format(station=of_range))
     for code, application, position, name, started, ended in target.query(stage_sql, (*days, *params, CONNECTED)):
         found = connected.get((code, application))
         if found is not None:  # its last outcome is this connection
-            stages.setdefault(code, []).append((found[0], found[1], position, name, started, ended))
-    return _Read(facts, stages, names)
+            read.stages.setdefault(code, []).append((*found, position, name, started, ended))
+    return read
 
 
 def _in(span: Range, by_month: bool):  # noqa: ANN202
@@ -173,10 +183,15 @@ def count_range(
 ) -> Counted:
     """Each station's rows, then the county's (station 全县) over all stations read; the same for the stages."""
     ensure_schema(target)  # a database loaded by an older version gets the indexes these queries need
+    if target.dialect == "sqlite":
+        # A range's look-ups touch pages all over the file: mapped, they are read from the system's file cache in
+        # place instead of one read() call each into this connection's own cache (which starts empty every time).
+        target.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
     days = DayIndex(calendar or WorkCalendar())
     period = _in(span, by_month)
     read = _read(target, span, station)
-    groups = {code: count(facts, days, period) for code, facts in read.facts.items()}
+    codes = sorted({*read.accepted, *read.finished})
+    groups = {code: count(read.accepted.get(code, ()), read.finished.get(code, ()), days, period) for code in codes}
     stage_groups = {code: count_stages(rows, days, period) for code, rows in read.stages.items()}
     names = read.names
     if station is None and groups:
@@ -190,9 +205,7 @@ def count_range(
             merge_stages(county_stages, g)
         stage_groups[COUNTY] = county_stages
     order = sorted(groups, key=lambda code: (code == COUNTY, code))
-    rows = [
-        dict(zip(NAMES, (code, *values), strict=True)) for code in order for values in rows_of(groups[code], names)
-    ]
+    rows = [dict(zip(NAMES, (code, *values), strict=True)) for code in order for values in rows_of(groups[code], names)]
     stages = [
         dict(zip(STAGE_NAMES, (code, *values), strict=True))
         for code in order

@@ -21,8 +21,9 @@ Definitions (also in the data dictionary):
 * Follow-up calls: of the 小微 applications connected in the month, the share whose customer a call reached, and of
   those the share satisfied at the latest call that reached them.
 
-Both the station (its own tables) and the county (the rows the stations exported) read one fact row per application
-(FACTS) and one per finished stage, and count them here: one definition. Working days come from a day index (the
+Both the station (its own tables) and the county (the rows the stations exported) read the same facts (applications
+accepted, summed by category and day; applications finished, one each; finished stages) and count them here: one
+definition. Working days come from a day index (the
 running count of working days since ORIGIN, one calendar question per distinct day), not a calendar walk per
 application.
 """
@@ -32,6 +33,7 @@ from __future__ import annotations
 import math
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -88,22 +90,30 @@ STAGE_COLUMNS = (
     Column("p90_workdays", "用时90百分位（工作日）", "int", "同上的第90百分位（最近秩法）"),
 )
 
-# One application as both sides read it, by position.
-FACTS = (
+# What both sides read, by position. Applications accepted, summed by (category, day of acceptance) — one row per
+# application at the station, one per day at the county, which sums in SQL:
+ACCEPTED_FACTS = (
     "category",  # profile/category
     "accepted",  # YYYY-MM-DD
-    "mode",  # intake mode
-    "due",  # YYYY-MM-DD, moved by pauses
+    "applications",  # how many
+    "complete",  # of which 两证办结
+    "deferred_mode",  # of which 容缺办理
     "documents",  # documents listed
     "stages",  # stages
-    "paused",  # working days paused for the customer
     "deferred",  # documents deferred at intake (still deferred, or collected since)
     "deferred_on_time",  # of those, collected on or before the due date
+)
+# Applications finished (their last outcome), one row each:
+FINISHED_FACTS = (
+    "category",  # profile/category
+    "accepted",  # YYYY-MM-DD
+    "due",  # YYYY-MM-DD, moved by pauses
+    "paused",  # working days paused for the customer
     "small_micro",  # 0/1
     "called",  # a call reached the customer: 0/1
     "satisfied",  # the latest call that reached them: satisfied 0/1
     "works_due",  # the earliest due date of its supporting works, or None
-    "kind",  # its last outcome: application.connected, application.terminated or None
+    "kind",  # its last outcome: application.connected or application.terminated
     "day",  # the day of that outcome
 )
 # One finished stage: (profile/category, the application's connection day, position, name, started day, finished day).
@@ -145,7 +155,7 @@ ORDER BY s.application, s.position
 
 
 def _with_outcomes(conn: sqlite3.Connection) -> Iterator[tuple]:
-    """Each application's UUID and fact row (FACTS)."""
+    """Each application's row of APPLICATIONS with its last outcome's type and day (or None, None) at the end."""
     outcomes = conn.execute(OUTCOMES)
     pending = next(outcomes, None)
     for row in conn.execute(APPLICATIONS):
@@ -159,22 +169,36 @@ def _with_outcomes(conn: sqlite3.Connection) -> Iterator[tuple]:
             if kind == "termination.reviewed":
                 kind = day = None
             pending = next(outcomes, None)
-        yield uuid, (*row[1:], kind, day)
+        yield (*row, kind, day)
 
 
-def station_facts(conn: sqlite3.Connection) -> tuple[list[tuple], list[tuple]]:
-    """The station's fact rows and the finished stages of its connected applications."""
-    facts, connected = [], {}
-    for uuid, fact in _with_outcomes(conn):
-        facts.append(fact)
-        if fact[13] == CONNECTED:
-            connected[uuid] = fact
-    stages = [
-        (fact[0], fact[14], position, name, started, finished)
+@dataclass
+class Facts:
+    accepted: list[tuple]  # ACCEPTED_FACTS
+    finished: list[tuple]  # FINISHED_FACTS
+    stages: list[tuple]  # finished stages of the connected applications
+
+
+def station_facts(conn: sqlite3.Connection) -> Facts:
+    """The station's facts, one row per application."""
+    facts = Facts([], [], [])
+    connected: dict[str, tuple[str, str]] = {}
+    for (uuid, category, accepted, mode, due, documents, stages, paused, deferred, on_time, small_micro, called,
+         satisfied, works_due, kind, day) in _with_outcomes(conn):  # fmt: skip
+        complete, deferred_mode = int(mode == "complete"), int(mode == "deferred")
+        facts.accepted.append((category, accepted, 1, complete, deferred_mode, documents, stages, deferred, on_time))
+        if kind is not None:
+            facts.finished.append(
+                (category, accepted, due, paused, small_micro, called, satisfied, works_due, kind, day)
+            )
+        if kind == CONNECTED:
+            connected[uuid] = (category, day)
+    facts.stages = [
+        (*found, position, name, started, finished)
         for application, position, name, started, finished in conn.execute(STAGES)
-        if (fact := connected.get(application)) is not None
+        if (found := connected.get(application)) is not None
     ]
-    return facts, stages
+    return facts
 
 
 # --- counting -------------------------------------------------------------------------------------------------------
@@ -282,9 +306,11 @@ class _Memo(dict):
         return key
 
 
-def count(facts: Iterable[tuple], days: DayIndex, period: Period = month_of) -> dict[tuple[str, str], Group]:
-    """The groups of fact rows (FACTS) by (period, category). `period` names the group a day falls in (its month by
-    default; None: outside the range asked for)."""
+def count(
+    accepted: Iterable[tuple], finished: Iterable[tuple], days: DayIndex, period: Period = month_of
+) -> dict[tuple[str, str], Group]:
+    """The groups of fact rows (ACCEPTED_FACTS, FINISHED_FACTS) by (period, category). `period` names the group a day
+    falls in (its month by default; None: outside the range asked for)."""
     groups: dict[tuple[str, str], Group] = {}
     periods = _Memo(period)
 
@@ -297,26 +323,24 @@ def count(facts: Iterable[tuple], days: DayIndex, period: Period = month_of) -> 
             g = groups[key, category] = Group()
         return g
 
-    for (category, accepted, mode, due, documents, stages, paused, deferred, deferred_on_time, small_micro, called,
-         satisfied, works_due, kind, day) in facts:  # fmt: skip
-        g = group(accepted, category)
+    for category, day, n, complete, deferred_mode, documents, stages, deferred, deferred_on_time in accepted:
+        g = group(day, category)
         if g is not None:
-            g.accepted += 1
-            g.complete += mode == "complete"
-            g.deferred += mode == "deferred"
+            g.accepted += n
+            g.complete += complete
+            g.deferred += deferred_mode
             g.documents += documents
             g.stages += stages
             g.deferred_documents += deferred
             g.deferred_on_time += deferred_on_time
-        if kind is None:
-            continue
+    for category, accepted_day, due, paused, small_micro, called, satisfied, works_due, kind, day in finished:
         g = group(day, category)
         if g is None:
             continue
         if kind == TERMINATED:
             g.terminated += 1
             continue
-        gross = max(days[day] - days[accepted], 0)
+        gross = max(days[day] - days[accepted_day], 0)
         used = max(gross - paused, 0)
         g.used.append(used)
         g.excluded += gross - used
@@ -369,23 +393,17 @@ def stage_rows_of(
                _mean(sum(values), n), percentile(values))  # fmt: skip
 
 
-def aggregate(
-    facts: Iterable[tuple], calendar: WorkCalendar, category_names: Mapping[str, str], period: Period = month_of
-) -> Iterator[tuple]:
-    """The indicator rows (COLUMNS) from fact rows (FACTS)."""
-    return rows_of(count(facts, DayIndex(calendar), period), category_names)
-
-
 def indicator_rows(
     conn: sqlite3.Connection, calendar: WorkCalendar, category_names: Mapping[str, str]
 ) -> Iterator[tuple]:
-    facts, _ = station_facts(conn)
-    return aggregate(facts, calendar, category_names)
+    """The station's indicator rows (COLUMNS), every month: indicators.csv."""
+    facts = station_facts(conn)
+    return rows_of(count(facts.accepted, facts.finished, DayIndex(calendar)), category_names)
 
 
 def stage_rows(conn: sqlite3.Connection, calendar: WorkCalendar, category_names: Mapping[str, str]) -> list[tuple]:
-    _, stages = station_facts(conn)
-    return list(stage_rows_of(count_stages(stages, DayIndex(calendar)), category_names))
+    """The station's per-stage rows (STAGE_COLUMNS), every month."""
+    return list(stage_rows_of(count_stages(station_facts(conn).stages, DayIndex(calendar)), category_names))
 
 
 def workdays_used(calendar: WorkCalendar) -> Callable[[str, str, int], int]:
@@ -433,11 +451,11 @@ def station_indicators(station: Station, first: str | None = None, last: str | N
         if month is not None:
             check_month(month)
     names = category_names(station)
-    facts, stages = station_facts(station.store.conn)
+    facts = station_facts(station.store.conn)
     days = DayIndex(station.calendar)
-    rows = rows_of(count(facts, days), names)
+    rows = rows_of(count(facts.accepted, facts.finished, days), names)
     categories = [dict(zip(_names(COLUMNS), row, strict=True)) for row in rows if _in_range(row[0], first, last)]
-    per_stage = stage_rows_of(count_stages(stages, days), names)
+    per_stage = stage_rows_of(count_stages(facts.stages, days), names)
     stage_list = [
         dict(zip(_names(STAGE_COLUMNS), row, strict=True)) for row in per_stage if _in_range(row[0], first, last)
     ]
