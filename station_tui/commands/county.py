@@ -183,7 +183,7 @@ def indicators_command(
         raise CommandError(f"日期写法不对：{exc}") from exc
     db = _open_loaded(target)
     try:
-        counted = count_range(db, span, by_month=by_month, station=station)
+        counted = count_range(db, span, by_month=by_month, station=station, with_stages=per_stage)
     finally:
         db.close()
     table = Table(title=f"获得电力指标 {span.label()}")

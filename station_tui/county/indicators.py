@@ -132,7 +132,7 @@ class _Read:
     names: dict[str, str]  # profile/category → its name, as the export gives it
 
 
-def _read(target: Target, span: Range, station: str | None) -> _Read:
+def _read(target: Target, span: Range, station: str | None, with_stages: bool) -> _Read:
     days = (span.start.isoformat(), span.end.isoformat())
     where, params = _station_filter(station)
     read = _Read({}, {}, {}, {})
@@ -147,6 +147,8 @@ def _read(target: Target, span: Range, station: str | None) -> _Read:
         read.finished.setdefault(code, []).append(tuple(row))
         if row[-2] == CONNECTED:
             connected[code, uuid] = (row[0], row[-1])
+    if not with_stages:
+        return read
     stage_sql = _STAGES.format(finished=_FINISHED.format(station=of_range))
     for code, application, position, name, started, ended in target.query(stage_sql, (*days, *params, CONNECTED)):
         found = connected.get((code, application))
@@ -180,8 +182,10 @@ def count_range(
     by_month: bool = True,
     station: str | None = None,
     calendar: WorkCalendar | None = None,
+    with_stages: bool = True,
 ) -> Counted:
-    """Each station's rows, then the county's (station 全县) over all stations read; the same for the stages."""
+    """Each station's rows, then the county's (station 全县) over all stations read; the same for the stages (read
+    only `with_stages`: a stage row per stage of every connected application is most of the work)."""
     ensure_schema(target)  # a database loaded by an older version gets the indexes these queries need
     if target.dialect == "sqlite":
         # A range's look-ups touch pages all over the file: mapped, they are read from the system's file cache in
@@ -189,7 +193,7 @@ def count_range(
         target.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
     days = DayIndex(calendar or WorkCalendar())
     period = _in(span, by_month)
-    read = _read(target, span, station)
+    read = _read(target, span, station, with_stages)
     codes = sorted({*read.accepted, *read.finished})
     groups = {code: count(read.accepted.get(code, ()), read.finished.get(code, ()), days, period) for code in codes}
     stage_groups = {code: count_stages(rows, days, period) for code, rows in read.stages.items()}
@@ -223,7 +227,7 @@ def indicators(
     calendar: WorkCalendar | None = None,
 ) -> list[dict]:
     """Rows named by NAMES: each station's, then the county's (station 全县) over all stations read."""
-    return count_range(target, span, by_month=by_month, station=station, calendar=calendar).rows
+    return count_range(target, span, by_month=by_month, station=station, calendar=calendar, with_stages=False).rows
 
 
 def stage_indicators(

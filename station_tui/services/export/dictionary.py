@@ -100,6 +100,11 @@ def dictionary_markdown() -> str:
     lines += ["", f"#### indicators.csv：{FILE_MEANINGS['indicators.csv']}", "", "| 列名 | 英文列名 | 类型 | 说明 |"]
     lines += ["|---|---|---|---|"]
     lines += [f"| {c.zh} | `{c.name}` | {KIND_LABELS[c.kind]} | {c.meaning} |" for c in INDICATOR_COLUMNS]
+    from station_tui.services.indicators import STAGE_COLUMNS
+
+    lines += ["", "#### 各环节用时（不单独导出：station-tui indicators --json 的 stages，county indicators --stages）", ""]
+    lines += ["| 列名 | 英文列名 | 类型 | 说明 |", "|---|---|---|---|"]
+    lines += [f"| {c.zh} | `{c.name}` | {KIND_LABELS[c.kind]} | {c.meaning} |" for c in STAGE_COLUMNS]
     lines += ["", f"- **manifest.json**：{FILE_MEANINGS['manifest.json']}"]
     return "\n".join(lines) + "\n"
 
