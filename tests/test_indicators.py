@@ -12,13 +12,13 @@ from station_tui.county.indicators import COUNTY, Range, count_range
 from station_tui.county.load import load_folders
 from station_tui.county.target import open_target
 from station_tui.domain.timeutil import CHINA_TZ
-from station_tui.services import followups, intake, lifecycle, works
+from station_tui.services import followups, lifecycle, works
 from station_tui.services.export import run_export
 from station_tui.services.followups import CallAnswer
 from station_tui.services.indicators import station_indicators
-from station_tui.services.intake import IntakeForm, ReceivedDocument
 from station_tui.services.station import Station
 from tests.county_helpers import target  # noqa: F401, F811 - fixture
+from tests.test_duties import _deferred  # a resident accepted with the property certificate deferred (容缺)
 
 SMALL = "lv_small_micro"  # zhuxian-2020's 低压小微企业 (15 working days), the small shops below
 RESIDENT = "lv_no_works"  # 低压无配套工程 (2 working days), the residents below
@@ -26,18 +26,6 @@ RESIDENT = "lv_no_works"  # 低压无配套工程 (2 working days), the resident
 
 def _at(month: int, day: int, hour: int = 9) -> datetime:
     return datetime(2026, month, day, hour, tzinfo=CHINA_TZ)
-
-
-def _deferred(station: Station, when: datetime, name: str) -> str:
-    """A resident accepted with the property certificate deferred (容缺)."""
-    form = IntakeForm(
-        business_type="lv_resident", customer_name=name, id_number="411302198503120024", phone="13837123456",
-        address="邾县城关镇北关街18号", capacity_kw="8",
-        received=[ReceivedDocument("identity_proof", "居民身份证", "original_and_copy")],
-    )  # fmt: skip
-    accepted = intake.accept(station, form, operator=station.head_id, simulated_at=when)
-    assert accepted.mode == "deferred"
-    return accepted.uuid
 
 
 def _collect(station: Station, application: str, when: datetime) -> None:
@@ -82,9 +70,9 @@ def fixed_events(station: Station) -> dict[str, str]:
     lifecycle.terminate(station, c, reason="客户撤回申请", operator=head, at=_at(11, 4))
     # D, E, F: residents accepted 容缺 on 11-09 (due 11-11) and 11-16 (due 11-18). D's document collected on 11-10
     # (on time), then connected on 11-12 (3 working days, one late); E's on 11-13 (late); F's not yet.
-    d = _deferred(station, _at(11, 9), "丁")
-    e = _deferred(station, _at(11, 9), "戊")
-    f = _deferred(station, _at(11, 16), "己")
+    d = _deferred(station, _at(11, 9))
+    e = _deferred(station, _at(11, 9))
+    f = _deferred(station, _at(11, 16))
     _collect(station, d, _at(11, 10))
     lifecycle.connect(station, d, operator=head, at=_at(11, 12))
     _collect(station, e, _at(11, 13))

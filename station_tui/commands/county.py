@@ -4,6 +4,7 @@ silent, `county indicators`, `county report --half`, and `county --into TARGET` 
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
@@ -167,8 +168,6 @@ def indicators_command(
     target: str, month: str | None, first: str | None, last: str | None, station: str | None, per_stage: bool
 ) -> None:
     """各供电所、各时限类别的获得电力指标（与供电所自己的 indicators.csv 同一定义），以及全县合计。"""
-    from rich.console import Console
-    from rich.table import Table
 
     from station_tui.county.indicators import STAGE_NAMES, ZH, Range, count_range
 
@@ -186,23 +185,25 @@ def indicators_command(
         counted = count_range(db, span, by_month=by_month, station=station, with_stages=per_stage)
     finally:
         db.close()
-    table = Table(title=f"获得电力指标 {span.label()}")
-    for name in SHOWN:
-        table.add_column(ZH[name])
-    for row in counted.rows:
-        table.add_row(*("" if row[n] is None else str(row[n]) for n in SHOWN))
-    Console().print(table)
+    _print_rows(f"获得电力指标 {span.label()}", SHOWN, ZH, counted.rows)
     if per_stage:
         from station_tui.services.indicators import STAGE_COLUMNS
 
         heads = {"station": "供电所", **{c.name: c.zh for c in STAGE_COLUMNS}}
         shown = [n for n in STAGE_NAMES if n != "category"]
-        stages = Table(title=f"各环节用时 {span.label()}（当期送电的申请）")
-        for name in shown:
-            stages.add_column(heads[name])
-        for row in counted.stages:
-            stages.add_row(*("" if row[n] is None else str(row[n]) for n in shown))
-        Console().print(stages)
+        _print_rows(f"各环节用时 {span.label()}（当期送电的申请）", shown, heads, counted.stages)
+
+
+def _print_rows(title: str, names: Sequence[str], heads: dict[str, str], rows: list[dict]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title)
+    for name in names:
+        table.add_column(heads[name])
+    for row in rows:
+        table.add_row(*("" if row[n] is None else str(row[n]) for n in names))
+    Console().print(table)
 
 
 @county_group.command("report")
