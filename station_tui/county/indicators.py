@@ -1,13 +1,14 @@
 """Indicators across stations: per station, time-limit category and month (or for any range of days), counted by
 the very functions that make each station's own indicators.csv (services.indicators: count, rows_of, count_stages),
-from the rows the stations exported: one fact row per application (services.indicators.FACTS) and one per finished
-stage of the applications connected in the range.
+from the rows the stations exported, read as the same facts: the applications accepted in the range summed per
+category and day (ACCEPTED_FACTS), those finished in it one by one (FINISHED_FACTS), and with --stages the finished
+stages of the applications connected in it.
 
-Only the applications accepted or finished in the range are read: the month's outcomes by their day (the last
-outcome of each application counts, found by an index on (station, application, seq)), the month's applications by
-their acceptance date, and for each of them its documents, stages, pauses, supporting works and follow-up calls by
-their application (the works and calls from the events, through partial indexes that hold those two types only).
-The working days come from a day index (one calendar question per distinct day)."""
+Only the applications accepted or finished in the range are read: the range's outcomes by their day (the last
+outcome of each application counts, found by an index on (station, application, seq)), its applications by their
+acceptance date (one covering index), and for each of them its documents, stages, pauses, supporting works and
+follow-up calls by their application (the works and calls from the events, through partial indexes that hold those
+two types only). The working days come from a day index (one calendar question per distinct day)"""
 
 from __future__ import annotations
 
@@ -48,7 +49,8 @@ def _json(dialect: str, key: str) -> str:
 
 
 def _true(dialect: str, key: str) -> str:
-    return f"{_json(dialect, key)} = {'1' if dialect == 'sqlite' else chr(39) + 'true' + chr(39)}"
+    """The payload's boolean `key` is true (SQLite's json_extract gives 1, PostgreSQL's ->> the text 'true')."""
+    return f"{_json(dialect, key)} = 1" if dialect == "sqlite" else f"{_json(dialect, key)} = 'true'"
 
 
 _SAME = "{t}.station = a.station AND {t}.application = a.uuid"
