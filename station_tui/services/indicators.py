@@ -401,11 +401,6 @@ def indicator_rows(
     return rows_of(count(facts.accepted, facts.finished, DayIndex(calendar)), category_names)
 
 
-def stage_rows(conn: sqlite3.Connection, calendar: WorkCalendar, category_names: Mapping[str, str]) -> list[tuple]:
-    """The station's per-stage rows (STAGE_COLUMNS), every month."""
-    return list(stage_rows_of(count_stages(station_facts(conn).stages, DayIndex(calendar)), category_names))
-
-
 def workdays_used(calendar: WorkCalendar) -> Callable[[str, str, int], int]:
     """Working days a connected application used: after the day of acceptance up to the day of connection, less its
     pauses (never below 0)."""
