@@ -27,7 +27,7 @@ INDICATOR_COLUMNS = (
     ("accepted", "受理"),
     ("connected", "送电"),
     ("terminated", "终止"),
-    ("termination_share", "终止率"),
+    ("termination_rate", "终止率"),
     ("avg_workdays", "平均用时"),
     ("p90_workdays", "90分位"),
     ("on_time_share", "按期"),

@@ -347,3 +347,49 @@ def test_the_snapshot_follows_the_newest_export(station: Station, tmp_path: Path
     finally:
         db.close()
     assert len(paused) == 1
+
+
+def test_a_station_past_its_schedule_is_marked_and_an_old_manifest_is_judged_by_silence(
+    stations: Stations, target: str, tmp_path: Path
+) -> None:
+    """The manifest carries the station's schedule and its next run; the county marks a station whose next export
+    has not come by then. An export from before the schedule was carried is read as before: no mark."""
+    old = stations.copy(stations.others[1], tmp_path / "in")
+    manifest = json.loads((old / "manifest.json").read_text(encoding="utf-8"))
+    del manifest["schedule"]
+    (old / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    load(target, stations.nights[3], old)
+    carried = json.loads((stations.nights[3] / "manifest.json").read_text(encoding="utf-8"))["schedule"]
+    assert carried["described"] == "每天 22:00"
+    following = from_iso(carried["next_run"])
+    written = from_iso(json.loads((stations.nights[3] / "manifest.json").read_text(encoding="utf-8"))["written_at"])
+    assert written < following <= written + timedelta(days=1)
+    db = open_target(target)
+    try:
+        before = {s.code: s for s in county_status(db, following - timedelta(minutes=1)).stations}
+        after = {s.code: s for s in county_status(db, following + timedelta(minutes=1)).stations}
+    finally:
+        db.close()
+    assert not before["0371"].past_schedule and after["0371"].past_schedule
+    assert after["0371"].next_export == following and after["0371"].schedule == "每天 22:00"
+    assert after["C3"].schedule == "" and not after["C3"].past_schedule
+
+
+def test_reading_commands_on_a_database_that_does_not_exist_create_nothing(tmp_path: Path) -> None:
+    runner = CliRunner()
+    missing = tmp_path / "新县.db"
+    for args in (
+        ["status"],
+        ["indicators", "--month", "2026-11"],
+        ["report", "--half", "2026H2", "--out", str(tmp_path / "r.xlsx")],
+    ):
+        result = runner.invoke(main, ["county", *args, "--into", str(missing)])
+        assert result.exit_code == 1, result.output
+        assert "不存在：这里还没有载入任何供电所的导出" in result.output and "Traceback" not in result.output
+        assert not missing.exists()
+    station_db = tmp_path / "站.db"
+    sqlite3.connect(station_db).execute("CREATE TABLE events (seq INTEGER)").connection.close()
+    result = runner.invoke(main, ["county", "status", "--into", str(station_db)])
+    assert result.exit_code == 1 and "没有县公司数据" in result.output
+    with sqlite3.connect(station_db) as conn:
+        assert [n for (n,) in conn.execute("SELECT name FROM sqlite_master")] == ["events"]

@@ -180,6 +180,7 @@ def test_indicators_are_the_plain_count(demo_db: Path, clock) -> None:  # noqa: 
     names = category_names(station)
     work_calendar = station.calendar
     rows = list(indicator_rows(store.conn, work_calendar, names))
-    assert rows == _reference_indicators(store, work_calendar, names)
+    # The first thirteen columns; the duties' columns are counted by hand in tests/test_indicators.py.
+    assert [r[:13] for r in rows] == _reference_indicators(store, work_calendar, names)
     assert sum(r[3] for r in rows) > 0 and sum(r[8] for r in rows) > 0
     store.close()

@@ -4,6 +4,7 @@ silent, `county indicators`, `county report --half`, and `county --into TARGET` 
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
@@ -24,6 +25,21 @@ def _open(target: str):  # noqa: ANN202
     return open_target(target)
 
 
+def _open_loaded(target: str):  # noqa: ANN202
+    """For the commands that read (status, indicators, report, the screen): a database nothing was loaded into is
+    said to be so, never created empty."""
+    from station_tui.county.status import require_county, require_loaded
+
+    require_loaded(target)
+    db = _open(target)
+    try:
+        require_county(db, target)
+    except Exception:
+        db.close()
+        raise
+    return db
+
+
 def _when(moment) -> str:  # noqa: ANN001
     return moment.strftime("%Y-%m-%d %H:%M") if moment else "—"
 
@@ -38,6 +54,7 @@ def county_group(ctx: click.Context, target: str) -> None:
         return
     from station_tui.screens.county import CountyApp
 
+    _open_loaded(target).close()
     CountyApp(target).run()
 
 
@@ -86,34 +103,57 @@ def load_command(folders: tuple[Path, ...], target: str) -> None:
         sys.exit(1)
 
 
+def _state(s) -> str:  # noqa: ANN001 - a county.status.StationStatus
+    marks = []
+    if s.silent:
+        marks.append("失联（超过一天没有导出）")
+    if s.past_schedule:
+        marks.append(f"超过导出周期（应在 {_when(s.next_export)} 导出）")
+    return f"[red]{'；'.join(marks)}[/red]" if marks else "正常"
+
+
 @county_group.command("status")
 @into_option
 @plain_errors
 def status_command(target: str) -> None:
-    """每个供电所最近一次导出和最近一条事件的时间；超过一天没有导出的标为「失联」；列出拒收的文件夹和缺口。"""
+    """每个供电所最近一次导出和最近一条事件的时间；超过一天没有导出的标为「失联」，过了导出周期（下次应导出的时间已过）仍没有新导出的标为「超过导出周期」；列出拒收的文件夹和缺口。"""
     from rich.console import Console
     from rich.table import Table
 
     from station_tui.county.status import county_status
 
-    db = _open(target)
+    db = _open_loaded(target)
     try:
         status = county_status(db)
     finally:
         db.close()
     table = Table(title="各供电所")
-    for name in ("供电所代码", "名称", "最近导出", "最近事件", "状态"):
+    for name in ("供电所代码", "名称", "最近导出", "最近事件", "导出周期", "应有下次导出", "状态"):
         table.add_column(name)
     for s in status.stations:
-        state = "[red]失联（超过一天没有导出）[/red]" if s.silent else "正常"
-        table.add_row(s.code, s.name, _when(s.last_export), _when(s.last_event), state)
+        table.add_row(
+            s.code, s.name, _when(s.last_export), _when(s.last_event), s.schedule or "（导出未带周期）",
+            _when(s.next_export), _state(s),
+        )  # fmt: skip
     Console().print(table)
     silent = [s.code for s in status.stations if s.silent]
-    click.echo(f"{len(status.stations)} 个供电所，失联 {len(silent)} 个" + (f"：{'、'.join(silent)}" if silent else ""))
+    late = [s.code for s in status.stations if s.past_schedule]
+    click.echo(
+        f"{len(status.stations)} 个供电所，失联 {len(silent)} 个" + (f"：{'、'.join(silent)}" if silent else "")
+        + f"；超过导出周期 {len(late)} 个" + (f"：{'、'.join(late)}" if late else "")
+    )  # fmt: skip
     for r in status.refusals:
         click.echo(f"拒收的文件夹：{r.station} {r.folder}：{r.reason}")
     for gap in status.gaps:
         click.echo(f"缺口：{gap}")
+
+
+# The columns a terminal can hold (all of them: county.indicators.indicators, and the data dictionary).
+SHOWN = (
+    "station", "month", "category_name", "accepted", "connected", "terminated", "termination_rate", "avg_workdays",
+    "p90_workdays", "on_time_share", "excluded_workdays", "deferred_on_time_share", "works_on_time_share",
+    "called_share", "satisfied_share",
+)  # fmt: skip
 
 
 @county_group.command("indicators")
@@ -122,15 +162,14 @@ def status_command(target: str) -> None:
 @click.option("--from", "first", help="起始日期 YYYY-MM-DD（与 --to 一起：整个区间合计）")
 @click.option("--to", "last", help="截止日期 YYYY-MM-DD（含）")
 @click.option("--station", help="只看一个供电所（代码）")
+@click.option("--stages", "per_stage", is_flag=True, help="再列出各环节的平均用时和90百分位")
 @plain_errors
 def indicators_command(
-    target: str, month: str | None, first: str | None, last: str | None, station: str | None
+    target: str, month: str | None, first: str | None, last: str | None, station: str | None, per_stage: bool
 ) -> None:
     """各供电所、各时限类别的获得电力指标（与供电所自己的 indicators.csv 同一定义），以及全县合计。"""
-    from rich.console import Console
-    from rich.table import Table
 
-    from station_tui.county.indicators import NAMES, ZH, Range, indicators
+    from station_tui.county.indicators import STAGE_NAMES, ZH, Range, count_range
 
     try:
         if month:
@@ -141,17 +180,29 @@ def indicators_command(
             raise CommandError("请给出 --month YYYY-MM，或 --from 与 --to")
     except ValueError as exc:
         raise CommandError(f"日期写法不对：{exc}") from exc
-    db = _open(target)
+    db = _open_loaded(target)
     try:
-        rows = indicators(db, span, by_month=by_month, station=station)
+        counted = count_range(db, span, by_month=by_month, station=station, with_stages=per_stage)
     finally:
         db.close()
-    shown = [n for n in NAMES if n not in ("category", "max_workdays", "avg_documents", "avg_stages", "deferred_share")]
-    table = Table(title=f"获得电力指标 {span.label()}")
-    for name in shown:
-        table.add_column(ZH[name])
+    _print_rows(f"获得电力指标 {span.label()}", SHOWN, ZH, counted.rows)
+    if per_stage:
+        from station_tui.services.indicators import STAGE_COLUMNS
+
+        heads = {"station": "供电所", **{c.name: c.zh for c in STAGE_COLUMNS}}
+        shown = [n for n in STAGE_NAMES if n != "category"]
+        _print_rows(f"各环节用时 {span.label()}（当期送电的申请）", shown, heads, counted.stages)
+
+
+def _print_rows(title: str, names: Sequence[str], heads: dict[str, str], rows: list[dict]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title)
+    for name in names:
+        table.add_column(heads[name])
     for row in rows:
-        table.add_row(*("" if row[n] is None else str(row[n]) for n in shown))
+        table.add_row(*("" if row[n] is None else str(row[n]) for n in names))
     Console().print(table)
 
 
@@ -164,7 +215,7 @@ def report_command(target: str, half: str, out: Path) -> None:
     """半年报装信息报表（每年 1 月 10 日、7 月 10 日前）：已送电的高压新装及增容和小微企业申请。"""
     from station_tui.county.report import build_report, write_report
 
-    db = _open(target)
+    db = _open_loaded(target)
     try:
         report = build_report(db, half)
     finally:

@@ -31,7 +31,7 @@ from station_tui.county.contract import (
     contracts,
     verify_folder,
 )
-from station_tui.county.schema import OUTCOME_TYPES, REOPENED, ensure_schema
+from station_tui.county.schema import OUTCOME_TYPES, REOPENED, ensure_schema, record_schedule
 from station_tui.county.target import CsvLoad, Target
 from station_tui.domain.timeutil import system_now, to_iso
 
@@ -324,6 +324,7 @@ def _load_folder(target: Target, folder: Path, manifest: dict, station: str) -> 
             ),
         )
         _update_station(target, station, manifest, folder, last_event, current, newer)
+        record_schedule(target, station, manifest)
         target.execute("DELETE FROM refusals WHERE folder = ?", (str(folder),))
     return result
 

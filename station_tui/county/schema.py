@@ -28,6 +28,11 @@ OWN_TABLES = (
         event_rows BIGINT NOT NULL, new_events BIGINT NOT NULL, loaded_at TEXT NOT NULL,
         PRIMARY KEY (station, export)
     )""",
+    # Each station's export schedule as its newest manifest carries it (`county status`: past its schedule when
+    # next_export_at has passed). Older exports carry none: no row, and the station is judged by silence only.
+    """CREATE TABLE IF NOT EXISTS station_schedules (
+        station TEXT PRIMARY KEY, written_at TEXT NOT NULL, described TEXT NOT NULL, next_export_at TEXT
+    )""",
     # Folders refused (tampered, incomplete, foreign), until a later run loads them.
     """CREATE TABLE IF NOT EXISTS refusals (
         folder TEXT PRIMARY KEY, station TEXT NOT NULL, reason TEXT NOT NULL, seen_at TEXT NOT NULL
@@ -52,12 +57,23 @@ OWN_TABLES = (
 )
 INDEXES = (
     # The events table has its primary key only: every further index would cost each of millions of rows again.
-    "CREATE INDEX IF NOT EXISTS outcomes_day ON outcomes (day)",
-    "CREATE INDEX IF NOT EXISTS outcomes_application ON outcomes (station, application)",
+    # The indicators of a range: its outcomes by day, each one's later outcomes (the last counts) by application, with
+    # every column they read in the index (no look-up of the row).
+    "DROP INDEX IF EXISTS outcomes_day",
+    "DROP INDEX IF EXISTS outcomes_application",
+    "CREATE INDEX IF NOT EXISTS outcomes_by_day ON outcomes (day, station, application, type, seq)",
+    "CREATE INDEX IF NOT EXISTS outcomes_by_application ON outcomes (station, application, seq)",
+    # Supporting works and follow-up calls are read from their events: partial indexes hold those two types only
+    # (a few rows per thousand events), so the loading of the other events does not pay for them.
+    "CREATE INDEX IF NOT EXISTS events_works ON events (station, application) WHERE type = 'works.recorded'",
+    "CREATE INDEX IF NOT EXISTS events_calls ON events (station, application) WHERE type = 'followup.called'",
     "CREATE INDEX IF NOT EXISTS documents_application ON documents (station, application)",
     "CREATE INDEX IF NOT EXISTS stages_application ON stages (station, application)",
     "CREATE INDEX IF NOT EXISTS notices_application ON notices (station, application)",
-    "CREATE INDEX IF NOT EXISTS applications_accepted ON applications (accepted_date)",
+    # The applications accepted in a range with every column the indicators read of them (no look-up of the row).
+    "DROP INDEX IF EXISTS applications_accepted",
+    "CREATE INDEX IF NOT EXISTS applications_by_accepted ON applications"
+    " (accepted_date, station, uuid, intake_mode, due_date, small_micro, profile, category, category_name)",
     "CREATE INDEX IF NOT EXISTS pauses_application ON pauses (station, application)",
 )
 
@@ -65,6 +81,19 @@ INDEXES = (
 def contract_table_sql(table: str, columns: list[tuple[str, str]]) -> str:
     cells = ", ".join(f"{name} {sql_type(kind)}" for name, kind in columns)
     return f"CREATE TABLE IF NOT EXISTS {table} (station TEXT NOT NULL, {cells}, PRIMARY KEY (station, uuid))"
+
+
+def record_schedule(target: Target, station: str, manifest: dict) -> None:
+    """The schedule of the station's newest export (an older folder loaded late does not replace it)."""
+    schedule = manifest.get("schedule")
+    if not isinstance(schedule, dict):
+        return
+    target.execute(
+        "INSERT INTO station_schedules (station, written_at, described, next_export_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (station) DO UPDATE SET written_at = excluded.written_at, described = excluded.described,"
+        " next_export_at = excluded.next_export_at WHERE station_schedules.written_at < excluded.written_at",
+        (station, manifest["written_at"], str(schedule.get("described") or ""), schedule.get("next_run")),
+    )
 
 
 def ensure_schema(target: Target) -> None:

@@ -1,23 +1,40 @@
 """The 获得电力 indicators per time-limit category and month, as the county reports them.
 
 Definitions (also in the data dictionary):
-* A month counts the applications accepted in it (accepted, shares of 两证办结 / 容缺办理, documents asked, stages),
-  and those connected (装表送电) or terminated in it (connected, working days used, on time, terminated).
+* A month counts the applications accepted in it (accepted, shares of 两证办结 / 容缺办理, documents asked, stages,
+  deferred documents), and those connected (装表送电) or terminated in it (connected, working days used, on time,
+  terminated, termination rate, supporting works, follow-up calls, the working days of each stage).
 * Working days used by a connected application: the working days after the day of acceptance up to and including the
-  day of connection (the day of acceptance is not counted), less the working days it was paused for the customer.
-  Counted with the station's holiday calendar (services.calendar).
+  day of connection (the day of acceptance is not counted), less the working days it was paused for the customer
+  (the customer's time, stated as its own column). Counted with the station's holiday calendar (services.calendar).
+* A stage's working days: after the day it started up to and including the day it finished (pauses not taken off:
+  they belong to the application, not to a stage), for the stages of the applications connected in the month.
 * On time: connected on or before its due date (already moved by its pauses).
 * Documents asked: the documents listed for the application at intake (received, deferred and collected alike).
+* A deferred (容缺) document is collected on time when it was collected on or before the date committed at intake:
+  the application's due date, as the code defines it (deferred documents are collected at the site survey, within the
+  first stage: application_view.deferred_due, terminations.proposed_terminations; services.deferred's collect_by
+  comes to the same date on every shipped profile, whose stages have no limits of their own).
+* Supporting works (配套工程) are on time when the application was connected on or before the works' due date (the
+  limit of the profile's table, counted from the day they were recorded): the works' own completion is not recorded,
+  the connection cannot come before it.
+* Follow-up calls: of the 小微 applications connected in the month, the share whose customer a call reached, and of
+  those the share satisfied at the latest call that reached them.
 
-The rows stream out of two queries merged by UUID; only one small accumulator per (month, category) is kept.
+Both the station (its own tables) and the county (the rows the stations exported) read the same facts (applications
+accepted, summed by category and day; applications finished, one each; finished stages) and count them here: one
+definition. Working days come from a day index (the
+running count of working days since ORIGIN, one calendar question per distinct day), not a calendar walk per
+application.
 """
 
 from __future__ import annotations
 
+import math
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 from typing import Any
 
 from station_tui.domain.workdays import WorkCalendar
@@ -40,7 +57,67 @@ COLUMNS = (
     Column("max_workdays", "最长用时（工作日）", "int"),
     Column("on_time_share", "按期送电占比", "share", "当月送电中不晚于到期日的比例"),
     Column("terminated", "终止件数", "int", "当月终止的申请"),
+    Column("p90_workdays", "用时90百分位（工作日）", "int", "当月送电的申请用时（同平均用时）的第90百分位（最近秩法）"),
+    Column(
+        "excluded_workdays", "扣除的客户时间（工作日）", "int",
+        "当月送电的申请因等待客户暂停、已从用时中扣除的工作日合计",
+    ),
+    Column("termination_rate", "终止率", "share", "当月终止件数 ÷（当月送电件数 + 当月终止件数）；站长退回重办的终止不计"),
+    Column("deferred_documents", "容缺资料份数", "int", "当月受理的申请中容缺后补的资料份数"),
+    Column(
+        "deferred_on_time_share", "容缺资料按期补齐占比", "share",
+        "当月受理的容缺资料中，不晚于承诺日期（申请到期日）补收的比例；尚未补收的不算按期",
+    ),
+    Column("works_connected", "有配套工程送电件数", "int", "当月送电且登记了配套工程的申请"),
+    Column(
+        "works_on_time_share", "配套工程按期占比", "share",
+        "其中送电日不晚于配套工程到期日（时限表，自登记日起算）的比例；配套工程完工未单独记录，以送电日为准",
+    ),
+    Column("small_micro_connected", "小微企业送电件数", "int", "当月送电的小微企业申请"),
+    Column("called_share", "回访接通占比", "share", "当月送电的小微企业申请中回访已接通的比例"),
+    Column("satisfied_share", "回访满意占比", "share", "回访接通的申请中最近一次接通时满意的比例"),
+)  # fmt: skip
+
+# Per stage: the working days of each stage of the applications connected in the month.
+STAGE_COLUMNS = (
+    Column("month", "月份", "code", "YYYY-MM"),
+    Column("category", "时限类别代码", "enum"),
+    Column("category_name", "时限类别", "text"),
+    Column("position", "环节序号", "int", "从 1 起，见 stages.csv"),
+    Column("stage", "环节名称", "text"),
+    Column("finished", "完成件数", "int", "当月送电的申请中该环节已完成的件数"),
+    Column("avg_workdays", "平均用时（工作日）", "real", "环节开始次日起至完成日的工作日数（暂停不扣除）"),
+    Column("p90_workdays", "用时90百分位（工作日）", "int", "同上的第90百分位（最近秩法）"),
 )
+
+# What both sides read, by position. Applications accepted, summed by (category, day of acceptance) — one row per
+# application at the station, one per day at the county, which sums in SQL:
+ACCEPTED_FACTS = (
+    "category",  # profile/category
+    "accepted",  # YYYY-MM-DD
+    "applications",  # how many
+    "complete",  # of which 两证办结
+    "deferred_mode",  # of which 容缺办理
+    "documents",  # documents listed
+    "stages",  # stages
+    "deferred",  # documents deferred at intake (still deferred, or collected since)
+    "deferred_on_time",  # of those, collected on or before the due date
+)
+# Applications finished (their last outcome), one row each:
+FINISHED_FACTS = (
+    "category",  # profile/category
+    "accepted",  # YYYY-MM-DD
+    "due",  # YYYY-MM-DD, moved by pauses
+    "paused",  # working days paused for the customer
+    "small_micro",  # 0/1
+    "called",  # a call reached the customer: 0/1
+    "satisfied",  # the latest call that reached them: satisfied 0/1
+    "works_due",  # the earliest due date of its supporting works, or None
+    "kind",  # its last outcome: application.connected or application.terminated
+    "day",  # the day of that outcome
+)
+# One finished stage: (profile/category, the application's connection day, position, name, started day, finished day).
+CONNECTED, TERMINATED = "application.connected", "application.terminated"
 
 # Both streams in the order of the application's UUID, so that the lookups below walk each index from its start to
 # its end instead of jumping about it (ten times fewer pages read on a large database), and Python merges the two.
@@ -48,8 +125,18 @@ APPLICATIONS = """
 SELECT a.uuid, a.category, a.accepted_date, a.intake_mode, a.due_date,
     (SELECT count(*) FROM documents d WHERE d.application = a.uuid),
     (SELECT count(*) FROM stages s WHERE s.application = a.uuid),
-    (SELECT coalesce(sum(p.paused_workdays), 0) FROM pauses p WHERE p.application = a.uuid)
-FROM (SELECT uuid, profile || '/' || category AS category, accepted_date, intake_mode, due_date
+    (SELECT coalesce(sum(p.paused_workdays), 0) FROM pauses p WHERE p.application = a.uuid),
+    CASE WHEN a.intake_mode = 'deferred' THEN (SELECT count(*) FROM documents d
+        WHERE d.application = a.uuid AND d.status IN ('deferred', 'collected')) ELSE 0 END,
+    CASE WHEN a.intake_mode = 'deferred' THEN (SELECT count(*) FROM documents d WHERE d.application = a.uuid
+        AND d.status = 'collected' AND substr(d.collected_at, 1, 10) <= a.due_date) ELSE 0 END,
+    a.small_micro,
+    CASE WHEN a.small_micro = 1 THEN EXISTS (SELECT 1 FROM followup_calls c
+        WHERE c.application = a.uuid AND c.reached = 1) ELSE 0 END,
+    CASE WHEN a.small_micro = 1 THEN coalesce((SELECT c.satisfied FROM followup_calls c
+        WHERE c.application = a.uuid AND c.reached = 1 ORDER BY c.called_at DESC LIMIT 1), 0) ELSE 0 END,
+    (SELECT min(w.due_date) FROM supporting_works w WHERE w.application = a.uuid)
+FROM (SELECT uuid, profile || '/' || category AS category, accepted_date, intake_mode, due_date, small_micro
       FROM applications NOT INDEXED WHERE intake_mode != 'refused' ORDER BY uuid LIMIT -1) a
 """
 # The last connection or termination of each application (the latest counts, should there ever be two); a 站长's
@@ -60,10 +147,15 @@ WHERE type IN ('application.connected', 'application.terminated')
     OR (type = 'termination.reviewed' AND json_extract(payload, '$.outcome') = 'reopened')
 ORDER BY application, seq
 """
+STAGES = """
+SELECT s.application, s.position, s.name, substr(s.started_at, 1, 10), substr(s.finished_at, 1, 10)
+FROM stages s WHERE s.finished_at IS NOT NULL AND s.started_at IS NOT NULL
+ORDER BY s.application, s.position
+"""
 
 
 def _with_outcomes(conn: sqlite3.Connection) -> Iterator[tuple]:
-    """Each application's row with its outcome's type and day (or None, None) in place of its UUID."""
+    """Each application's row of APPLICATIONS with its last outcome's type and day (or None, None) at the end."""
     outcomes = conn.execute(OUTCOMES)
     pending = next(outcomes, None)
     for row in conn.execute(APPLICATIONS):
@@ -77,11 +169,57 @@ def _with_outcomes(conn: sqlite3.Connection) -> Iterator[tuple]:
             if kind == "termination.reviewed":
                 kind = day = None
             pending = next(outcomes, None)
-        yield (*row[1:], kind, day)
+        yield (*row, kind, day)
 
 
-# The accumulators of one (month, category), by position.
-ACCEPTED, COMPLETE, DEFERRED, DOCUMENTS, STAGES, CONNECTED, WORKDAYS, LONGEST, ON_TIME, TERMINATED = range(10)
+@dataclass
+class Facts:
+    accepted: list[tuple]  # ACCEPTED_FACTS
+    finished: list[tuple]  # FINISHED_FACTS
+    stages: list[tuple]  # finished stages of the connected applications
+
+
+def station_facts(conn: sqlite3.Connection) -> Facts:
+    """The station's facts, one row per application."""
+    facts = Facts([], [], [])
+    connected: dict[str, tuple[str, str]] = {}
+    for (uuid, category, accepted, mode, due, documents, stages, paused, deferred, on_time, small_micro, called,
+         satisfied, works_due, kind, day) in _with_outcomes(conn):  # fmt: skip
+        complete, deferred_mode = int(mode == "complete"), int(mode == "deferred")
+        facts.accepted.append((category, accepted, 1, complete, deferred_mode, documents, stages, deferred, on_time))
+        if kind is not None:
+            facts.finished.append(
+                (category, accepted, due, paused, small_micro, called, satisfied, works_due, kind, day)
+            )
+        if kind == CONNECTED:
+            connected[uuid] = (category, day)
+    facts.stages = [
+        (*found, position, name, started, finished)
+        for application, position, name, started, finished in conn.execute(STAGES)
+        if (found := connected.get(application)) is not None
+    ]
+    return facts
+
+
+# --- counting -------------------------------------------------------------------------------------------------------
+
+
+class DayIndex(dict):
+    """ISO day → working days from an origin (1 January of the first day asked) up to and including the day: the
+    working days after one day up to another are the difference of their numbers. Each distinct day asks the calendar
+    once; a day before the origin has a negative number."""
+
+    def __init__(self, calendar: WorkCalendar) -> None:
+        super().__init__()
+        self.calendar = calendar
+        self.origin: date | None = None
+
+    def __missing__(self, day: str) -> int:
+        when = date.fromisoformat(day)
+        if self.origin is None:
+            self.origin = date(when.year, 1, 1)
+        number = self[day] = self.calendar.workdays_between(self.origin, when)
+        return number
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -92,89 +230,184 @@ def _mean(total: int, count: int) -> float | None:
     return round(total / count, 2) if count else None
 
 
-def indicator_rows(
-    conn: sqlite3.Connection, calendar: WorkCalendar, category_names: Mapping[str, str]
-) -> Iterator[tuple]:
-    return aggregate(_with_outcomes(conn), calendar, category_names)
+def percentile(values: list[int], share: float = 0.9) -> int | None:
+    """The nearest-rank percentile: the smallest value with at least `share` of the values at or below it."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(math.ceil(share * len(ordered)) - 1, 0)]
+
+
+class Group:
+    """The counts of one (period, category)."""
+
+    __slots__ = (
+        "accepted", "complete", "deferred", "documents", "stages", "deferred_documents", "deferred_on_time",
+        "used", "on_time", "excluded", "terminated", "works", "works_on_time", "small_micro", "called", "satisfied",
+    )  # fmt: skip
+
+    def __init__(self) -> None:
+        for name in self.__slots__:
+            setattr(self, name, 0)
+        self.used: list[int] = []
+
+    def merge(self, other: Group) -> None:
+        for name in self.__slots__:
+            if name == "used":
+                self.used.extend(other.used)
+            else:
+                setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    def row(self, period: str, category: str, names: Mapping[str, str]) -> tuple:
+        connected = len(self.used)
+        return (
+            period,
+            category.split("/", 1)[1],
+            names.get(category, ""),
+            self.accepted,
+            _share(self.complete, self.accepted),
+            _share(self.deferred, self.accepted),
+            _mean(self.documents, self.accepted),
+            _mean(self.stages, self.accepted),
+            connected,
+            _mean(sum(self.used), connected),
+            max(self.used) if connected else None,
+            _share(self.on_time, connected),
+            self.terminated,
+            percentile(self.used),
+            self.excluded,
+            _share(self.terminated, connected + self.terminated),
+            self.deferred_documents,
+            _share(self.deferred_on_time, self.deferred_documents),
+            self.works,
+            _share(self.works_on_time, self.works),
+            self.small_micro,
+            _share(self.called, self.small_micro),
+            _share(self.satisfied, self.called),
+        )
+
+
+Period = Callable[[str], "str | None"]
 
 
 def month_of(day: str) -> str | None:
     return day[:7]
 
 
-def aggregate(
-    rows: Iterable[tuple],
-    calendar: WorkCalendar,
-    category_names: Mapping[str, str],
-    period: Callable[[str], str | None] = month_of,
-) -> Iterator[tuple]:
-    """The indicator rows (COLUMNS) from application rows: (profile/category, accepted date, intake mode, due date,
-    documents, stages, paused working days, outcome event type or None, outcome day or None). The station's export
-    and the county office both count through here, so their definitions cannot drift apart. `period` names the
-    group a day falls in (its month by default; None: outside the range asked for)."""
-    groups: dict[tuple[str, str], list[int]] = {}
-    used_days = workdays_used(calendar)
+class _Memo(dict):
+    """A period function's answers by day (a range has few distinct days and many rows)."""
 
-    def group(day: str, category: str) -> list[int] | None:
-        key = period(day)
+    def __init__(self, period: Period) -> None:
+        super().__init__()
+        self.period = period
+
+    def __missing__(self, day: str) -> str | None:
+        key = self[day] = self.period(day)
+        return key
+
+
+def count(
+    accepted: Iterable[tuple], finished: Iterable[tuple], days: DayIndex, period: Period = month_of
+) -> dict[tuple[str, str], Group]:
+    """The groups of fact rows (ACCEPTED_FACTS, FINISHED_FACTS) by (period, category). `period` names the group a day
+    falls in (its month by default; None: outside the range asked for)."""
+    groups: dict[tuple[str, str], Group] = {}
+    periods = _Memo(period)
+
+    def group(day: str, category: str) -> Group | None:
+        key = periods[day]
         if key is None:
             return None
         g = groups.get((key, category))
         if g is None:
-            g = groups[key, category] = [0] * 10
+            g = groups[key, category] = Group()
         return g
 
-    for category, accepted, mode, due, documents, stages, paused, kind, day in rows:
-        g = group(accepted, category)
+    for category, day, n, complete, deferred_mode, documents, stages, deferred, deferred_on_time in accepted:
+        g = group(day, category)
         if g is not None:
-            g[ACCEPTED] += 1
-            g[COMPLETE] += mode == "complete"
-            g[DEFERRED] += mode == "deferred"
-            g[DOCUMENTS] += documents
-            g[STAGES] += stages
-        if kind is None:
-            continue
+            g.accepted += n
+            g.complete += complete
+            g.deferred += deferred_mode
+            g.documents += documents
+            g.stages += stages
+            g.deferred_documents += deferred
+            g.deferred_on_time += deferred_on_time
+    for category, accepted_day, due, paused, small_micro, called, satisfied, works_due, kind, day in finished:
         g = group(day, category)
         if g is None:
             continue
-        if kind == "application.terminated":
-            g[TERMINATED] += 1
+        if kind == TERMINATED:
+            g.terminated += 1
             continue
-        used = used_days(accepted, day, paused)
-        g[CONNECTED] += 1
-        g[WORKDAYS] += used
-        g[LONGEST] = max(g[LONGEST], used)
-        g[ON_TIME] += day <= due
-    for (month, category), g in sorted(groups.items()):
-        connected = g[CONNECTED]
-        yield (
-            month,
-            category.split("/", 1)[1],
-            category_names.get(category, ""),
-            g[ACCEPTED],
-            _share(g[COMPLETE], g[ACCEPTED]),
-            _share(g[DEFERRED], g[ACCEPTED]),
-            _mean(g[DOCUMENTS], g[ACCEPTED]),
-            _mean(g[STAGES], g[ACCEPTED]),
-            connected,
-            _mean(g[WORKDAYS], connected),
-            g[LONGEST] if connected else None,
-            _share(g[ON_TIME], connected),
-            g[TERMINATED],
-        )
+        gross = max(days[day] - days[accepted_day], 0)
+        used = max(gross - paused, 0)
+        g.used.append(used)
+        g.excluded += gross - used
+        g.on_time += day <= due
+        if works_due is not None:
+            g.works += 1
+            g.works_on_time += day <= works_due
+        if small_micro:
+            g.small_micro += 1
+            g.called += bool(called)
+            g.satisfied += bool(called) and bool(satisfied)
+    return groups
+
+
+def rows_of(groups: Mapping[tuple[str, str], Group], names: Mapping[str, str]) -> Iterator[tuple]:
+    """The indicator rows (COLUMNS) of counted groups, in order of period and category."""
+    for (period, category), g in sorted(groups.items()):
+        yield g.row(period, category, names)
+
+
+def count_stages(
+    stages: Iterable[tuple], days: DayIndex, period: Period = month_of
+) -> dict[tuple[str, str, int], tuple[str, list[int]]]:
+    """(period, category, position) → (stage name, working days of each) from finished-stage rows."""
+    groups: dict[tuple[str, str, int], tuple[str, list[int]]] = {}
+    periods = _Memo(period)
+    for category, connected, position, name, started, finished in stages:
+        key = periods[connected]
+        if key is None:
+            continue
+        found = groups.get((key, category, position))
+        if found is None:
+            found = groups[key, category, position] = (name, [])
+        found[1].append(max(days[finished] - days[started], 0))
+    return groups
+
+
+def merge_stages(into: dict, other: Mapping) -> None:
+    for key, (name, values) in other.items():
+        into.setdefault(key, (name, []))[1].extend(values)
+
+
+def stage_rows_of(
+    groups: Mapping[tuple[str, str, int], tuple[str, list[int]]], names: Mapping[str, str]
+) -> Iterator[tuple]:
+    """The per-stage rows (STAGE_COLUMNS), in order of period, category and position."""
+    for (period, category, position), (name, values) in sorted(groups.items()):
+        n = len(values)
+        yield (period, category.split("/", 1)[1], names.get(category, ""), position, name, n,
+               _mean(sum(values), n), percentile(values))  # fmt: skip
+
+
+def indicator_rows(
+    conn: sqlite3.Connection, calendar: WorkCalendar, category_names: Mapping[str, str]
+) -> Iterator[tuple]:
+    """The station's indicator rows (COLUMNS), every month: indicators.csv."""
+    facts = station_facts(conn)
+    return rows_of(count(facts.accepted, facts.finished, DayIndex(calendar)), category_names)
 
 
 def workdays_used(calendar: WorkCalendar) -> Callable[[str, str, int], int]:
     """Working days a connected application used: after the day of acceptance up to the day of connection, less its
     pauses (never below 0)."""
-
-    @lru_cache(maxsize=1 << 16)
-    def between(accepted: str, finished: str) -> int:
-        # Many applications share the same two days: the calendar is asked once per pair.
-        return calendar.workdays_between(date.fromisoformat(accepted), date.fromisoformat(finished))
+    days = DayIndex(calendar)
 
     def used(accepted: str, finished: str, paused: int) -> int:
-        return max(between(accepted, finished) - paused, 0)
+        return max(days[finished] - days[accepted] - paused, 0)
 
     return used
 
@@ -205,15 +438,29 @@ def month_duties(station: Station, month: str) -> dict[str, Any]:
 
 
 def station_indicators(station: Station, first: str | None = None, last: str | None = None) -> dict[str, list[dict]]:
-    """The export's indicator rows (the same computation) for months first..last (YYYY-MM, inclusive), and each
-    month's duties."""
+    """The export's indicator rows (the same computation) for months first..last (YYYY-MM, inclusive), the working
+    days of each stage (STAGE_COLUMNS), and each month's duties."""
     from station_tui.services.export import category_names  # export imports this module
 
     for month in (first, last):
         if month is not None:
             check_month(month)
-    names = [column.name for column in COLUMNS]
-    rows = indicator_rows(station.store.conn, station.calendar, category_names(station))
-    categories = [dict(zip(names, row, strict=True)) for row in rows if _in_range(row[0], first, last)]
+    names = category_names(station)
+    facts = station_facts(station.store.conn)
+    days = DayIndex(station.calendar)
+    rows = rows_of(count(facts.accepted, facts.finished, days), names)
+    categories = [dict(zip(_names(COLUMNS), row, strict=True)) for row in rows if _in_range(row[0], first, last)]
+    per_stage = stage_rows_of(count_stages(facts.stages, days), names)
+    stage_list = [
+        dict(zip(_names(STAGE_COLUMNS), row, strict=True)) for row in per_stage if _in_range(row[0], first, last)
+    ]
     months = sorted({row["month"] for row in categories})
-    return {"categories": categories, "months": [month_duties(station, month) for month in months]}
+    return {
+        "categories": categories,
+        "stages": stage_list,
+        "months": [month_duties(station, month) for month in months],
+    }
+
+
+def _names(columns: tuple[Column, ...]) -> list[str]:
+    return [column.name for column in columns]

@@ -42,7 +42,7 @@ GENERAL = (
 FILE_MEANINGS = {
     "indicators.csv": "按时限类别和月份统计的获得电力指标（全量）",
     "dictionary.csv": "本数据字典",
-    "manifest.json": "导出清单：站点、设备、事件序号范围、各文件行数、字节数、SHA-256、数据库结构版本、写入时间",
+    "manifest.json": "导出清单：站点、设备、事件序号范围、各文件行数、字节数、SHA-256、数据库结构版本、写入时间、导出周期及下次导出时间（schedule，旧版导出没有）",
 }
 
 
@@ -100,6 +100,11 @@ def dictionary_markdown() -> str:
     lines += ["", f"#### indicators.csv：{FILE_MEANINGS['indicators.csv']}", "", "| 列名 | 英文列名 | 类型 | 说明 |"]
     lines += ["|---|---|---|---|"]
     lines += [f"| {c.zh} | `{c.name}` | {KIND_LABELS[c.kind]} | {c.meaning} |" for c in INDICATOR_COLUMNS]
+    from station_tui.services.indicators import STAGE_COLUMNS
+
+    lines += ["", "#### 各环节用时（不单独导出：station-tui indicators --json 的 stages，county indicators --stages）", ""]
+    lines += ["| 列名 | 英文列名 | 类型 | 说明 |", "|---|---|---|---|"]
+    lines += [f"| {c.zh} | `{c.name}` | {KIND_LABELS[c.kind]} | {c.meaning} |" for c in STAGE_COLUMNS]
     lines += ["", f"- **manifest.json**：{FILE_MEANINGS['manifest.json']}"]
     return "\n".join(lines) + "\n"
 

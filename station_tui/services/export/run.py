@@ -198,6 +198,22 @@ def _event_count(conn, mark: int, last_seq: int) -> int:  # noqa: ANN001
     return last_seq - mark - receipts
 
 
+def _schedule(station: Station, written_at: datetime) -> dict:
+    """The station's export schedule as the county reads it (`county status` marks a station past its schedule when
+    `next_run` has passed without a newer export). Added in format 1 without a version change: older manifests lack
+    it and readers treat it as optional."""
+    from station_tui.services.schedule import current_schedule, next_run  # schedule imports this package
+
+    schedule = current_schedule(station)
+    following = next_run(station, written_at, schedule)
+    return {
+        "rule": schedule.rule,
+        "workdays_only": schedule.workdays_only,
+        "described": schedule.describe(),
+        "next_run": to_iso(following) if following else None,
+    }
+
+
 def _manifest(station: Station, result: dict, files: list[WrittenFile], options: dict, written_at: datetime) -> bytes:
     manifest = {
         "format": FORMAT,
@@ -214,6 +230,7 @@ def _manifest(station: Station, result: dict, files: list[WrittenFile], options:
         },
         "schema_version": SCHEMA_VERSION,
         "written_at": to_iso(written_at),
+        "schedule": _schedule(station, written_at),
         "program": f"station-tui {__version__}",
         **options,
         "files": [{"name": f.name, "rows": f.rows, "bytes": f.bytes, "sha256": f.sha256} for f in files],
