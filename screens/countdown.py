@@ -246,11 +246,18 @@ class CountdownScreen(StationScreen):
 
     def action_pause(self) -> None:
         if (target := self._target("open", "已在暂停中")) is not None:
-            clock_flows.pause(self, target, self._acted)
+            clock_flows.pause(self, target)
 
     def action_resume(self) -> None:
         if (target := self._target("paused", "没有暂停，无需恢复")) is not None:
-            clock_flows.resume(self, target, self._acted)
+            clock_flows.resume(self, target)
+
+    @on(clock_flows.ClockFinished)
+    def _clock_finished(self, message: clock_flows.ClockFinished) -> None:
+        if message.error is not None:
+            self.notify(message.error, title="出错了", severity="error", timeout=10)
+        else:
+            self._acted(message.result)
 
     def _acted(self, message: str) -> None:
         self.notify(message, timeout=5)

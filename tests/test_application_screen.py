@@ -169,3 +169,22 @@ async def test_pause_resume_terminate_and_inspection(demo_db: Path, clock) -> No
     types = [e.type for e in view.events]
     assert types[-4:] == ["inspection.recorded", "application.paused", "application.resumed", "application.terminated"]
     assert view.inspections[-1].defects == ["接地电阻不合格", "计量箱未加封"]
+
+
+async def test_next_stage_pressed_twice_fast_asks_once_and_advances_once(demo_db: Path, clock) -> None:  # noqa: ANN001
+    """Two presses of n with no pause: the key is dimmed while the first write runs, so one question, one advance."""
+    application = _first(demo_db, clock, _at_first_stage_with_all_documents).uuid
+    app = StationApp(demo_db, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open(app, pilot, application)
+        await pilot.press("n", "n")  # 用电登记表 not yet filed: the write is refused and a 站长 is asked, once
+        await settle(app, pilot)
+        assert [type(s).__name__ for s in app.screen_stack].count("OverrideDialog") == 1
+        app.screen.query_one("#pin", Input).value = "1111"
+        app.screen.query_one("#reason", Input).value = "客户急需，登记表次日补归档"
+        await pilot.click("#ok")
+        await settle(app, pilot)
+        assert "已进入下一环节（站长授权）" in text_of(app, "#app-message")
+    view = _view(demo_db, clock, application)
+    assert [e.type for e in view.events].count("stage.advanced") == 1
+    assert view.current_stage == 2
