@@ -44,6 +44,10 @@ class Contacts:
     fee_statement: str
     phone_to_work_order_minutes: int = 20
     online_confirm_hours: int = 18
+    # The station's own, as the 站长 set them in 设置 ("" until then: the notice then leaves the section out).
+    station_address: str = ""
+    station_phone: str = ""
+    station_hours: str = ""
 
 
 @dataclass(frozen=True)
@@ -111,11 +115,26 @@ def _service_sections(contacts: Contacts, manager: tuple[str, str] | None) -> li
     if manager is not None and manager[0]:
         # The manager's work phone is printed whole: it is the number the customer is meant to call.
         sections.append(_section("客户经理", fields=[("姓名", manager[0]), ("电话", manager[1] or "—")]))
+    sections += _station_section(contacts)
     sections.append(_section("咨询与监督电话", fields=contacts.hotlines))
     if contacts.online_channels:
         sections.append(_section("线上办电渠道", items=contacts.online_channels))
     sections.append(_section("收费说明", paragraphs=[contacts.fee_statement]))
     return sections
+
+
+def _station_section(contacts: Contacts) -> list[dict]:
+    """Where to find the station: its address, phone and office hours, those the 站长 has set."""
+    fields = [
+        (label, value)
+        for label, value in (
+            ("地址", contacts.station_address),
+            ("电话", contacts.station_phone),
+            ("办公时间", contacts.station_hours),
+        )
+        if value
+    ]
+    return [_section("供电所地址与办公时间", fields=fields)] if fields else []
 
 
 def _customer_fields(app: ApplicationView) -> list[tuple[str, str]]:
