@@ -43,7 +43,8 @@ def header_text(view: ApplicationView) -> str:
     ]
     if view.deferred_due:
         names = "、".join(doc.name for doc in view.deferred_documents)
-        lines.append(f"容缺待收：{names}（现场勘查时收取，{view.deferred_due} 前）")
+        whole = "" if view.collect_by else "，该环节未单设时限，按全流程期限"
+        lines.append(f"容缺待收：{names}（现场勘查时收取，最迟于 {view.deferred_due}{whole}）")
     if view.status == "paused":
         lines.append(f"暂停于 {when(view.paused_at)}：{view.pause_reason}")
     if view.finish_reason:

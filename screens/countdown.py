@@ -220,6 +220,8 @@ class CountdownScreen(StationScreen):
                 text += f"　暂停于 {row.paused_since:%Y-%m-%d}，原因：{row.pause_reason}（暂停期间不计时）"
             elif row.customer_side:
                 text += "　客户外部工程实施中"
+            elif row.stage_due is None:
+                text += "　本环节未单设时限，按全流程到期日"
             if row.estimated:
                 text += "　期限为估算：该年尚无官方节假日安排"
         self.query_one("#countdown-detail", Static).update(text)

@@ -164,10 +164,22 @@ def _stage_line(position: int, stage: StageRow, unit: str) -> str:
     line += f"：本环节时限 {stage.limit_days} 个{unit}"
     if stage.due is not None:
         # "最迟于…" says that the due day itself still counts; "…前" could be read as "by the day before".
-        line += f"，最迟于 {_due(stage.due, stage.due_estimated)}完成（当天仍在时限内）"
+        line += f"，最迟于 {_due(stage.due, stage.due_estimated)}完成（当天仍在时限内"
+        line += "）" if stage.started_at else "；前面各环节按时限完成时）"
     else:
         line += "，自本环节开始时起算"
     return line
+
+
+def _collect_by(app: ApplicationView) -> str:
+    """The deferred documents' deadline: the end of the site survey's stage (see ApplicationView.deferred_due)."""
+    return _due(app.deferred_due or app.due_date, app.deferred_due_estimated)
+
+
+def _collect_note(app: ApplicationView) -> str:
+    if app.collect_by is not None:
+        return "最迟日期为现场勘查所在环节的办结期限（当天仍在时限内），早于全流程期限。"
+    return "本单位办电文件未对现场勘查所在环节单设时限，容缺资料最迟随全流程期限收齐（当天仍在时限内）。"
 
 
 def _stage_section(app: ApplicationView) -> dict:
@@ -215,16 +227,19 @@ def acceptance(
                 "容缺资料（暂缺，后补）",
                 items=[
                     f"{d.name}：由客户经理{d.assigned_to or app.customer_manager}于{d.collect_at_stage or '现场勘查'}时上门收取"
-                    f"（最迟 {_due(app.due_date, app.due_estimated)}）"
+                    f"（最迟 {_collect_by(app)}）"
                     for d in deferred
                 ],
-                paragraphs=["以上资料不影响本次受理；请在约定时间备好原件或复印件，无需再到营业厅。"],
+                paragraphs=[
+                    "以上资料不影响本次受理；请在约定时间备好原件或复印件，无需再到营业厅。",
+                    _collect_note(app),
+                ],
             )
         )
         names = "、".join(d.name for d in deferred)
         collect_at = deferred[0].collect_at_stage or "现场勘查"
         content["commitment"] = (
-            f"本人已知悉本申请尚缺{names}，承诺于{collect_at}时（最迟 {_due(app.due_date, app.due_estimated)}）"
+            f"本人已知悉本申请尚缺{names}，承诺于{collect_at}时（最迟 {_collect_by(app)}）"
             f"交客户经理{app.customer_manager}收取。"
             "逾期未能提供的，本申请将予终止。"
         )

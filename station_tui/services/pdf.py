@@ -31,7 +31,7 @@ MARGIN = 48.0
 BODY_SIZE = 10.5
 LEADING = 14.5
 SEAL_WIDTH, SEAL_HEIGHT = 120.0, 56.0  # 盖章处: room for a round seal of 4–5 cm
-SEAL_BELOW = SEAL_HEIGHT - LEADING  # how far the box reaches below the date line
+SEAL_BELOW = SEAL_HEIGHT - 12 - 14 - LEADING  # how far the box, level with the signatures, reaches below the date
 SIGNATURES_HEIGHT = LEADING * 5 + SEAL_BELOW
 _lock = threading.Lock()  # reportlab keeps per-document state inside the shared font object
 
@@ -274,10 +274,10 @@ def _body(layout: _Layout, content: dict) -> None:
             layout.text(paragraph, size=11.5)
 
 
-def _seal_place(layout: _Layout, station: str) -> None:
-    """盖章处: a dashed box at the right of the date line, named, for the station's seal."""
+def _seal_place(layout: _Layout, top: float, station: str) -> None:
+    """盖章处: a dashed box, named, at the right of the signatures and the date, for the station's seal."""
     c = layout.c
-    x, top = PAGE_WIDTH - MARGIN - SEAL_WIDTH, layout.y + LEADING
+    x = PAGE_WIDTH - MARGIN - SEAL_WIDTH
     c.setLineWidth(0.5)
     c.setDash(3, 2)
     c.rect(x, top - SEAL_HEIGHT, SEAL_WIDTH, SEAL_HEIGHT)
@@ -286,15 +286,17 @@ def _seal_place(layout: _Layout, station: str) -> None:
     c.drawCentredString(x + SEAL_WIDTH / 2, top - 12, "盖章处")
     c.setFont(FONT_NAME, 8)
     c.drawCentredString(x + SEAL_WIDTH / 2, top - SEAL_HEIGHT + 6, station)
-    layout.y = top - SEAL_HEIGHT - 4
+    layout.y = min(layout.y, top - SEAL_HEIGHT) - 4
 
 
 def _signatures(layout: _Layout, content: dict) -> None:
     layout.need(SIGNATURES_HEIGHT)
     layout.rule(8)
     layout.space(10)
-    column = (PAGE_WIDTH - 2 * MARGIN) / len(content["signatures"])
+    # The signature lines share the width left of the seal's box.
+    column = (PAGE_WIDTH - 2 * MARGIN - SEAL_WIDTH - 12) / len(content["signatures"])
     layout.y -= LEADING
+    top = layout.y + 12
     layout.c.setFont(FONT_NAME, 11)
     for i, (label, name) in enumerate(content["signatures"]):
         x = MARGIN + i * column
@@ -302,7 +304,7 @@ def _signatures(layout: _Layout, content: dict) -> None:
         layout.c.line(x + (len(label) + 1) * 11, layout.y - 3, x + column - 16, layout.y - 3)
     layout.space(14)
     layout.text(f"日期：{content['date']}", size=11)
-    _seal_place(layout, content["station"])
+    _seal_place(layout, top, content["station"])
 
 
 def _part(canvas, content: dict, part: str, reprints: int) -> _Layout:  # noqa: ANN001
