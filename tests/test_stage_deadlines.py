@@ -8,18 +8,17 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-from holiday_helpers import CREDIT_CODE, accept_high_voltage
+from holiday_helpers import accept_high_voltage, county_sanxia
 from notice_helpers import accept_resident, add_manager
 
 from station_tui.domain.deadlines import StageClock, stage_schedule
 from station_tui.domain.timeutil import CHINA_TZ
 from station_tui.domain.workdays import CALENDAR_DAY, WORKDAY, WorkCalendar
-from station_tui.services import intake, lifecycle, notices
+from station_tui.services import lifecycle, notices
 from station_tui.services.applications import application_view
 from station_tui.services.countdown import countdown
 from station_tui.services.deferred import deferred_rows
-from station_tui.services.intake import IntakeForm, ReceivedDocument
-from station_tui.services.station import Station, change_settings
+from station_tui.services.station import Station
 
 D = date
 SANXIA = Path(__file__).resolve().parent.parent / "data" / "profiles" / "sanxia-2021.toml"
@@ -70,39 +69,13 @@ def test_design_review_of_an_important_customer_has_its_own_due_date_on_notice_a
 
 @pytest.fixture
 def survey_limit(station: Station, tmp_path: Path) -> Station:
-    """A county copy of the 三峡水利 profile (calendar days for high voltage) whose first stage, where the site survey
-    is, has its own limit of 5 days."""
-    folder = tmp_path / "county"
-    folder.mkdir()
-    text = SANXIA.read_text(encoding="utf-8").replace('id = "sanxia-2021"', 'id = "sanxia-county"', 1)
-    hv_stages = 'stages = [\n  { name = "用电申请" },\n  { name = "供电方案答复" },'
-    assert hv_stages in text
-    text = text.replace(hv_stages, 'stages = [\n  { name = "用电申请", limit = 5 },\n  { name = "供电方案答复" },', 1)
-    (folder / "sanxia-county.toml").write_text(text, encoding="utf-8")
-    change_settings(station, {"profile_folder": str(folder), "profile": "sanxia-county"}, operator=station.head_id)
-    return station
-
-
-def _accept_deferred_high_voltage(station: Station) -> str:
-    form = IntakeForm(
-        business_type="hv_new",
-        customer_name="邾县水泥有限公司",
-        id_type="营业执照",
-        id_number=CREDIT_CODE,
-        phone="13912345678",
-        address="邾县工业园 1 号",
-        capacity_kw="800",
-        voltage="high",
-    )
-    primary = next(d for d in intake.required_documents(station, form) if d.primary)
-    form.received = [ReceivedDocument(primary.key, primary.forms[0], primary.copy_for(primary.forms[0]))]
-    when = datetime(2026, 11, 23, 10, tzinfo=CHINA_TZ)  # Monday
-    return intake.accept(station, form, operator=station.head_id, simulated_at=when).uuid
+    """三峡水利 (calendar days for high voltage) with a limit of 5 days on the first stage, where the site survey is."""
+    return county_sanxia(station, tmp_path / "county", 5)
 
 
 def test_deferred_documents_are_due_at_the_end_of_the_survey_stage(survey_limit: Station) -> None:
     add_manager(survey_limit)
-    application = _accept_deferred_high_voltage(survey_limit)
+    application = accept_high_voltage(survey_limit, datetime(2026, 11, 23, 10, tzinfo=CHINA_TZ), primary_only=True)
     view = application_view(survey_limit, application)
     # 5 calendar days from Monday 23 November end on Saturday 28, moved to Monday 30; the whole process: 20 days.
     assert view.deferred_due == D(2026, 11, 30) and view.due_date == D(2026, 12, 14)
