@@ -21,7 +21,6 @@ from station_tui.services.deferred import deferred_rows
 from station_tui.services.station import Station
 
 D = date
-SANXIA = Path(__file__).resolve().parent.parent / "data" / "profiles" / "sanxia-2021.toml"
 
 
 def _section(content: dict, heading: str) -> dict:
