@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,6 +12,8 @@ from pilot_helpers import SIZE, login, settle, text_of
 from station_tui.app import StationApp
 from station_tui.screens.application import ApplicationScreen
 from station_tui.screens.application_dialogs import CollectDialog, DefectsDialog, OverrideDialog, ReasonDialog
+from station_tui.screens.dialogs import ConfirmDialog
+from station_tui.services import lifecycle
 from station_tui.services.applications import ApplicationView, application_view, list_applications
 from station_tui.services.station import Station
 from station_tui.store import Store
@@ -188,3 +191,35 @@ async def test_next_stage_pressed_twice_fast_asks_once_and_advances_once(demo_db
     view = _view(demo_db, clock, application)
     assert [e.type for e in view.events].count("stage.advanced") == 1
     assert view.current_stage == 2
+
+
+async def test_a_key_pressed_while_its_write_runs_does_nothing(demo_db: Path, clock, monkeypatch) -> None:  # noqa: ANN001
+    """A slow disk holds the first filing: pressing f again meanwhile opens nothing; the filing is then said, once."""
+    application = _first(demo_db, clock, _at_first_stage_with_all_documents).uuid
+    held = threading.Event()
+    real = lifecycle.file_archive_item
+
+    def slow_disk(*args, **kwargs) -> None:  # noqa: ANN002, ANN003 - the real filing, after the test lets it go
+        held.wait(timeout=30)
+        real(*args, **kwargs)
+
+    monkeypatch.setattr(lifecycle, "file_archive_item", slow_disk)
+    app = StationApp(demo_db, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open(app, pilot, application)
+        await pilot.click("#app-tabs Tab#--content-tab-tab-archive")
+        await settle(app, pilot)
+        table = app.screen.query_one("#archive", DataTable)
+        table.focus()
+        table.move_cursor(row=next(i for i in range(table.row_count) if table.get_row_at(i)[5] == "用电登记表"))
+        await pilot.press("f")
+        await pilot.click("#yes")
+        await pilot.press("down", "f", "f")  # the first filing is still on its way to the disk
+        assert not isinstance(app.screen, ConfirmDialog)
+        assert app.screen.check_action("file_item", ()) is None  # shown dimmed in the footer
+        held.set()
+        await settle(app, pilot)
+        assert "已归档：用电登记表" in text_of(app, "#app-message")
+        assert app.screen.check_action("file_item", ()) is True  # back once the screen shows the result
+    filed = [e for e in _view(demo_db, clock, application).events if e.type == "archive.filed"]
+    assert len(filed) == 1
