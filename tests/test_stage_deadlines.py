@@ -19,6 +19,7 @@ from station_tui.services.applications import application_view
 from station_tui.services.countdown import countdown
 from station_tui.services.deferred import deferred_rows
 from station_tui.services.station import Station
+from station_tui.services.terminations import proposed_terminations
 
 D = date
 
@@ -85,6 +86,10 @@ def test_deferred_documents_are_due_at_the_end_of_the_survey_stage(survey_limit:
     assert "最迟 2026年11月30日" in content["commitment"] and "2026年12月14日" not in content["commitment"]
     (row,) = deferred_rows(survey_limit, today=D(2026, 11, 24))
     assert (row.collect_by, row.stage_limit) == (D(2026, 11, 30), True)
+    # The day after, the termination proposal names the date the customer was told, not the whole due date.
+    assert proposed_terminations(survey_limit, today=D(2026, 11, 30)) == []
+    (late,) = proposed_terminations(survey_limit, today=D(2026, 12, 1))
+    assert (late.application, late.committed) == (application, "2026-11-30")
 
 
 def test_without_a_survey_limit_the_notice_says_the_whole_due_date_stands_in(station: Station) -> None:
