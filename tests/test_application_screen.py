@@ -43,6 +43,19 @@ async def _open(app: StationApp, pilot, application: str, who: tuple[str, str] =
     await settle(app, pilot)
 
 
+async def _archive_tab(app: StationApp, pilot) -> DataTable:  # noqa: ANN001
+    """Show 归档清单 and put the focus in its table."""
+    await pilot.click("#app-tabs Tab#--content-tab-tab-archive")
+    await settle(app, pilot)
+    table = app.screen.query_one("#archive", DataTable)
+    table.focus()
+    return table
+
+
+def _archive_row(table: DataTable, item: str) -> int:
+    return next(i for i in range(table.row_count) if table.get_row_at(i)[5] == item)
+
+
 async def test_shows_header_documents_stages_and_timeline(demo_db: Path, clock) -> None:  # noqa: ANN001
     row = _first(demo_db, clock, lambda v: bool(v.deferred_documents))
     app = StationApp(demo_db, clock=clock)
@@ -116,13 +129,9 @@ async def test_filing_archive_items_lets_the_stage_close(demo_db: Path, clock) -
     app = StationApp(demo_db, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         await _open(app, pilot, application)
-        await pilot.click("#app-tabs Tab#--content-tab-tab-archive")
-        await settle(app, pilot)
-        table = app.screen.query_one("#archive", DataTable)
-        table.focus()
+        table = await _archive_tab(app, pilot)
         for wanted in ("用电登记表", "现场勘查单"):
-            index = next(i for i in range(table.row_count) if table.get_row_at(i)[5] == wanted)
-            table.move_cursor(row=index)
+            table.move_cursor(row=_archive_row(table, wanted))
             await pilot.press("f")
             await settle(app, pilot)
             await pilot.click("#yes")  # a filing asks first
@@ -207,11 +216,8 @@ async def test_a_key_pressed_while_its_write_runs_does_nothing(demo_db: Path, cl
     app = StationApp(demo_db, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         await _open(app, pilot, application)
-        await pilot.click("#app-tabs Tab#--content-tab-tab-archive")
-        await settle(app, pilot)
-        table = app.screen.query_one("#archive", DataTable)
-        table.focus()
-        table.move_cursor(row=next(i for i in range(table.row_count) if table.get_row_at(i)[5] == "用电登记表"))
+        table = await _archive_tab(app, pilot)
+        table.move_cursor(row=_archive_row(table, "用电登记表"))
         await pilot.press("f")
         await pilot.click("#yes")
         await pilot.press("down", "f", "f")  # the first filing is still on its way to the disk
