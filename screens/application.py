@@ -7,8 +7,10 @@ logged-in operator); the view is read again after each one.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -17,7 +19,7 @@ from textual.widgets import DataTable, Static, TabbedContent, TabPane
 from station_tui.domain.application_view import ARCHIVE_STATES, ApplicationView, StageRow
 from station_tui.screens import clock_flows
 from station_tui.screens.application_dialogs import CollectDialog, DefectsDialog, OverrideDialog
-from station_tui.screens.base import StationScreen
+from station_tui.screens.base import StationScreen, WriteFinished
 from station_tui.screens.dialogs import ConfirmDialog
 from station_tui.services import lifecycle
 from station_tui.services.applications import application_view, document_forms
@@ -41,7 +43,8 @@ def header_text(view: ApplicationView) -> str:
     ]
     if view.deferred_due:
         names = "、".join(doc.name for doc in view.deferred_documents)
-        lines.append(f"容缺待收：{names}（现场勘查时收取，{view.deferred_due} 前）")
+        whole = "" if view.collect_by else "，该环节未单设时限，按全流程期限"
+        lines.append(f"容缺待收：{names}（现场勘查时收取，最迟于 {view.deferred_due}{whole}）")
     if view.status == "paused":
         lines.append(f"暂停于 {when(view.paused_at)}：{view.pause_reason}")
     if view.finish_reason:
@@ -58,6 +61,19 @@ def stage_note(view: ApplicationView, stage: StageRow) -> str:
         return ""
     due = f"，{stage.due}{'（估算）' if stage.due_estimated else ''} 前" if stage.due else ""
     return f"{stage.limit_days} 个{view.unit_zh}{due}"
+
+
+class ActionFinished(WriteFinished):
+    """An action on the application came back: `result` is the sentence to say, or a `NeedsOverride`."""
+
+
+@dataclass(frozen=True)
+class NeedsOverride:
+    """A write refused for missing required archive items: `retry(override)` runs it again with a 站长's override."""
+
+    action: str
+    missing: list[str]
+    retry: Callable[[lifecycle.HeadOverride | None], object]
 
 
 class ApplicationScreen(StationScreen):
@@ -79,6 +95,7 @@ class ApplicationScreen(StationScreen):
         super().__init__()
         self.application_uuid = application_uuid
         self.view: ApplicationView | None = None
+        self._reading = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="app-view"):
@@ -113,10 +130,22 @@ class ApplicationScreen(StationScreen):
     # --- reading --------------------------------------------------------------------------------------------
 
     def reload(self) -> None:
-        self.call_service(application_view, self.station, self.application_uuid, done=self._show, group="app-view")
+        self.call_service(
+            application_view,
+            self.station,
+            self.application_uuid,
+            done=self._show,
+            failed=self._read_failed,
+            group="app-view",
+        )
+
+    def _read_failed(self, text: str) -> None:
+        self._reading = False
+        self._fail(text)
+        self.refresh_bindings()
 
     def _show(self, view: ApplicationView) -> None:
-        self.view = view
+        self.view, self._reading = view, False
         self.query_one("#app-header", Static).update(header_text(view))
         self._fill_documents(view)
         self._fill_archive(view)
@@ -191,6 +220,8 @@ class ApplicationScreen(StationScreen):
         view = self.view
         if view is None or action in ("back",):
             return True
+        if self._reading or self.__dict__.get("_writes_in_flight"):
+            return None  # one write at a time, each on what the clerk sees: dimmed until the result is shown
         allowed = {
             "collect": view.status in ("open", "paused") and bool(view.deferred_documents),
             "file_item": view.status != "closed",
@@ -215,11 +246,49 @@ class ApplicationScreen(StationScreen):
     def operator_id(self) -> str:
         return self.app.operator.uuid  # type: ignore[attr-defined]
 
-    def _run(self, fn: Callable[..., Any], *args: Any, said: str, **kwargs: Any) -> None:
-        """Run an action in a worker; afterwards say what happened and read the application again."""
+    def _write(self, action: str, fn: Callable[..., Any], *args: Any, said: str, **kwargs: Any) -> None:
+        """Run an action's write (never cancelled, never doubled: every action key is dimmed until the application
+        has been read again); then say `said`."""
+
+        def act() -> str:
+            fn(*args, **kwargs)
+            return said
+
+        self.run_write(action, act, message=ActionFinished)
+
+    def _gated_write(self, action: str, fn: Callable[..., Any], said: str, **kwargs: Any) -> None:
+        """A write that a missing required archive item refuses: the refusal comes back as `NeedsOverride`, and a
+        站长's override runs the same write again."""
+        station, application, operator = self.station, self.application_uuid, self.operator_id
+
+        def act(override: lifecycle.HeadOverride | None) -> str | NeedsOverride:
+            try:
+                fn(station, application, operator=operator, override=override, **kwargs)
+            except lifecycle.ArchiveMissing as missing:
+                return NeedsOverride(action, missing.missing, act)
+            return said + ("（站长授权）" if override else "")
+
+        self.run_write(action, act, None, message=ActionFinished)
+
+    @on(ActionFinished)
+    @on(clock_flows.ClockFinished)
+    def _write_finished(self, message: WriteFinished) -> None:
+        if message.error is not None:
+            self._fail(message.error)
+        elif isinstance(message.result, NeedsOverride):
+            self._ask_override(message.result)
+        else:
+            self._acted(message.result)
+
+    def _ask_override(self, needs: NeedsOverride) -> None:
+        self._fail("缺少必需的归档资料：" + "、".join(needs.missing))
+
+        def answered(override: lifecycle.HeadOverride | None) -> None:
+            if override is not None:
+                self.run_write(needs.action, needs.retry, override, message=ActionFinished)
 
         self.call_service(
-            lambda: fn(*args, **kwargs), done=lambda _: self._acted(said), failed=self._fail, group="app-action"
+            heads, self.station, done=lambda found: self.app.push_screen(OverrideDialog(needs.missing, found), answered)
         )
 
     def _say(self, text: str) -> None:
@@ -254,7 +323,8 @@ class ApplicationScreen(StationScreen):
                 if result is None:
                     return
                 form, copy_kind = result
-                self._run(
+                self._write(
+                    "collect",
                     lifecycle.collect_document,
                     self.station,
                     chosen.uuid,
@@ -277,7 +347,8 @@ class ApplicationScreen(StationScreen):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self._run(
+                self._write(
+                    "file_item",
                     lifecycle.file_archive_item,
                     self.station,
                     self.application_uuid,
@@ -290,42 +361,17 @@ class ApplicationScreen(StationScreen):
         text = f"归档登记：{stage}环节的「{item}」已收齐归档？\n登记后记入本申请的记录（更正需另记一条）。"
         self.app.push_screen(ConfirmDialog(text, yes="登记归档", no="取消"), answered)
 
-    def _gated(
-        self, missing_for: Callable[..., list[str]], go: Callable[[lifecycle.HeadOverride | None], None]
-    ) -> None:
-        """Go on when no required archive item is missing; else say what is, and offer a 站长's override."""
-
-        def checked(missing: list[str]) -> None:
-            if not missing:
-                go(None)
-                return
-            self._fail("缺少必需的归档资料：" + "、".join(missing))
-            self.call_service(
-                heads,
-                self.station,
-                done=lambda found: self.app.push_screen(OverrideDialog(missing, found), lambda o: go(o) if o else None),
-            )
-
-        self.call_service(missing_for, self.station, self.application_uuid, done=checked)
-
     def action_next_stage(self) -> None:
-        self._gated(lifecycle.missing_for_next_stage, self._advance)
-
-    def _advance(self, override: lifecycle.HeadOverride | None) -> None:
-        self._run(
-            lifecycle.advance_stage,
-            self.station,
-            self.application_uuid,
-            operator=self.operator_id,
-            override=override,
-            said="已进入下一环节" + ("（站长授权）" if override else ""),
-        )
+        if self.view is not None:
+            leaving = self.view.current_stage
+            self._gated_write("next_stage", lifecycle.advance_stage, "已进入下一环节", leaving=leaving)
 
     def action_inspection(self) -> None:
         def answered(defects: list[str] | None) -> None:
             if defects is None:
                 return
-            self._run(
+            self._write(
+                "inspection",
                 lifecycle.record_inspection,
                 self.station,
                 self.application_uuid,
@@ -344,38 +390,35 @@ class ApplicationScreen(StationScreen):
 
     def _acted(self, message: str) -> None:
         self._say(message)
+        self._reading = True  # the keys stay dimmed until the screen shows what the write changed
+        self.refresh_bindings()
         self.reload()
 
     def action_pause(self) -> None:
         if (target := self._target()) is not None:
-            clock_flows.pause(self, target, self._acted, self._fail)
+            clock_flows.pause(self, target)
 
     def action_resume(self) -> None:
         if (target := self._target()) is not None:
-            clock_flows.resume(self, target, self._acted, self._fail)
+            clock_flows.resume(self, target)
 
     def action_terminate(self) -> None:
         if (target := self._target()) is not None:
-            clock_flows.terminate(self, target, self._acted, self._fail)
+            clock_flows.terminate(self, target)
 
     def action_connect(self) -> None:
         def answered(yes: bool | None) -> None:
             if yes:
-                self._run(
-                    lifecycle.connect, self.station, self.application_uuid, operator=self.operator_id, said="已送电"
+                self._write(
+                    "connect",
+                    lifecycle.connect,
+                    self.station,
+                    self.application_uuid,
+                    operator=self.operator_id,
+                    said="已送电",
                 )
 
         self.app.push_screen(ConfirmDialog("确认装表送电？时限计时到此结束。", yes="送电", no="取消"), answered)
 
     def action_close_application(self) -> None:
-        self._gated(lifecycle.missing_for_close, self._close)
-
-    def _close(self, override: lifecycle.HeadOverride | None) -> None:
-        self._run(
-            lifecycle.close,
-            self.station,
-            self.application_uuid,
-            operator=self.operator_id,
-            override=override,
-            said="已归档",
-        )
+        self._gated_write("close_application", lifecycle.close, "已归档")

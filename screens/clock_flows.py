@@ -1,5 +1,7 @@
 """Pause, resume and terminate: the same three conversations wherever they are offered (the application screen and
-the countdown). Each asks what it needs, calls the lifecycle service in a worker and reports in one sentence."""
+the countdown). Each asks what it needs, then runs the lifecycle service as a write (`run_write`: never cancelled,
+never started twice, its key dimmed meanwhile); the sentence to say comes back in a `ClockFinished` message, which the
+screen handles."""
 
 from __future__ import annotations
 
@@ -7,11 +9,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from station_tui.screens.application_dialogs import ReasonDialog
-from station_tui.screens.base import StationScreen
+from station_tui.screens.base import StationScreen, WriteFinished
 from station_tui.screens.dialogs import ConfirmDialog
 from station_tui.services import lifecycle
 
-Said = Callable[[str], None]
+
+class ClockFinished(WriteFinished):
+    """A pause, resume or termination came back: `result` is the sentence to say, or `error` the plain message."""
 
 
 @dataclass(frozen=True)
@@ -58,39 +62,40 @@ TERMINATE = _Asked(
 )
 
 
-def _with_reason(screen: StationScreen, target: Target, asked: _Asked, said: Said, failed: Said | None) -> None:
-    """Ask for a reason, then act with it in a worker; say what was done."""
+def _with_reason(screen: StationScreen, target: Target, action: str, asked: _Asked) -> None:
+    """Ask for a reason, then act with it as a write; the screen is told what was done."""
+    station, operator = screen.station, _operator(screen)
+
+    def act(reason: str) -> str:
+        asked.act(station, target.uuid, reason=reason, operator=operator)
+        return asked.done.format(number=target.number, reason=reason)
 
     def answered(reason: str | None) -> None:
         if reason:
-            screen.call_service(
-                lambda: asked.act(screen.station, target.uuid, reason=reason, operator=_operator(screen)),
-                done=lambda _: said(asked.done.format(number=target.number, reason=reason)),
-                failed=failed,
-                group="clock-action",
-            )
+            screen.run_write(action, act, reason, message=ClockFinished)
 
     title = asked.title.format(number=target.number, customer=target.customer)
     screen.app.push_screen(ReasonDialog(title, asked.ok, asked.example, missing=asked.missing), answered)
 
 
-def pause(screen: StationScreen, target: Target, said: Said, failed: Said | None = None) -> None:
-    _with_reason(screen, target, PAUSE, said, failed)
+def pause(screen: StationScreen, target: Target) -> None:
+    _with_reason(screen, target, "pause", PAUSE)
 
 
-def terminate(screen: StationScreen, target: Target, said: Said, failed: Said | None = None) -> None:
-    _with_reason(screen, target, TERMINATE, said, failed)
+def terminate(screen: StationScreen, target: Target) -> None:
+    _with_reason(screen, target, "terminate", TERMINATE)
 
 
-def resume(screen: StationScreen, target: Target, said: Said, failed: Said | None = None) -> None:
+def resume(screen: StationScreen, target: Target) -> None:
+    station, operator = screen.station, _operator(screen)
+
+    def act() -> str:
+        due = lifecycle.resume(station, target.uuid, operator=operator)
+        return f"{target.number} 已恢复计时，期限顺延至 {due}"
+
     def answered(yes: bool | None) -> None:
         if yes:
-            screen.call_service(
-                lambda: lifecycle.resume(screen.station, target.uuid, operator=_operator(screen)),
-                done=lambda due: said(f"{target.number} 已恢复计时，期限顺延至 {due}"),
-                failed=failed,
-                group="clock-action",
-            )
+            screen.run_write("resume", act, message=ClockFinished)
 
     text = (
         f"恢复 {target.number}（{target.customer}）的计时？\n暂停原因：{target.pause_reason or '—'}\n"

@@ -220,6 +220,8 @@ class CountdownScreen(StationScreen):
                 text += f"　暂停于 {row.paused_since:%Y-%m-%d}，原因：{row.pause_reason}（暂停期间不计时）"
             elif row.customer_side:
                 text += "　客户外部工程实施中"
+            elif row.stage_due is None:
+                text += "　本环节未单设时限，按全流程到期日"
             if row.estimated:
                 text += "　期限为估算：该年尚无官方节假日安排"
         self.query_one("#countdown-detail", Static).update(text)
@@ -246,11 +248,18 @@ class CountdownScreen(StationScreen):
 
     def action_pause(self) -> None:
         if (target := self._target("open", "已在暂停中")) is not None:
-            clock_flows.pause(self, target, self._acted)
+            clock_flows.pause(self, target)
 
     def action_resume(self) -> None:
         if (target := self._target("paused", "没有暂停，无需恢复")) is not None:
-            clock_flows.resume(self, target, self._acted)
+            clock_flows.resume(self, target)
+
+    @on(clock_flows.ClockFinished)
+    def _clock_finished(self, message: clock_flows.ClockFinished) -> None:
+        if message.error is not None:
+            self.notify(message.error, title="出错了", severity="error", timeout=10)
+        else:
+            self._acted(message.result)
 
     def _acted(self, message: str) -> None:
         self.notify(message, timeout=5)

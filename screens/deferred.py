@@ -77,7 +77,7 @@ class DeferredScreen(StationScreen):
         whose = "我收取的" if self.only_mine else "全部"
         self.query_one("#deferred-title", Static).update(
             f"容缺资料待收（{whose}）：{len(self.shown)} 件申请，{documents} 份资料，其中超期 {overdue} 件"
-            "　期限＝现场勘查环节的到期日（未开始的按前面各环节用满时限推算）"
+            "　期限＝现场勘查所在环节的到期日（未开始的按前面各环节用满时限推算；该环节未单设时限的，按全流程到期日）"
         )
         table = self.query_one("#deferred-table", DataTable)
         table.clear()
@@ -93,6 +93,7 @@ class DeferredScreen(StationScreen):
             self.query_one("#deferred-detail", Static).update(
                 f"{row.number} {row.customer} {row.phone}：{row.collector} 在{row.stage}时收取 "
                 f"{'、'.join(row.documents)}，最迟 {row.collect_by:%Y-%m-%d}"
+                + ("" if row.stage_limit else "（该环节未单设时限，按全流程到期日）")
             )
 
     def _current(self) -> DeferredRow | None:

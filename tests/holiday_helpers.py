@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 from station_tui.domain.timeutil import CHINA_TZ
 from station_tui.services import intake
 from station_tui.services.intake import Accepted, IntakeForm, ReceivedDocument
-from station_tui.services.station import Station
+from station_tui.services.station import Station, change_settings
 
 RESIDENT_ID = "450327199611081411"
 CREDIT_CODE = "91330100MA2B3C4D5N"
@@ -63,8 +64,11 @@ def accept(
     return intake.accept(station, form, operator=station.head_id, simulated_at=None if clock else when)
 
 
-def accept_high_voltage(station: Station, when: datetime, name: str = "邾县水泥有限公司") -> str:
-    """Accept one complete high-voltage application (hv_new, an important customer) as recorded history at `when`."""
+def accept_high_voltage(
+    station: Station, when: datetime, name: str = "邾县水泥有限公司", *, primary_only: bool = False
+) -> str:
+    """Accept one high-voltage application (hv_new, an important customer) as recorded history at `when`: complete,
+    or with only the primary document (容缺办理)."""
     form = IntakeForm(
         business_type="hv_new",
         customer_name=name,
@@ -77,6 +81,25 @@ def accept_high_voltage(station: Station, when: datetime, name: str = "邾县水
         important=True,
     )
     form.received = [
-        ReceivedDocument(d.key, d.forms[0], d.copy_for(d.forms[0])) for d in intake.required_documents(station, form)
+        ReceivedDocument(d.key, d.forms[0], d.copy_for(d.forms[0]))
+        for d in intake.required_documents(station, form)
+        if d.primary or not primary_only
     ]
     return intake.accept(station, form, operator=station.head_id, simulated_at=when).uuid
+
+
+SANXIA = Path(__file__).resolve().parent.parent / "data" / "profiles" / "sanxia-2021.toml"
+
+
+def county_sanxia(station: Station, folder: Path, first_stage_limit: int) -> Station:
+    """The station on a county copy of the 三峡水利 profile (high voltage in calendar days) whose first high-voltage
+    stage has its own limit."""
+    folder.mkdir()
+    text = SANXIA.read_text(encoding="utf-8").replace('id = "sanxia-2021"', 'id = "sanxia-county"', 1)
+    hv_stages = 'stages = [\n  { name = "用电申请" },\n  { name = "供电方案答复" },'
+    assert hv_stages in text
+    limited = f'stages = [\n  {{ name = "用电申请", limit = {first_stage_limit} }},\n  {{ name = "供电方案答复" }},'
+    (folder / "sanxia-county.toml").write_text(text.replace(hv_stages, limited, 1), encoding="utf-8")
+    change_settings(station, {"profile_folder": str(folder), "profile": "sanxia-county"}, operator=station.head_id)
+    assert station.profile.id == "sanxia-county"  # the station rereads its profiles: no restart
+    return station

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,6 +12,8 @@ from pilot_helpers import SIZE, login, settle, text_of
 from station_tui.app import StationApp
 from station_tui.screens.application import ApplicationScreen
 from station_tui.screens.application_dialogs import CollectDialog, DefectsDialog, OverrideDialog, ReasonDialog
+from station_tui.screens.dialogs import ConfirmDialog
+from station_tui.services import lifecycle
 from station_tui.services.applications import ApplicationView, application_view, list_applications
 from station_tui.services.station import Station
 from station_tui.store import Store
@@ -38,6 +41,19 @@ async def _open(app: StationApp, pilot, application: str, who: tuple[str, str] =
     await login(app, pilot, *who)
     app.push_screen(ApplicationScreen(application))
     await settle(app, pilot)
+
+
+async def _archive_tab(app: StationApp, pilot) -> DataTable:  # noqa: ANN001
+    """Show 归档清单 and put the focus in its table."""
+    await pilot.click("#app-tabs Tab#--content-tab-tab-archive")
+    await settle(app, pilot)
+    table = app.screen.query_one("#archive", DataTable)
+    table.focus()
+    return table
+
+
+def _archive_row(table: DataTable, item: str) -> int:
+    return next(i for i in range(table.row_count) if table.get_row_at(i)[5] == item)
 
 
 async def test_shows_header_documents_stages_and_timeline(demo_db: Path, clock) -> None:  # noqa: ANN001
@@ -113,13 +129,9 @@ async def test_filing_archive_items_lets_the_stage_close(demo_db: Path, clock) -
     app = StationApp(demo_db, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         await _open(app, pilot, application)
-        await pilot.click("#app-tabs Tab#--content-tab-tab-archive")
-        await settle(app, pilot)
-        table = app.screen.query_one("#archive", DataTable)
-        table.focus()
+        table = await _archive_tab(app, pilot)
         for wanted in ("用电登记表", "现场勘查单"):
-            index = next(i for i in range(table.row_count) if table.get_row_at(i)[5] == wanted)
-            table.move_cursor(row=index)
+            table.move_cursor(row=_archive_row(table, wanted))
             await pilot.press("f")
             await settle(app, pilot)
             await pilot.click("#yes")  # a filing asks first
@@ -169,3 +181,51 @@ async def test_pause_resume_terminate_and_inspection(demo_db: Path, clock) -> No
     types = [e.type for e in view.events]
     assert types[-4:] == ["inspection.recorded", "application.paused", "application.resumed", "application.terminated"]
     assert view.inspections[-1].defects == ["接地电阻不合格", "计量箱未加封"]
+
+
+async def test_next_stage_pressed_twice_fast_asks_once_and_advances_once(demo_db: Path, clock) -> None:  # noqa: ANN001
+    """Two presses of n with no pause: the key is dimmed while the first write runs, so one question, one advance."""
+    application = _first(demo_db, clock, _at_first_stage_with_all_documents).uuid
+    app = StationApp(demo_db, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open(app, pilot, application)
+        await pilot.press("n", "n")  # 用电登记表 not yet filed: the write is refused and a 站长 is asked, once
+        await settle(app, pilot)
+        assert [type(s).__name__ for s in app.screen_stack].count("OverrideDialog") == 1
+        app.screen.query_one("#pin", Input).value = "1111"
+        app.screen.query_one("#reason", Input).value = "客户急需，登记表次日补归档"
+        await pilot.click("#ok")
+        await settle(app, pilot)
+        assert "已进入下一环节（站长授权）" in text_of(app, "#app-message")
+    view = _view(demo_db, clock, application)
+    assert [e.type for e in view.events].count("stage.advanced") == 1
+    assert view.current_stage == 2
+
+
+async def test_a_key_pressed_while_its_write_runs_does_nothing(demo_db: Path, clock, monkeypatch) -> None:  # noqa: ANN001
+    """A slow disk holds the first filing: pressing f again meanwhile opens nothing; the filing is then said, once."""
+    application = _first(demo_db, clock, _at_first_stage_with_all_documents).uuid
+    held = threading.Event()
+    real = lifecycle.file_archive_item
+
+    def slow_disk(*args, **kwargs) -> None:  # noqa: ANN002, ANN003 - the real filing, after the test lets it go
+        held.wait(timeout=30)
+        real(*args, **kwargs)
+
+    monkeypatch.setattr(lifecycle, "file_archive_item", slow_disk)
+    app = StationApp(demo_db, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open(app, pilot, application)
+        table = await _archive_tab(app, pilot)
+        table.move_cursor(row=_archive_row(table, "用电登记表"))
+        await pilot.press("f")
+        await pilot.click("#yes")
+        await pilot.press("down", "f", "f")  # the first filing is still on its way to the disk
+        assert not isinstance(app.screen, ConfirmDialog)
+        assert app.screen.check_action("file_item", ()) is None  # shown dimmed in the footer
+        held.set()
+        await settle(app, pilot)
+        assert "已归档：用电登记表" in text_of(app, "#app-message")
+        assert app.screen.check_action("file_item", ()) is True  # back once the screen shows the result
+    filed = [e for e in _view(demo_db, clock, application).events if e.type == "archive.filed"]
+    assert len(filed) == 1

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-from holiday_helpers import SCHEDULE_2027, accept_high_voltage
+from holiday_helpers import SCHEDULE_2027, accept_high_voltage, county_sanxia
 
 from station_tui.domain.deadlines import due_date, stage_due
 from station_tui.domain.timeutil import CHINA_TZ
@@ -16,10 +16,9 @@ from station_tui.services import holidays, lifecycle, notices
 from station_tui.services.applications import application_view
 from station_tui.services.calendar import application_due, finished_pauses
 from station_tui.services.countdown import countdown
-from station_tui.services.station import Station, change_settings
+from station_tui.services.station import Station
 
 D = date
-SANXIA = Path(__file__).resolve().parent.parent / "data" / "profiles" / "sanxia-2021.toml"
 
 
 def test_a_pause_moves_the_due_date_by_its_working_days_and_only_a_stage_started_before_it() -> None:
@@ -40,16 +39,7 @@ def test_a_pause_moves_the_due_date_by_its_working_days_and_only_a_stage_started
 @pytest.fixture
 def sanxia(station: Station, tmp_path: Path) -> Station:
     """The station on a county copy of the 三峡水利 profile whose first high-voltage stage has its own 20-day limit."""
-    folder = tmp_path / "county"
-    folder.mkdir()
-    text = SANXIA.read_text(encoding="utf-8").replace('id = "sanxia-2021"', 'id = "sanxia-county"', 1)
-    hv_stages = 'stages = [\n  { name = "用电申请" },\n  { name = "供电方案答复" },'
-    assert hv_stages in text
-    text = text.replace(hv_stages, 'stages = [\n  { name = "用电申请", limit = 20 },\n  { name = "供电方案答复" },', 1)
-    (folder / "sanxia-county.toml").write_text(text, encoding="utf-8")
-    change_settings(station, {"profile_folder": str(folder), "profile": "sanxia-county"}, operator=station.head_id)
-    assert station.profile.id == "sanxia-county"  # the station rereads its profiles: no restart
-    return station
+    return county_sanxia(station, tmp_path / "county", 20)
 
 
 def _said(station: Station, application: str) -> list[str]:

@@ -287,3 +287,41 @@ async def test_saving_offers_the_acceptance_notice(counter_db: Path, clock) -> N
         assert app.screen.kind == "acceptance"
         saved = _rows(counter_db, clock, "SELECT uuid FROM applications")[0]["uuid"]
         assert app.screen.application == saved
+
+
+async def test_reservation_from_a_refused_visit_keeps_what_was_typed(counter_db: Path, clock) -> None:  # noqa: ANN001
+    """A 零证预约 offered at a refused visit, turned into an application another day: the form starts from the visit."""
+    app = StationApp(counter_db, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(app, pilot, "李秀英", "2222")
+        await _fill(app, pilot, "hv_new", "none")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        await pilot.click("#no")  # no 未受理告知书 today; the 零证预约 next
+        await settle(app, pilot)
+        assert isinstance(app.screen, ReservationDialog)
+        await pilot.click("#ok")
+        await settle(app, pilot)
+        assert "已登记线上预约" in text_of(app, "#intake-message")
+    clock.advance(days=1)
+    app = StationApp(counter_db, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(app, pilot, "刘强", "4444")  # another clerk, another day: nothing left on any screen
+        await pilot.press("f2")
+        await settle(app, pilot)
+        await pilot.press("f9")
+        await settle(app, pilot)
+        table = app.screen.query_one("#res-table")
+        table.focus()
+        row = next(i for i, r in enumerate(app.screen.rows) if r.customer_name == "邾县城关镇五金经营部")
+        table.move_cursor(row=row)
+        await pilot.press("a")
+        await settle(app, pilot)
+        assert isinstance(app.screen, IntakeScreen)
+        typed = {selector: app.screen.query_one(selector, Input).value for selector in _customer("hv_new")}
+        assert app.screen.query_one("#business-type", Select).value == "hv_new"
+        assert app.screen.query_one("#voltage", Select).value == "high"
+    assert typed["#capacity"] == "800"  # lost before: the visit kept only name and phone
+    assert typed["#id-number"] == COMPANY_CODE
+    assert typed["#address"] == "邾县城关镇北关街18号" and typed["#customer-name"] == "邾县城关镇五金经营部"
+    assert typed["#phone"].replace(" ", "") == "13837123456"

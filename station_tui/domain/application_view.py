@@ -157,6 +157,9 @@ class ApplicationView:
     events: list[EventRow] = field(default_factory=list)
     notices: list[NoticeRow] = field(default_factory=list)
     inspections: list[InspectionRow] = field(default_factory=list)
+    # The end of the stage the deferred documents are collected at (现场勘查), where the profile gives it a limit.
+    collect_by: date | None = None
+    collect_by_estimated: bool = False
 
     @property
     def mode_zh(self) -> str:
@@ -192,8 +195,15 @@ class ApplicationView:
 
     @property
     def deferred_due(self) -> date | None:
-        """Deferred documents are collected at the site survey, within the first stage: by the application's due date."""
-        return self.due_date if self.deferred_documents else None
+        """Deferred documents are collected at the site survey: by the end of the stage it belongs to where the profile
+        gives that stage a limit (`collect_by`), else by the application's due date."""
+        if not self.deferred_documents:
+            return None
+        return self.collect_by or self.due_date
+
+    @property
+    def deferred_due_estimated(self) -> bool:
+        return self.collect_by_estimated if self.collect_by else self.due_estimated
 
     @property
     def stage_name(self) -> str:

@@ -9,9 +9,10 @@ the same answer, so a notice, the countdown and a holiday recompute cannot disag
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import replace
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
+from typing import Any
 
 from station_tui.domain.timeutil import from_iso, local_date
 from station_tui.domain.workdays import WORKDAY, Due, WorkCalendar, YearSource
@@ -62,3 +63,53 @@ def stage_due(
     if not limit or customer_side:
         return None
     return due_date(cal, started, limit, unit, pauses=pauses)
+
+
+@dataclass(frozen=True)
+class StageClock:
+    """What a stage's due date is computed from: its limit (None: the profile gives it none of its own), whether it is
+    the customer's own works, and the days it started and finished (None: not yet)."""
+
+    name: str
+    limit: int | None
+    customer_side: bool = False
+    started: date | None = None
+    finished: date | None = None
+
+
+def stage_clocks(rows: Iterable[Mapping[str, Any]]) -> list[StageClock]:
+    """From stored `stages` rows (name, limit_days, customer_side, started_at, finished_at)."""
+
+    def day(stored: str | None) -> date | None:
+        return local_date(from_iso(stored)) if stored else None
+
+    return [
+        StageClock(r["name"], r["limit_days"], bool(r["customer_side"]), day(r["started_at"]), day(r["finished_at"]))
+        for r in rows
+    ]
+
+
+def stage_schedule(
+    cal: WorkCalendar, accepted: date, stages: Sequence[StageClock], unit: str, *, pauses: Iterable[Pause] = ()
+) -> list[Due | None]:
+    """Every stage's own due date, by `stage_due`'s rule, counted from the day it started; a stage not yet started
+    starts the day the stage before it ended, or is due to end (the latest it can start when every earlier stage keeps
+    its limit). None for a stage without a limit of its own, and for every later stage not yet started while such a
+    stage is still running (its end is not known: those stages have no date yet, only their limit)."""
+    pauses = list(pauses)
+    dues: list[Due | None] = []
+    start: date | None = accepted
+    for stage in stages:
+        begun = stage.started or start
+        due = None
+        if begun is not None:
+            due = stage_due(cal, begun, stage.limit, unit, customer_side=stage.customer_side, pauses=pauses)
+        dues.append(due)
+        start = stage.finished or (due.date if due else None)
+    return dues
+
+
+def survey_index(names: Sequence[str], stage: str) -> int:
+    """The stage the deferred documents are collected at (现场勘查): the one of that name, else the first stage, which
+    the shipped profiles' 用电申请 includes the site survey in (seed 004 三(一)1: 现场勘查时上门收取)."""
+    return names.index(stage) if stage in names else 0

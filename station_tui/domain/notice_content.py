@@ -44,6 +44,10 @@ class Contacts:
     fee_statement: str
     phone_to_work_order_minutes: int = 20
     online_confirm_hours: int = 18
+    # The station's own, as the 站长 set them in 设置 ("" until then: the notice then leaves the section out).
+    station_address: str = ""
+    station_phone: str = ""
+    station_hours: str = ""
 
 
 @dataclass(frozen=True)
@@ -111,11 +115,26 @@ def _service_sections(contacts: Contacts, manager: tuple[str, str] | None) -> li
     if manager is not None and manager[0]:
         # The manager's work phone is printed whole: it is the number the customer is meant to call.
         sections.append(_section("客户经理", fields=[("姓名", manager[0]), ("电话", manager[1] or "—")]))
+    sections += _station_section(contacts)
     sections.append(_section("咨询与监督电话", fields=contacts.hotlines))
     if contacts.online_channels:
         sections.append(_section("线上办电渠道", items=contacts.online_channels))
     sections.append(_section("收费说明", paragraphs=[contacts.fee_statement]))
     return sections
+
+
+def _station_section(contacts: Contacts) -> list[dict]:
+    """Where to find the station: its address, phone and office hours, those the 站长 has set."""
+    fields = [
+        (label, value)
+        for label, value in (
+            ("地址", contacts.station_address),
+            ("电话", contacts.station_phone),
+            ("办公时间", contacts.station_hours),
+        )
+        if value
+    ]
+    return [_section("供电所地址与办公时间", fields=fields)] if fields else []
 
 
 def _customer_fields(app: ApplicationView) -> list[tuple[str, str]]:
@@ -145,10 +164,22 @@ def _stage_line(position: int, stage: StageRow, unit: str) -> str:
     line += f"：本环节时限 {stage.limit_days} 个{unit}"
     if stage.due is not None:
         # "最迟于…" says that the due day itself still counts; "…前" could be read as "by the day before".
-        line += f"，最迟于 {_due(stage.due, stage.due_estimated)}完成（当天仍在时限内）"
+        line += f"，最迟于 {_due(stage.due, stage.due_estimated)}完成（当天仍在时限内"
+        line += "）" if stage.started_at else "；前面各环节按时限完成时）"
     else:
         line += "，自本环节开始时起算"
     return line
+
+
+def _collect_by(app: ApplicationView) -> str:
+    """The deferred documents' deadline: the end of the site survey's stage (see ApplicationView.deferred_due)."""
+    return _due(app.deferred_due or app.due_date, app.deferred_due_estimated)
+
+
+def _collect_note(app: ApplicationView) -> str:
+    if app.collect_by is not None:
+        return "最迟日期为现场勘查所在环节的办结期限（当天仍在时限内），早于全流程期限。"
+    return "本单位办电文件未对现场勘查所在环节单设时限，容缺资料最迟随全流程期限收齐（当天仍在时限内）。"
 
 
 def _stage_section(app: ApplicationView) -> dict:
@@ -196,16 +227,19 @@ def acceptance(
                 "容缺资料（暂缺，后补）",
                 items=[
                     f"{d.name}：由客户经理{d.assigned_to or app.customer_manager}于{d.collect_at_stage or '现场勘查'}时上门收取"
-                    f"（最迟 {_due(app.due_date, app.due_estimated)}）"
+                    f"（最迟 {_collect_by(app)}）"
                     for d in deferred
                 ],
-                paragraphs=["以上资料不影响本次受理；请在约定时间备好原件或复印件，无需再到营业厅。"],
+                paragraphs=[
+                    "以上资料不影响本次受理；请在约定时间备好原件或复印件，无需再到营业厅。",
+                    _collect_note(app),
+                ],
             )
         )
         names = "、".join(d.name for d in deferred)
         collect_at = deferred[0].collect_at_stage or "现场勘查"
         content["commitment"] = (
-            f"本人已知悉本申请尚缺{names}，承诺于{collect_at}时（最迟 {_due(app.due_date, app.due_estimated)}）"
+            f"本人已知悉本申请尚缺{names}，承诺于{collect_at}时（最迟 {_collect_by(app)}）"
             f"交客户经理{app.customer_manager}收取。"
             "逾期未能提供的，本申请将予终止。"
         )

@@ -14,6 +14,8 @@ from collections.abc import Callable
 
 WIDTHS = (32, 48)
 DEFAULT_WIDTH = 48
+ACKNOWLEDGED_HEADING = "客户确认"  # notice_content.ACKNOWLEDGED: printed last, right above the signatures
+SEAL_LINES = 4  # blank lines left for the station's seal
 
 # No line starts with these (禁则): they stay with the character before them.
 _NO_LINE_START = set("，。、；：！？）》」』】”’…%·,.;:!?)]")
@@ -118,7 +120,8 @@ def _signatures(content: dict, width: int) -> list[str]:
         lines += wrap(f"{name} {blank}" if name else blank, width, first=f"{label}：", rest="  ")
         lines.append("")
     lines += wrap(content["date"], width, first="日期：")
-    return lines
+    # 盖章处: blank lines under its label, room for the station's seal on the paper.
+    return lines + [""] + wrap(f"盖章处（{content['station']}）：", width) + [""] * SEAL_LINES
 
 
 def _part_header(content: dict, width: int, part: str, reprints: int) -> list[str]:
@@ -134,7 +137,9 @@ def _part_header(content: dict, width: int, part: str, reprints: int) -> list[st
 def customer_copy(content: dict, width: int = DEFAULT_WIDTH, reprints: int = 0) -> list[str]:
     rule = "-" * width
     lines = _part_header(content, width, "客户联", reprints) + [rule]
-    for section in content["sections"]:
+    # 客户确认 (已知悉以上内容) last, after the commitment: right above the customer's signature, as on the PDF.
+    acknowledged = [section for section in content["sections"] if section["heading"] == ACKNOWLEDGED_HEADING]
+    for section in [section for section in content["sections"] if section["heading"] != ACKNOWLEDGED_HEADING]:
         lines += wrap(f"【{section['heading']}】", width)
         for label, value in section.get("fields", []):
             lines += _field(label, value, width)
@@ -147,6 +152,11 @@ def customer_copy(content: dict, width: int = DEFAULT_WIDTH, reprints: int = 0) 
         lines += wrap("【客户承诺】", width)
         lines += wrap(content["commitment"], width, first="  ")
         lines.append("")
+    for section in acknowledged:
+        lines += wrap(f"【{section['heading']}】", width)
+        for paragraph in section.get("paragraphs", []):
+            lines += wrap(paragraph, width, first="  ")
+        lines.append("")
     return lines + [rule] + _signatures(content, width)
 
 
@@ -158,6 +168,7 @@ def stub(content: dict, width: int = DEFAULT_WIDTH, reprints: int = 0) -> list[s
         lines += _field(label, value, width)
     if content.get("commitment"):
         lines += wrap(content["commitment"], width, first="承诺：", rest="  ")
+    lines += wrap("已知悉以上内容（见客户联）。", width, first="客户确认：", rest="  ")
     return lines + ["-" * width] + _signatures(content, width)
 
 

@@ -18,7 +18,7 @@ from station_tui.domain.application_view import (
     NoticeRow,
     StageRow,
 )
-from station_tui.domain.deadlines import stage_due
+from station_tui.domain.deadlines import stage_clocks, stage_schedule, survey_index
 from station_tui.domain.errors import StationError
 from station_tui.domain.glossary import APPLICATION_STATUSES, INTAKE_MODES, zh
 from station_tui.domain.masking import mask_id, mask_phone
@@ -99,35 +99,38 @@ def _documents(station: Station, application: str, names: dict[str, str]) -> lis
     ]
 
 
-def _stages(station: Station, application: str, unit: str) -> list[StageRow]:
-    """The stages, each with its own due date where the profile gives it a limit (domain.deadlines' rule)."""
+def _stages(station: Station, application: str, accepted_at: str, unit: str) -> list[StageRow]:
+    """The stages, each with its own due date where the profile gives it a limit (domain.deadlines' rule: from the
+    day it started, or, not yet started, from the day the stage before it ends at the latest)."""
     rows = station.store.rows(
         "SELECT position, name, limit_days, customer_side, started_at, finished_at FROM stages"
         " WHERE application = ? ORDER BY position",
         (application,),
     )
-    pauses = finished_pauses(station, application)
-    stages = []
-    for r in rows:
-        due = None
-        if r["started_at"]:
-            started = local_date(from_iso(r["started_at"]))
-            due = stage_due(
-                station.calendar, started, r["limit_days"], unit, customer_side=bool(r["customer_side"]), pauses=pauses
-            )
-        stages.append(
-            StageRow(
-                name=r["name"],
-                limit_days=r["limit_days"],
-                customer_side=bool(r["customer_side"]),
-                position=r["position"],
-                started_at=r["started_at"],
-                finished_at=r["finished_at"],
-                due=due.date if due else None,
-                due_estimated=bool(due and due.estimated),
-            )
+    clocks = stage_clocks(rows)
+    accepted = local_date(from_iso(accepted_at))
+    dues = stage_schedule(station.calendar, accepted, clocks, unit, pauses=finished_pauses(station, application))
+    return [
+        StageRow(
+            name=r["name"],
+            limit_days=r["limit_days"],
+            customer_side=bool(r["customer_side"]),
+            position=r["position"],
+            started_at=r["started_at"],
+            finished_at=r["finished_at"],
+            due=due.date if due else None,
+            due_estimated=bool(due and due.estimated),
         )
-    return stages
+        for r, due in zip(rows, dues, strict=True)
+    ]
+
+
+def _survey(stages: list[StageRow], docs: list[DocumentRow]) -> StageRow | None:
+    """The stage the deferred documents are collected at, when they are still to collect."""
+    deferred = [d for d in docs if d.status == "deferred"]
+    if not deferred or not stages:
+        return None
+    return stages[survey_index([stage.name for stage in stages], deferred[0].collect_at_stage or "现场勘查")]
 
 
 def archive_status(
@@ -262,6 +265,8 @@ def application_view(station: Station, application: str) -> ApplicationView:
     events = station.store.events(application)
     accepted_by = next((e.operator for e in events if e.type == "application.accepted"), None)
     manager = app["customer_manager"] or ""
+    stages = _stages(station, application, app["accepted_at"], app["limit_unit"])
+    survey = _survey(stages, docs)
     return ApplicationView(
         **{name: app[name] for name in _AS_STORED},
         business_name=business_name(station, app["business_type"]),
@@ -277,7 +282,9 @@ def application_view(station: Station, application: str) -> ApplicationView:
         origin=app.get("origin", "counter"),
         simulated=bool(app["simulated"]),
         documents=docs,
-        stages=_stages(station, application, app["limit_unit"]),
+        stages=stages,
+        collect_by=survey.due if survey else None,
+        collect_by_estimated=bool(survey and survey.due_estimated),
         archive=archive_status(station, application, app["business_type"], docs),
         events=_events(events, names, docs),
         notices=_notices(station, application, names),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 
 from station_tui.domain import validation
@@ -238,10 +238,21 @@ def record_refused_visit(station: Station, form: IntakeForm, *, operator: str) -
             phone=" ".join(form.phone.split())[:40],
             reason=refusal_reason(station, form),
             received=[doc.key for doc in form.received],
+            typed=typed_at_visit(form),
         ),
         operator=operator,
     )
     return visit
+
+
+# Kept elsewhere in the visit (or the reservation made from it), or not the clerk's typing.
+_NOT_TYPED = ("business_type", "customer_name", "phone", "received", "reservation")
+
+
+def typed_at_visit(form: IntakeForm) -> dict[str, str | bool]:
+    """What the clerk typed at a refused visit beyond name and phone: every field that holds something."""
+    values = {f.name: getattr(form, f.name) for f in fields(form) if f.name not in _NOT_TYPED}
+    return {name: value for name, value in values.items() if value not in (None, "")}
 
 
 def open_duplicates(station: Station, form: IntakeForm) -> list[str]:

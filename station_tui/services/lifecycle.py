@@ -106,11 +106,13 @@ def advance_stage(
     operator: str,
     at: datetime | None = None,
     override: HeadOverride | None = None,
+    leaving: int | None = None,
 ) -> int:
     """Finish the current stage and start the next; the last stage ends with `connect`.
 
     Refused while the required archive items of the stage being left are missing, unless a 站长 overrides. History
-    entered with a time (`at`: demo data, ledger import) is not gated: its archive is on paper.
+    entered with a time (`at`: demo data, ledger import) is not gated: its archive is on paper. `leaving`: the stage the
+    clerk saw as current; a second press made on the same sight is refused instead of advancing twice.
     """
     store = station.store
     app = _application(station, application)
@@ -119,6 +121,8 @@ def advance_stage(
         r["name"] for r in store.rows("SELECT name FROM stages WHERE application = ? ORDER BY position", (application,))
     ]
     current = app["current_stage"]
+    if leaving is not None and current != leaving:
+        raise StationError(f"第 {leaving} 环节已经结束（现在是第 {current} 环节），没有再推进")
     if current >= len(names):
         raise StationError("已是最后一个环节：请用「装表送电」完成")
     granted = None
@@ -277,10 +281,3 @@ def missing_for_next_stage(station: Station, application: str) -> list[str]:
     if not 1 <= current < len(names):
         return []
     return missing_archive(station, application, archive_gate(names, current))
-
-
-def missing_for_close(station: Station, application: str) -> list[str]:
-    app = _application(station, application)
-    if app["status"] != "connected":
-        return []
-    return missing_archive(station, application, ["connection"])

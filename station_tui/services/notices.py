@@ -22,7 +22,7 @@ from station_tui.domain.glossary import NOTICE_KINDS
 from station_tui.domain.notice_content import Contacts, RequiredDocument
 from station_tui.domain.timeutil import from_iso, local_date
 from station_tui.services.applications import application_view, find_by_number, operator_names
-from station_tui.services.station import Station
+from station_tui.services.station import Station, station_contact
 from station_tui.store import catalogue
 from station_tui.store import payloads as ev
 
@@ -75,7 +75,7 @@ def _operator_name(station: Station, operator_id: str | None) -> str:
 
 
 def contacts(station: Station) -> Contacts:
-    profile = station.profile
+    profile, here = station.profile, station_contact(station)
     return Contacts(
         company=profile.company,
         station=station.station_name,
@@ -84,6 +84,9 @@ def contacts(station: Station) -> Contacts:
         fee_statement=profile.fee_statement,
         phone_to_work_order_minutes=profile.reservation.phone_to_work_order_minutes,
         online_confirm_hours=profile.reservation.online_confirm_hours,
+        station_address=here.address,
+        station_phone=here.phone,
+        station_hours=here.hours,
     )
 
 

@@ -30,6 +30,9 @@ PAGE_WIDTH, PAGE_HEIGHT = 595.2756, 841.8898  # A4 in points
 MARGIN = 48.0
 BODY_SIZE = 10.5
 LEADING = 14.5
+SEAL_WIDTH, SEAL_HEIGHT = 120.0, 56.0  # 盖章处: room for a round seal of 4–5 cm
+SEAL_BELOW = SEAL_HEIGHT - 12 - 14 - LEADING  # how far the box, level with the signatures, reaches below the date
+SIGNATURES_HEIGHT = LEADING * 5 + SEAL_BELOW
 _lock = threading.Lock()  # reportlab keeps per-document state inside the shared font object
 
 
@@ -264,19 +267,36 @@ def _body(layout: _Layout, content: dict) -> None:
         layout.text("【客户承诺】", size=11.5)
         layout.text(content["commitment"], x=MARGIN + 12, first="　　")
     for section in last:
-        layout.need(LEADING * 2)
+        layout.need(LEADING * 2 + SIGNATURES_HEIGHT)  # never a page turn between it and the signature it explains
         layout.space(3)
         layout.text(f"【{section['heading']}】", size=11.5)
         for paragraph in section.get("paragraphs", []):
             layout.text(paragraph, size=11.5)
 
 
+def _seal_place(layout: _Layout, top: float, station: str) -> None:
+    """盖章处: a dashed box, named, at the right of the signatures and the date, for the station's seal."""
+    c = layout.c
+    x = PAGE_WIDTH - MARGIN - SEAL_WIDTH
+    c.setLineWidth(0.5)
+    c.setDash(3, 2)
+    c.rect(x, top - SEAL_HEIGHT, SEAL_WIDTH, SEAL_HEIGHT)
+    c.setDash()
+    c.setFont(FONT_NAME, 9)
+    c.drawCentredString(x + SEAL_WIDTH / 2, top - 12, "盖章处")
+    c.setFont(FONT_NAME, 8)
+    c.drawCentredString(x + SEAL_WIDTH / 2, top - SEAL_HEIGHT + 6, station)
+    layout.y = min(layout.y, top - SEAL_HEIGHT) - 4
+
+
 def _signatures(layout: _Layout, content: dict) -> None:
-    layout.need(LEADING * 5)
+    layout.need(SIGNATURES_HEIGHT)
     layout.rule(8)
     layout.space(10)
-    column = (PAGE_WIDTH - 2 * MARGIN) / len(content["signatures"])
+    # The signature lines share the width left of the seal's box.
+    column = (PAGE_WIDTH - 2 * MARGIN - SEAL_WIDTH - 12) / len(content["signatures"])
     layout.y -= LEADING
+    top = layout.y + 12
     layout.c.setFont(FONT_NAME, 11)
     for i, (label, name) in enumerate(content["signatures"]):
         x = MARGIN + i * column
@@ -284,7 +304,7 @@ def _signatures(layout: _Layout, content: dict) -> None:
         layout.c.line(x + (len(label) + 1) * 11, layout.y - 3, x + column - 16, layout.y - 3)
     layout.space(14)
     layout.text(f"日期：{content['date']}", size=11)
-    layout.c.drawRightString(PAGE_WIDTH - MARGIN - 60, layout.y, f"{content['station']}（盖章）")
+    _seal_place(layout, top, content["station"])
 
 
 def _part(canvas, content: dict, part: str, reprints: int) -> _Layout:  # noqa: ANN001
@@ -297,6 +317,8 @@ def _part(canvas, content: dict, part: str, reprints: int) -> _Layout:  # noqa: 
 
 # What the station keeps (存根联): who, what, what is missing, the signatures and the date; not the whole notice.
 STUB_FIELDS = ("申请编号", "客户名称", "业务类型", "受理方式", "申请容量")
+# Above the customer's signature on the stub too: what the signature there says.
+STUB_ACKNOWLEDGED = "客户确认：已知悉以上内容（见客户联）。"
 
 
 def _stub_fields(content: dict) -> list[list[str]]:
@@ -318,7 +340,7 @@ def _stub_items(content: dict) -> list[str]:
 def _stub(canvas, content: dict, reprints: int, after: _Layout) -> None:  # noqa: ANN001
     """The 存根联 under a cut line on the customer's page where it fits, else on a page of its own."""
     fields, missing = _stub_fields(content), _stub_items(content)
-    height = LEADING * (9 + len(fields) / 2 + 2 * len(missing)) + 60
+    height = LEADING * (10 + len(fields) / 2 + 2 * len(missing)) + 60 + SEAL_BELOW
     if after.y - height - 24 >= MARGIN:
         layout = after
         layout.space(12)
@@ -339,6 +361,7 @@ def _stub(canvas, content: dict, reprints: int, after: _Layout) -> None:  # noqa
         layout.text(missing[0], x=MARGIN + 12, first="暂缺/需带资料：", rest="　" * 8)
     if content.get("commitment"):
         layout.text("客户已作出承诺（见客户联【客户承诺】）。", x=MARGIN + 12)
+    layout.text(STUB_ACKNOWLEDGED, size=11)
     _signatures(layout, content)
 
 

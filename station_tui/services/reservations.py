@@ -9,8 +9,9 @@ handled (dispatched or confirmed); it becomes an application when its documents 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
+from typing import Any
 
 from station_tui.domain import validation
 from station_tui.domain.errors import StationError
@@ -19,7 +20,9 @@ from station_tui.domain.timeutil import from_iso
 from station_tui.services.applications import business_name
 from station_tui.services.intake import FormErrors, IntakeForm
 from station_tui.services.station import Station
+from station_tui.store import catalogue
 from station_tui.store import payloads as ev
+from station_tui.store.events import EVENT_COLUMNS, Event
 
 RESERVATION_CHANNELS = ("online", "phone")
 RESERVATION_STATUSES = {"waiting": "待处理", "handled": "已派单/已确认", "converted": "已转申请"}
@@ -176,18 +179,41 @@ def mark_handled(station: Station, reservation: str, *, operator: str) -> None:
 
 
 def intake_form_for(station: Station, reservation: str) -> IntakeForm:
-    """An intake form filled from the reservation, for the clerk to complete when the documents are collected."""
+    """An intake form filled from the reservation, for the clerk to complete when the documents are collected.
+
+    A 零证预约 offered at a refused visit starts from everything typed at that visit (capacity, address, identity
+    number, flags…); the reservation's own name, phone and address come last, as the clerk corrected them there.
+    """
     row = _reservation(station, reservation)
     if row["status"] == "converted":
         raise StationError("这条预约已经转为申请")
     business = station.checklists.business_type(row["business_type"])
+    typed: dict[str, Any] = {
+        "id_type": "居民身份证" if business.resident else "营业执照",
+        "voltage": business.voltage,
+        **_typed_at_visit(station, row["visit"]),
+    }
     return IntakeForm(
+        **typed,
         business_type=row["business_type"],
         customer_name=row["customer_name"],
-        id_type="居民身份证" if business.resident else "营业执照",
         phone=row["phone"],
         address=row["address"],
-        voltage=business.voltage,
         channel=row["channel"],
         reservation=reservation,
     )
+
+
+def _typed_at_visit(station: Station, visit: str | None) -> dict[str, Any]:
+    if not visit:
+        return {}
+    rows = station.store.conn.execute(
+        f"SELECT {EVENT_COLUMNS} FROM events WHERE type = 'visit.refused' AND json_extract(payload, '$.visit') = ?",
+        (visit,),
+    ).fetchall()
+    if not rows:
+        return {}
+    payload = catalogue.read(Event.from_row(rows[0]))
+    known = {f.name for f in fields(IntakeForm)}
+    # `address` and `channel` are the reservation's; the rest is the visit's as typed.
+    return {k: v for k, v in payload.typed.items() if k in known and k not in ("address", "channel")}  # type: ignore[attr-defined]

@@ -126,5 +126,22 @@ class Station:
         return self.profiles[profile_id].profile
 
 
+@dataclass(frozen=True)
+class StationContact:
+    """Where the customer finds the station: printed on every notice ("" until the 站长 sets it)."""
+
+    address: str = ""
+    phone: str = ""
+    hours: str = ""
+
+
+# The settings keys of StationContact's fields.
+CONTACT_SETTINGS = {"address": "station_address", "phone": "station_phone", "hours": "station_hours"}
+
+
+def station_contact(station: Station) -> StationContact:
+    return StationContact(**{name: station.store.setting(key, "") for name, key in CONTACT_SETTINGS.items()})
+
+
 def change_settings(station: Station, changes: dict, *, operator: str) -> None:
     station.store.record(ev.SettingsChanged(settings=changes), operator=operator)

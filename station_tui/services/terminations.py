@@ -4,9 +4,9 @@
   was terminated from). A reopened application terminated again waits again.
 * The month's termination rate: applications whose termination stands and was recorded in the month, over all
   applications finished (connected or terminated) in the month; compared with the profile's threshold.
-* A 容缺 application whose customer has not brought a deferred document by the committed date (the application's due
-  date: deferred documents are collected within the first stage, see applications._deferred_due) is proposed for
-  termination with that reason. Only proposed: a person terminates it.
+* A 容缺 application whose customer has not brought a deferred document by the committed date (the one the notice told:
+  the end of the site survey's stage where the profile gives it a limit, else the application's due date; see
+  services.deferred.collect_by) is proposed for termination with that reason. Only proposed: a person terminates it.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from station_tui.domain.errors import StationError
-from station_tui.domain.timeutil import local_date
 from station_tui.services.applications import application_row
+from station_tui.services.deferred import deferred_rows
 from station_tui.services.operators import authorize_head
 from station_tui.services.station import Station
 from station_tui.store import payloads as ev
@@ -128,12 +128,7 @@ class Proposal:
 
 
 def proposed_terminations(station: Station, today: date | None = None) -> list[Proposal]:
-    """容缺 applications in progress whose deferred documents are still missing after the committed date."""
-    day = (today or local_date(station.store.clock())).isoformat()
-    rows = station.store.rows(
-        "SELECT a.uuid, a.number, a.customer_name, a.due_date, group_concat(d.name, '、') AS missing "
-        "FROM applications a JOIN documents d ON d.application = a.uuid AND d.status = 'deferred' "
-        "WHERE a.status IN ('open', 'paused') AND a.due_date < ? GROUP BY a.uuid ORDER BY a.due_date, a.number",
-        (day,),
-    )
-    return [Proposal(r["uuid"], r["number"], r["customer_name"], r["due_date"], r["missing"].split("、")) for r in rows]
+    """容缺 applications in progress whose deferred documents are still missing after the committed date: the date the
+    notice told (the end of the site survey's stage, or the application's due date; see services.deferred)."""
+    late = [row for row in deferred_rows(station, today) if row.overdue]
+    return [Proposal(r.application, r.number, r.customer, r.collect_by.isoformat(), r.documents) for r in late]

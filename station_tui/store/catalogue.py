@@ -33,7 +33,8 @@ TRANSITIONS_PROGRAM = "0.2.0"  # transitions name the state they started from (v
 FIELD_PROGRAM = "0.2.0"  # field laptops: device codes, leases
 DUTIES_PROGRAM = "0.2.0"  # supporting works, termination review, follow-up calls (issue 16)
 DECISION_PROGRAM = "0.2.0"  # the 站长's decision on a conflict
-CHECKIN_PROGRAM = "0.2.0"  # one field.returned per checkin (version 2), not one per application
+CHECKIN_PROGRAM = "0.3.0"  # one field.returned per checkin (version 2), not one per application
+VISIT_FORM_PROGRAM = "0.3.0"  # a refused visit keeps everything the clerk typed (version 2)
 
 
 class UnknownEventError(StoreError):
@@ -225,7 +226,11 @@ KINDS: tuple[EventKind, ...] = (
         "reservation.converted", "预约转为申请", p.ReservationConverted, projection.reservation_converted,
         ("reservations",), timeline=lambda payload, names: "由预约转为申请",
     ),
-    EventKind("visit.refused", "未受理来访", p.VisitRefused, projection.visit_refused, ("visits",)),
+    EventKind(
+        "visit.refused", "未受理来访", p.VisitRefused, projection.visit_refused, ("visits",),
+        version=2, since=VISIT_FORM_PROGRAM,
+        older=(OlderVersion(1, p.VisitRefusedV1, FIRST_PROGRAM, lambda old: p.VisitRefused(**msgspec.structs.asdict(old))),),
+    ),
     EventKind(
         "archive.filed", "归档资料登记", p.ArchiveFiled, projection.archive_filed, ("archive_filed",),
         timeline=lambda payload, names: payload.item,

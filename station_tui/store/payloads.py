@@ -248,13 +248,19 @@ class ReservationConverted(Payload, frozen=True):
     reservation: str
 
 
-class VisitRefused(Payload, frozen=True):
+class VisitRefusedV1(Payload, frozen=True):
     visit: str
     business_type: str
     reason: str
     customer_name: str = ""
     phone: str = ""
     received: list[str] = []
+
+
+class VisitRefused(VisitRefusedV1, frozen=True, kw_only=True):
+    # Version 2: the rest of what the clerk typed (address, capacity, identity number, flags…), so that the 零证预约
+    # offered at the refused visit becomes an application without typing it all again.
+    typed: dict[str, str | bool] = {}
 
 
 class LedgerImported(Payload, frozen=True):
