@@ -61,6 +61,7 @@ AREAS = [
     ("f9", "reservations", "预约"),
     ("f10", "conflicts", "冲突裁定"),
     ("f11", "field", "外勤"),
+    ("f12", "indicators", "指标"),
 ]
 
 
@@ -293,6 +294,7 @@ def area_screens() -> dict[str, Callable[[], Screen]]:
     from station_tui.screens.export import ExportScreen
     from station_tui.screens.field import FieldScreen
     from station_tui.screens.holidays import HolidayScreen
+    from station_tui.screens.indicators import IndicatorsScreen
     from station_tui.screens.intake import IntakeScreen
     from station_tui.screens.notices import NoticesScreen
     from station_tui.screens.reservations import ReservationsScreen
@@ -310,6 +312,7 @@ def area_screens() -> dict[str, Callable[[], Screen]]:
         "reservations": ReservationsScreen,
         "conflicts": ConflictsScreen,
         "field": FieldScreen,
+        "indicators": IndicatorsScreen,
     }
 
 
