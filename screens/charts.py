@@ -1,6 +1,6 @@
 """Charts drawn in the terminal with block characters: one line per month, a bar and its number, and an optional
 limit marked on every line (the 指标 screen's working days against the category's limit). The county screen and the
-station's 指标 screen both draw with this; a Sparkline (Textual's) sits above where a trend at a glance helps."""
+station's 指标 screen both draw with this."""
 
 from __future__ import annotations
 
@@ -41,4 +41,5 @@ def bars(
             cells[mark] = LIMIT_MARK if cells[mark] == " " else "┃"
         text.append("".join(cells), style=OVER_STYLE if over else BAR_STYLE)
         text.append(f" {'—' if value is None else number(value)}\n")
+    text.rstrip()  # no blank line under the chart
     return text

@@ -25,7 +25,7 @@ CallDialog > Vertical, ReviewDialog > Vertical {
     width: 76; height: auto; max-height: 100%; border: thick $primary; background: $surface; padding: 0 1;
 }
 CallDialog .row, ReviewDialog .row { height: 1; margin-top: 1; }
-CallDialog .row Label, ReviewDialog .row Label { width: 10; }
+CallDialog .row Label, ReviewDialog .row Label { width: auto; margin-right: 1; }
 CallDialog .row Select, ReviewDialog .row Select { width: 20; }
 CallDialog .row TickBox { margin-right: 2; }
 CallDialog .row Input, ReviewDialog .row Input { width: 1fr; }

@@ -84,9 +84,7 @@ class HomeScreen(StationScreen):
     def _show_rate(self, rate: TerminationRate) -> None:
         from station_tui.screens.terminations import rate_text
 
-        line = rate_text(rate)
-        line.append("　t 终止审核")
-        self.query_one("#home-rate", Static).update(line)
+        self.query_one("#home-rate", Static).update(rate_text(rate))
 
     def _show(self, numbers: HomeNumbers) -> None:
         for key, _label in CARDS:

@@ -14,7 +14,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import DataTable, Input, Label, Sparkline, Static
+from textual.widgets import DataTable, Input, Label, Static
 
 from station_tui.domain.errors import StationError
 from station_tui.domain.timeutil import local_date
@@ -30,14 +30,14 @@ CATEGORY_COLUMNS = (
     ("month", "月份"),
     ("category_name", "时限类别"),
     ("accepted", "受理"),
-    ("complete_share", "两证办结"),
-    ("deferred_share", "容缺"),
-    ("avg_documents", "收资"),
     ("connected", "送电"),
     ("avg_workdays", "平均用时"),
     ("max_workdays", "最长"),
     ("on_time_share", "按期"),
     ("terminated", "终止"),
+    ("complete_share", "两证办结"),
+    ("deferred_share", "容缺"),
+    ("avg_documents", "收资"),
 )
 DUTY_COLUMNS = ("月份", "终止/办结", "终止率", "门槛", "小微送电", "已回访", "满意")
 
@@ -106,11 +106,11 @@ class IndicatorsScreen(StationScreen):
     IndicatorsScreen #ind-range Label { margin: 0 1 0 0; }
     IndicatorsScreen #ind-range Input { width: 10; margin-right: 2; }
     IndicatorsScreen #ind-hint { color: $text-muted; width: 1fr; }
-    IndicatorsScreen #ind-message { height: auto; }
+    IndicatorsScreen #ind-message { height: auto; display: none; }
+    IndicatorsScreen #ind-message.-shown { display: block; }
     IndicatorsScreen #ind-message.-error { color: $error; }
     IndicatorsScreen .ind-title { text-style: bold; height: auto; margin-top: 1; }
     IndicatorsScreen DataTable { height: auto; max-height: 12; }
-    IndicatorsScreen #ind-spark { height: 1; margin-right: 8; }
     IndicatorsScreen .ind-chart { height: auto; }
     """
     BINDINGS = [
@@ -134,14 +134,16 @@ class IndicatorsScreen(StationScreen):
                 yield Input(id="ind-to", placeholder="YYYY-MM", max_length=7, compact=True)
                 yield Static("Enter 查看　[ ] 前后移一月　Tab 到表格选类别", id="ind-hint")
             yield Static("", id="ind-message")
-            yield Static("各时限类别", classes="ind-title")
+            yield Static(
+                "各时限类别（受理、两证办结、容缺、收资按受理月份；送电、用时、按期、终止按办结月份）",
+                classes="ind-title",
+            )
             yield DataTable(id="ind-table", cursor_type="row", zebra_stripes=True)
             yield Static("终止率与回访", classes="ind-title")
             yield DataTable(id="ind-duties", cursor_type="row")
             yield Static("", id="ind-days-title", classes="ind-title")
             yield Static("", id="ind-days", classes="ind-chart")
             yield Static("", id="ind-ontime-title", classes="ind-title")
-            yield Sparkline([], id="ind-spark")
             yield Static("", id="ind-ontime", classes="ind-chart")
 
     def on_mount(self) -> None:
@@ -170,17 +172,17 @@ class IndicatorsScreen(StationScreen):
 
     def _fail(self, message: str) -> None:
         # What was typed stays in the fields, to be corrected.
+        self._say(message, error=True)
+
+    def _say(self, text: str, error: bool = False) -> None:
         line = self.query_one("#ind-message", Static)
-        line.update(message)
-        line.add_class("-error")
+        line.update(text)
+        line.set_class(error, "-error")
+        line.set_class(bool(text), "-shown")
 
     def _show(self, view: IndicatorView) -> None:
         self.view = view
-        line = self.query_one("#ind-message", Static)
-        line.remove_class("-error")
-        line.update(
-            f"{view.first} 至 {view.last}：受理、两证办结、容缺按受理月份计；送电、用时、按期、终止按办结月份计。"
-        )
+        self._say("")
         table = self.query_one("#ind-table", DataTable)
         table.clear()
         for index, row in enumerate(view.categories):
@@ -191,7 +193,7 @@ class IndicatorsScreen(StationScreen):
         for month in view.months:
             duties.add_row(*self._duty_cells(month))
         if not view.categories:
-            line.update(f"{view.first} 至 {view.last} 没有受理或办结的申请。")
+            self._say(f"{view.first} 至 {view.last} 没有受理或办结的申请。")
         names = [row["category_name"] for row in view.categories]
         if self.chart_category not in names:
             self.chart_category = names[0] if names else None
@@ -232,7 +234,6 @@ class IndicatorsScreen(StationScreen):
             ontime_title.update("")
             for chart in ("#ind-days", "#ind-ontime"):
                 self.query_one(chart, Static).update("")
-            self.query_one("#ind-spark", Sparkline).data = []
             return
         months = month_range(view.first, view.last)
         rows = {r["month"]: r for r in view.categories if r["category_name"] == name}
@@ -248,7 +249,6 @@ class IndicatorsScreen(StationScreen):
             mark = None
         self.query_one("#ind-days", Static).update(bars(months, days, limit=mark))
         ontime_title.update(f"「{name}」每月按期送电占比")
-        self.query_one("#ind-spark", Sparkline).data = [v for v in on_time if v is not None]
         self.query_one("#ind-ontime", Static).update(bars(months, on_time, top=1.0, number=_share))
 
     def action_back(self) -> None:

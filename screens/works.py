@@ -1,5 +1,6 @@
 """配套工程: the supporting grid works of one application (w on the application screen), or of all (w on 工作台),
-each with its working days left to its due date, coloured as the countdown colours applications.
+each with its working days left to the nearer of its due date (the profile's limit) and the agreed completion date,
+coloured as the countdown colours applications.
 
 On one application's screen, a form records new works: the kind from the profile's 配套工程建设时限表 (its limit
 shown beside it), the project manager (双经理负责制), the agreed completion date and the customer's planned
@@ -27,8 +28,9 @@ from station_tui.services.applications import application_row
 from station_tui.services.station import Station
 from station_tui.services.works import WorksRow, kind_name, list_works, record_works, works_kinds
 
+# (title, width); 申请编号 only on the list of all works.
 COLUMNS = (
-    ("剩余", 6), ("到期", 10), ("申请编号", 18), ("配套工程", 22), ("时限", 6), ("项目经理", 8),
+    ("剩余", 4), ("到期", 10), ("申请编号", 20), ("配套工程", 14), ("时限", 5), ("项目经理", 8),
     ("约定完成", 10), ("客户工程完成", 12),
 )  # fmt: skip
 
@@ -53,7 +55,8 @@ def read_works(station: Station, application: str | None) -> WorksList:
     warn = station.profile.warning.warn_days
     lines = []
     for works in list_works(station, application):
-        due = date.fromisoformat(works.due_date)
+        # Both dates bind (限时制 and 契约制): the works count down to the nearer one.
+        due = min(date.fromisoformat(works.due_date), date.fromisoformat(works.contract_date))
         left = station.calendar.workdays_between(today, due)
         lines.append(WorksLine(works, left, countdown.level(left, due, today, warn)))
     if application is None:
@@ -67,12 +70,13 @@ def read_works(station: Station, application: str | None) -> WorksList:
     return WorksList(title, lines, kinds, note)
 
 
-def _cells(line: WorksLine) -> list[Text]:
+def _cells(line: WorksLine, with_number: bool) -> list[Text]:
     w = line.works
     style = LEVEL_STYLES[line.level]
     left = f"超{-line.days_left}" if line.level == countdown.OVERDUE else str(line.days_left)
     due = w.due_date + ("（估）" if w.due_estimated else "")
-    values = (left, due, w.number, w.kind, f"≤{w.limit}", w.project_manager, w.contract_date, w.customer_completion)
+    number = (w.number,) if with_number else ()
+    values = (left, due, *number, w.kind, f"≤{w.limit}", w.project_manager, w.contract_date, w.customer_completion)
     return [Text(value, style=style) for value in values]
 
 
@@ -124,7 +128,8 @@ class WorksScreen(StationScreen):
     def on_mount(self) -> None:
         table = self.query_one("#works-table", DataTable)
         for title, width in COLUMNS:
-            table.add_column(title, width=width)
+            if title != "申请编号" or self.application is None:
+                table.add_column(title, width=width)
         if self.application is None:
             table.focus()
         self.action_refresh()
@@ -145,7 +150,7 @@ class WorksScreen(StationScreen):
         table = self.query_one("#works-table", DataTable)
         table.clear()
         for line in data.lines:
-            table.add_row(*_cells(line))
+            table.add_row(*_cells(line, self.application is None))
         if self.application is not None and first:
             kind = self.query_one("#works-kind", Select)
             kind.set_options([(f"{name}（≤{limit} 个工作日）", name) for name, limit in data.kinds])
