@@ -99,6 +99,14 @@ def read_indicators(station: Station, first: str, last: str) -> IndicatorView:
     return IndicatorView(first, last, report["categories"], report["months"], limits)
 
 
+class MonthInput(Input):
+    """A month field that leaves [ and ] to the screen (a month is never typed with them): Textual takes a printable
+    key away from every binding while an Input has the focus."""
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        return character not in ("[", "]") and super().check_consume_key(key, character)
+
+
 class IndicatorsScreen(StationScreen):
     DEFAULT_CSS = """
     IndicatorsScreen #ind-body { padding: 0 1; }
@@ -115,7 +123,7 @@ class IndicatorsScreen(StationScreen):
     """
     BINDINGS = [
         Binding("escape", "back", "返回", id="ind-back"),
-        # Priority: the month fields have the focus, and a month is never typed with a bracket.
+        # Priority: the month fields (MonthInput) have the focus.
         Binding("left_square_bracket", "move(-1)", "前移一月", id="ind-earlier", priority=True),
         Binding("right_square_bracket", "move(1)", "后移一月", id="ind-later", priority=True),
     ]
@@ -129,9 +137,9 @@ class IndicatorsScreen(StationScreen):
         with VerticalScroll(id="ind-body"):
             with Horizontal(id="ind-range"):
                 yield Label("从")
-                yield Input(id="ind-from", placeholder="YYYY-MM", max_length=7, compact=True)
+                yield MonthInput(id="ind-from", placeholder="YYYY-MM", max_length=7, compact=True)
                 yield Label("至")
-                yield Input(id="ind-to", placeholder="YYYY-MM", max_length=7, compact=True)
+                yield MonthInput(id="ind-to", placeholder="YYYY-MM", max_length=7, compact=True)
                 yield Static("Enter 查看　[ ] 前后移一月　Tab 到表格选类别", id="ind-hint")
             yield Static("", id="ind-message")
             yield Static(
