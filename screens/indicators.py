@@ -143,7 +143,7 @@ class IndicatorsScreen(StationScreen):
                 yield Static("Enter 查看　[ ] 前后移一月　Tab 到表格选类别", id="ind-hint")
             yield Static("", id="ind-message")
             yield Static(
-                "各时限类别（受理、两证办结、容缺、收资按受理月份；送电、用时、按期、终止按办结月份）",
+                "各时限类别（受理、两证办结、容缺、收资按受理月份计，其余按办结月份计）",
                 classes="ind-title",
             )
             yield DataTable(id="ind-table", cursor_type="row", zebra_stripes=True)
