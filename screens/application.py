@@ -237,9 +237,7 @@ class ApplicationScreen(StationScreen):
         self.app.pop_screen()
 
     def action_works(self) -> None:
-        from station_tui.screens.works import WorksScreen
-
-        self.app.push_screen(WorksScreen(self.application_uuid))
+        self.app.push_area("works", self.application_uuid)  # type: ignore[attr-defined]
 
     def action_collect(self) -> None:
         view = self.view

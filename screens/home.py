@@ -69,13 +69,8 @@ class HomeScreen(StationScreen):
         self.app.push_screen(DeferredScreen())
 
     def action_duty(self, duty: str) -> None:
-        """The station's duties after intake (issue 16): 回访, 终止审核, 配套工程."""
-        from station_tui.screens.followups import FollowupsScreen
-        from station_tui.screens.terminations import TerminationsScreen
-        from station_tui.screens.works import WorksScreen
-
-        screens = {"followups": FollowupsScreen, "terminations": TerminationsScreen, "works": WorksScreen}
-        self.app.push_screen(screens[duty]())
+        """The station's duties after intake (issue 16): 回访, 终止审核, 配套工程 (of every application)."""
+        self.app.push_area(duty)  # type: ignore[attr-defined]
 
     def action_refresh(self) -> None:
         self.call_service(home_numbers, self.station, done=self._show, group="home")

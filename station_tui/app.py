@@ -293,6 +293,7 @@ def area_screens() -> dict[str, Callable[[], Screen]]:
     from station_tui.screens.countdown import CountdownScreen
     from station_tui.screens.export import ExportScreen
     from station_tui.screens.field import FieldScreen
+    from station_tui.screens.followups import FollowupsScreen
     from station_tui.screens.holidays import HolidayScreen
     from station_tui.screens.indicators import IndicatorsScreen
     from station_tui.screens.intake import IntakeScreen
@@ -300,6 +301,8 @@ def area_screens() -> dict[str, Callable[[], Screen]]:
     from station_tui.screens.reservations import ReservationsScreen
     from station_tui.screens.search import SearchScreen
     from station_tui.screens.settings import SettingsScreen
+    from station_tui.screens.terminations import TerminationsScreen
+    from station_tui.screens.works import WorksScreen
 
     return {
         "intake": IntakeScreen,
@@ -313,6 +316,10 @@ def area_screens() -> dict[str, Callable[[], Screen]]:
         "conflicts": ConflictsScreen,
         "field": FieldScreen,
         "indicators": IndicatorsScreen,
+        # Opened from 工作台 (c, t, w) and from an application (w), not by a function key of their own.
+        "followups": FollowupsScreen,
+        "terminations": TerminationsScreen,
+        "works": WorksScreen,
     }
 
 
