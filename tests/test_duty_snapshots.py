@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import pytest
 from duty_helpers import fill_duties
-from textual.widgets import Input
 
-from pilot_helpers import login, settle
+from pilot_helpers import keys_after_login
 from station_tui.app import StationApp
 from station_tui.services.station import Station
 
@@ -26,15 +25,4 @@ SCREENS = {
 @pytest.mark.parametrize("screen", list(SCREENS))
 def test_duty_screen(snap_compare, station: Station, clock, screen: str, size: str) -> None:  # noqa: ANN001
     app = StationApp(fill_duties(station).path, clock=clock)
-
-    async def run_before(pilot) -> None:  # noqa: ANN001
-        await login(app, pilot, "王站长", "1234")
-        for key in SCREENS[screen]:
-            await pilot.press(key)
-            await settle(app, pilot)
-        for field in app.screen.query(Input):
-            field.cursor_blink = False
-        app.clear_notifications()
-        await pilot.pause()
-
-    assert snap_compare(app, terminal_size=SIZES[size], run_before=run_before)
+    assert snap_compare(app, terminal_size=SIZES[size], run_before=keys_after_login(app, *SCREENS[screen]))
