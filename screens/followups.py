@@ -51,7 +51,7 @@ class FollowupsScreen(StationScreen):
     ]
 
     def __init__(self) -> None:
-        super().__init__(id="duty-followups")
+        super().__init__()
         self.rows: list[WaitingCall] = []
 
     def compose(self) -> ComposeResult:

@@ -126,6 +126,9 @@ class IndicatorsScreen(StationScreen):
         # Priority: the month fields (MonthInput) have the focus.
         Binding("left_square_bracket", "move(-1)", "前移一月", id="ind-earlier", priority=True),
         Binding("right_square_bracket", "move(1)", "后移一月", id="ind-later", priority=True),
+        # The charts lie below the tables on a small terminal: the page keys scroll the screen wherever the focus is.
+        Binding("pagedown", "page(1)", "下翻", id="ind-page-down", priority=True),
+        Binding("pageup", "page(-1)", "上翻", id="ind-page-up", priority=True),
     ]
 
     def __init__(self) -> None:
@@ -140,7 +143,7 @@ class IndicatorsScreen(StationScreen):
                 yield MonthInput(id="ind-from", placeholder="YYYY-MM", max_length=7, compact=True)
                 yield Label("至")
                 yield MonthInput(id="ind-to", placeholder="YYYY-MM", max_length=7, compact=True)
-                yield Static("Enter 查看　[ ] 前后移一月　Tab 到表格选类别", id="ind-hint")
+                yield Static("Enter 查看　[ ] 前后移一月　Tab 选类别　PgDn 看图", id="ind-hint")
             yield Static("", id="ind-message")
             yield Static(
                 "各时限类别（受理、两证办结、容缺、收资按受理月份计，其余按办结月份计）",
@@ -177,6 +180,13 @@ class IndicatorsScreen(StationScreen):
         self.query_one("#ind-from", Input).value = shift(self.view.first, step)
         self.query_one("#ind-to", Input).value = shift(self.view.last, step)
         self.action_show()
+
+    def action_page(self, step: int) -> None:
+        body = self.query_one("#ind-body", VerticalScroll)
+        if step > 0:
+            body.scroll_page_down()
+        else:
+            body.scroll_page_up()
 
     def _fail(self, message: str) -> None:
         # What was typed stays in the fields, to be corrected.

@@ -71,7 +71,7 @@ class TerminationsScreen(StationScreen):
     ]
 
     def __init__(self) -> None:
-        super().__init__(id="duty-terminations")
+        super().__init__()
         self.data: ReviewList | None = None
 
     def compose(self) -> ComposeResult:

@@ -101,7 +101,7 @@ class WorksScreen(StationScreen):
     ]
 
     def __init__(self, application: str | None = None) -> None:
-        super().__init__(id="duty-works")
+        super().__init__()
         self.application = application
         self.data: WorksList | None = None
 
@@ -168,9 +168,12 @@ class WorksScreen(StationScreen):
             return
         kind = self.query_one("#works-kind", Select).value
         if kind is Select.NULL:
-            self._say("请选择配套工程类型", error=True)
-            self.query_one("#works-kind", Select).focus()
-            return
+            if self.data is not None and not self.data.kinds:
+                kind = ""  # a profile without the table: the service says so
+            else:
+                self._say("请选择配套工程类型", error=True)
+                self.query_one("#works-kind", Select).focus()
+                return
         write = partial(
             record_works, self.station, self.application, kind=str(kind),
             project_manager=self.query_one("#works-manager", Input).value,

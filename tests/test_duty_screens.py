@@ -268,3 +268,32 @@ def test_the_rate_is_red_at_the_threshold_and_green_under_it() -> None:
     assert style_of_share(TerminationRate("2026-11", 3, 100, 0.03, 0.03)) == OVER_STYLE
     assert style_of_share(TerminationRate("2026-11", 2, 100, 0.02, 0.03)) == "bold green"
     assert "未规定门槛" in rate_text(TerminationRate("2026-11", 2, 100, 0.02, None)).plain
+
+
+async def test_on_a_small_terminal_the_page_keys_bring_the_charts_into_view(duties: Duties, clock) -> None:  # noqa: ANN001
+    app = StationApp(duties.path, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start(app, pilot, "f12")
+        chart = app.screen.query_one("#ind-ontime")
+        body = app.screen.query_one("#ind-body")
+        assert chart.region.y >= body.region.bottom  # below the fold at first
+        await pilot.press("pagedown", "pagedown")
+        await settle(app, pilot)
+        assert body.region.contains_region(chart.region)
+        assert isinstance(app.focused, Input)  # the month field kept the focus
+
+
+async def test_a_profile_without_a_works_table_is_said_on_the_works_screen(duties: Duties, clock) -> None:  # noqa: ANN001
+    with open_store(duties.path, clock=clock) as store:
+        head = store.one("SELECT uuid FROM operators WHERE name = '王站长'")
+        change_settings(Station.open(store), {"profile": "sanxia-2021"}, operator=head)
+    app = StationApp(duties.path, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await start(app, pilot, "f8", *"戊农资店")
+        await pilot.press("down", "enter", "w")
+        await settle(app, pilot)
+        assert text_of(app, "#works-note") == "本站策略没有配套工程建设时限表"
+        await pilot.press("tab", *"张项目", "tab", *"2026-12-10", "tab", *"2026-12-18", "ctrl+s")
+        await settle(app, pilot)
+        assert "没有配套工程建设时限表，无法登记配套工程" in text_of(app, "#works-message")
+        assert app.screen.query_one("#works-manager", Input).value == "张项目"
