@@ -42,6 +42,8 @@ def keys_after_login(app: StationApp, *keys: str, name: str = "王站长", pin: 
 
     async def run_before(pilot) -> None:  # noqa: ANN001
         await login(app, pilot, name, pin)
+        # The greeting goes before the keys: a dialog opened over it would otherwise keep it drawn on some runs.
+        app.clear_notifications()
         for key in keys:
             await pilot.press(key)
             await settle(app, pilot)
