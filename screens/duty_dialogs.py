@@ -17,6 +17,7 @@ from station_tui.screens.application_dialogs import _Dialog
 from station_tui.screens.base import ServiceCalls, TickBox, WriteFinished
 from station_tui.services.followups import CallAnswer, WaitingCall, record_call
 from station_tui.services.operators import Operator
+from station_tui.services.station import Station
 from station_tui.services.terminations import TerminatedRow, review
 
 DUTY_DIALOG_CSS = """
@@ -71,7 +72,7 @@ class CallDialog(_WriteDialog):
     """回访 one connected application: reached or not, satisfied or not, what the customer said, a complaint's
     follow-up. Returns the call's id when recorded."""
 
-    def __init__(self, row: WaitingCall, station, operator: str) -> None:  # noqa: ANN001 - the app's Station
+    def __init__(self, row: WaitingCall, station: Station, operator: str) -> None:
         super().__init__()
         self.row, self.station, self.operator = row, station, operator
 
@@ -131,7 +132,7 @@ class ReviewDialog(_WriteDialog):
     """The 站长 confirms a termination or reopens the application with a reason; the PIN is checked by the service.
     Returns True when recorded."""
 
-    def __init__(self, row: TerminatedRow, station, heads: list[Operator], *, reopen: bool) -> None:  # noqa: ANN001
+    def __init__(self, row: TerminatedRow, station: Station, heads: list[Operator], *, reopen: bool) -> None:
         super().__init__()
         self.row, self.station, self.heads, self.reopen = row, station, heads, reopen
 
