@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical
@@ -11,7 +13,9 @@ from station_tui.domain.timeutil import local_date
 from station_tui.screens.base import StationScreen
 from station_tui.services.dashboard import HomeNumbers, home_numbers
 from station_tui.services.station import Station
-from station_tui.services.terminations import TerminationRate, termination_rate
+
+if TYPE_CHECKING:
+    from station_tui.services.terminations import TerminationRate
 
 REFRESH_SECONDS = 60
 
@@ -27,6 +31,8 @@ CARDS = [
 
 def month_rate(station: Station) -> TerminationRate:
     """This month's termination rate (seed 002: 报装工单终止率低于3%), against the profile's threshold."""
+    from station_tui.services.terminations import termination_rate  # here: the login screen shows before it loads
+
     return termination_rate(station, local_date(station.store.clock()).strftime("%Y-%m"))
 
 
