@@ -89,6 +89,7 @@ class ApplicationScreen(StationScreen):
         Binding("t", "terminate", "终止", id="app-terminate"),
         Binding("s", "connect", "送电", id="app-connect"),
         Binding("g", "close_application", "归档", id="app-close"),
+        Binding("w", "works", "配套工程", id="app-works", tooltip="登记配套工程（时限、项目经理、约定完成时间）"),
     ]
 
     def __init__(self, application_uuid: str) -> None:
@@ -303,6 +304,9 @@ class ApplicationScreen(StationScreen):
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+    def action_works(self) -> None:
+        self.app.push_area("works", self.application_uuid)  # type: ignore[attr-defined]
 
     def action_collect(self) -> None:
         view = self.view

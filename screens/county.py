@@ -18,9 +18,9 @@ from textual.widgets import DataTable, Footer, Header, Sparkline, Static
 from station_tui.county.indicators import COUNTY
 from station_tui.county.overview import OpenApplication, Overview, overview, station_applications
 from station_tui.screens.base import ServiceCalls
+from station_tui.screens.charts import bars
 
 SILENT_STYLE = "bold #ff5f5f"  # fixed colours: the marks must read the same on every theme
-BAR_WIDTH = 40
 INDICATOR_COLUMNS = (
     ("station", "供电所"),
     ("category_name", "时限类别"),
@@ -40,17 +40,6 @@ def _cell(value: object) -> str:
     if value is None:
         return "—"
     return f"{value:.1%}" if isinstance(value, float) and value <= 1 and not float(value).is_integer() else str(value)
-
-
-def bars(months: list[str], counts: list[int]) -> Text:
-    """One line per month: the county's applications accepted, as a bar."""
-    text = Text()
-    top = max(counts, default=0) or 1
-    for month, count in zip(months, counts, strict=True):
-        text.append(f"{month} ")
-        text.append("█" * max(1, round(count * BAR_WIDTH / top)), style="#5fafff")
-        text.append(f" {count}\n")
-    return text
 
 
 class CountyScreen(ServiceCalls, Screen):

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical
 from textual.widgets import Static
 
+from station_tui.domain.timeutil import local_date
 from station_tui.screens.base import StationScreen
 from station_tui.services.dashboard import HomeNumbers, home_numbers
+from station_tui.services.station import Station
+
+if TYPE_CHECKING:
+    from station_tui.services.terminations import TerminationRate
 
 REFRESH_SECONDS = 60
 
@@ -22,11 +29,21 @@ CARDS = [
 ]
 
 
+def month_rate(station: Station) -> TerminationRate:
+    """This month's termination rate (seed 002: 报装工单终止率低于3%), against the profile's threshold."""
+    from station_tui.services.terminations import termination_rate  # here: the login screen shows before it loads
+
+    return termination_rate(station, local_date(station.store.clock()).strftime("%Y-%m"))
+
+
 class HomeScreen(StationScreen):
     CSS_PATH = "home.tcss"
     BINDINGS = [
         Binding("r", "refresh", "刷新", id="home-refresh"),
         Binding("d", "deferred", "容缺待收清单", id="home-deferred", tooltip="谁收什么资料、何时收齐，超期在前"),
+        Binding("c", "duty('followups')", "回访", id="home-calls", tooltip="已送电的小微企业待回访，先送电的在前"),
+        Binding("t", "duty('terminations')", "终止审核", id="home-terminations", tooltip="站长审核终止的申请"),
+        Binding("w", "duty('works')", "配套工程", id="home-works", tooltip="全部配套工程及其剩余工作日"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -37,9 +54,10 @@ class HomeScreen(StationScreen):
                     with Vertical(classes="card", id=f"card-{key}"):
                         yield Static(label, classes="card-label")
                         yield Static("…", classes="card-value", id=f"value-{key}")
+            yield Static("", id="home-rate")
             yield Static(
-                "F2 受理　F3 时限倒计时　F4 告知书　F5 节假日　F6 导出　F7 设置　F8 查询　F9 预约　d 容缺待收清单　"
-                "Ctrl+P 命令面板",
+                "F2 受理　F3 时限倒计时　F4 告知书　F5 节假日　F6 导出　F7 设置　F8 查询　F9 预约　F12 指标　"
+                "d 容缺待收清单　c 回访　t 终止审核　w 配套工程　Ctrl+P 命令面板",
                 id="home-keys",
             )
 
@@ -56,8 +74,18 @@ class HomeScreen(StationScreen):
 
         self.app.push_screen(DeferredScreen())
 
+    def action_duty(self, duty: str) -> None:
+        """The station's duties after intake (issue 16): 回访, 终止审核, 配套工程 (of every application)."""
+        self.app.push_area(duty)  # type: ignore[attr-defined]
+
     def action_refresh(self) -> None:
         self.call_service(home_numbers, self.station, done=self._show, group="home")
+        self.call_service(month_rate, self.station, done=self._show_rate, group="home-rate")
+
+    def _show_rate(self, rate: TerminationRate) -> None:
+        from station_tui.screens.terminations import rate_text
+
+        self.query_one("#home-rate", Static).update(rate_text(rate))
 
     def _show(self, numbers: HomeNumbers) -> None:
         for key, _label in CARDS:

@@ -61,6 +61,7 @@ AREAS = [
     ("f9", "reservations", "预约"),
     ("f10", "conflicts", "冲突裁定"),
     ("f11", "field", "外勤"),
+    ("f12", "indicators", "指标"),
 ]
 
 
@@ -292,12 +293,16 @@ def area_screens() -> dict[str, Callable[[], Screen]]:
     from station_tui.screens.countdown import CountdownScreen
     from station_tui.screens.export import ExportScreen
     from station_tui.screens.field import FieldScreen
+    from station_tui.screens.followups import FollowupsScreen
     from station_tui.screens.holidays import HolidayScreen
+    from station_tui.screens.indicators import IndicatorsScreen
     from station_tui.screens.intake import IntakeScreen
     from station_tui.screens.notices import NoticesScreen
     from station_tui.screens.reservations import ReservationsScreen
     from station_tui.screens.search import SearchScreen
     from station_tui.screens.settings import SettingsScreen
+    from station_tui.screens.terminations import TerminationsScreen
+    from station_tui.screens.works import WorksScreen
 
     return {
         "intake": IntakeScreen,
@@ -310,6 +315,11 @@ def area_screens() -> dict[str, Callable[[], Screen]]:
         "reservations": ReservationsScreen,
         "conflicts": ConflictsScreen,
         "field": FieldScreen,
+        "indicators": IndicatorsScreen,
+        # Opened from 工作台 (c, t, w) and from an application (w), not by a function key of their own.
+        "followups": FollowupsScreen,
+        "terminations": TerminationsScreen,
+        "works": WorksScreen,
     }
 
 

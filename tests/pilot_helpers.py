@@ -33,3 +33,23 @@ async def login(app: StationApp, pilot, name: str, pin: str) -> None:  # noqa: A
     await pilot.press("enter")
     await pilot.press(*pin, "enter")
     await settle(app, pilot)
+
+
+def keys_after_login(app: StationApp, *keys: str, name: str = "王站长", pin: str = "1234"):  # noqa: ANN201
+    """A snapshot's run_before: log in, press the keys (each awaited), then still the cursors and the notices, so
+    that the picture is the same on every run."""
+    from textual.widgets import Input
+
+    async def run_before(pilot) -> None:  # noqa: ANN001
+        await login(app, pilot, name, pin)
+        # The greeting goes before the keys: a dialog opened over it would otherwise keep it drawn on some runs.
+        app.clear_notifications()
+        for key in keys:
+            await pilot.press(key)
+            await settle(app, pilot)
+        for field in app.screen.query(Input):
+            field.cursor_blink = False
+        app.clear_notifications()
+        await pilot.pause()
+
+    return run_before

@@ -8,14 +8,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import HEAD_PIN, MovableClock
+from duty_helpers import deferred_resident
 from holiday_helpers import accept
 
 from station_tui.cli import main
 from station_tui.domain.errors import StationError
 from station_tui.domain.timeutil import CHINA_TZ
-from station_tui.services import followups, intake, lifecycle, terminations, works
+from station_tui.services import followups, lifecycle, terminations, works
 from station_tui.services.followups import CallAnswer
-from station_tui.services.intake import IntakeForm, ReceivedDocument
 from station_tui.services.station import Station, change_settings
 from station_tui.store import open_store
 from station_tui.store.check import check
@@ -149,14 +149,9 @@ def test_termination_rate_against_the_wuhai_threshold(station: Station) -> None:
 
 
 def _deferred(station: Station, when: datetime) -> str:
-    form = IntakeForm(
-        business_type="lv_resident", customer_name="张秀兰", id_number="411302198503120024", phone="13837123456",
-        address="邾县城关镇北关街18号", capacity_kw="8",
-        received=[ReceivedDocument("identity_proof", "居民身份证", "original_and_copy")],
-    )  # fmt: skip
-    accepted = intake.accept(station, form, operator=station.head_id, simulated_at=when)
-    assert accepted.mode == "deferred"
-    return accepted.uuid
+    application = deferred_resident(station, when)
+    assert station.store.one("SELECT intake_mode FROM applications WHERE uuid = ?", (application,)) == "deferred"
+    return application
 
 
 def test_a_deferred_document_past_its_committed_date_is_proposed_never_terminated(

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 from stdnum.cn import ric
-from textual.widgets import Input
 
-from pilot_helpers import login, settle
+from pilot_helpers import keys_after_login
 from station_tui.app import StationApp
 from station_tui.services import intake, notices
 from station_tui.services.intake import IntakeForm, ReceivedDocument
@@ -86,18 +85,7 @@ def fixed_db(station: Station, clock) -> Path:  # noqa: ANN001
 def _at(db: Path, clock, *keys: str):  # noqa: ANN001, ANN202
     # By its name, from its folder: 设置 shows the database's path, which must not vary from run to run.
     app = StationApp(Path(db.name), clock=clock)
-
-    async def run_before(pilot) -> None:  # noqa: ANN001
-        await login(app, pilot, "王站长", "1234")
-        for key in keys:
-            await pilot.press(key)
-            await settle(app, pilot)
-        for field in app.screen.query(Input):
-            field.cursor_blink = False
-        app.clear_notifications()
-        await pilot.pause()
-
-    return app, run_before
+    return app, keys_after_login(app, *keys)
 
 
 @pytest.mark.parametrize("size", list(SIZES))
