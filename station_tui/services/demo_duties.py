@@ -9,7 +9,7 @@ gave before the duties existed stay the same, only the duties are added.
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from station_tui.domain.timeutil import from_iso, local_date
 from station_tui.services import followups, terminations, works
@@ -53,7 +53,8 @@ class DemoDuties:
         self.head = head
         self.caller = caller
         self.now = now
-        self.kinds = {works.kind_name(k) for k in works.works_kinds(station)}
+        self.kinds = {works.kind_name(k): k.limit for k in works.works_kinds(station)}
+        self.dues: dict[tuple[date, int], date] = {}
         self.reached = 0
         self.complained = False
         self.reopened = False
@@ -72,9 +73,11 @@ class DemoDuties:
         kind = self._kind(app["voltage"], bool(app["small_micro"]))
         if kind not in self.kinds:  # a profile without this kind in its table
             return
-        limit = next(k.limit for k in works.works_kinds(self.station) if works.kind_name(k) == kind)
+        limit = self.kinds[kind]
         day = local_date(at)
-        due = self.station.calendar.due(day, limit).date
+        due = self.dues.get((day, limit))
+        if due is None:  # the same day and limit come back often: the calendar is asked once for each
+            due = self.dues[day, limit] = self.station.calendar.due(day, limit).date
         contract = due - timedelta(days=self.rng.choice([0, 0, 1, 2, 3]))
         if contract <= day:
             contract = due
