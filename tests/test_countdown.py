@@ -133,7 +133,9 @@ async def test_screen_lists_every_open_application_and_filters(demo_db: Path, cl
         table = await _open_countdown(app, pilot)
         assert table.row_count == len(expected.rows)
         first = expected.rows[0]
-        assert [str(c) for c in table.get_row_at(0)][2:4] == [first.number, first.customer]
+        number, customer = [str(c) for c in table.get_row_at(0)][2:4]
+        assert number == first.number
+        assert customer == first.customer or (customer.endswith("…") and first.customer.startswith(customer[:-1]))
         assert "2026-11-23 星期一" in text_of(app, "#countdown-title")
         counts = expected.counts()
         assert f"超期 {counts['overdue']}" in text_of(app, "#countdown-counts")
