@@ -235,9 +235,8 @@ class CountdownScreen(StationScreen):
                 text += "　客户外部工程实施中"
             if row.works is not None:
                 left = row.works.days_left
-                text += (
-                    f"　配套工程 {row.works.kind} 约定 {row.works.contract_date:%Y-%m-%d} 完成，"
-                    + (f"剩 {left} 个工作日" if left >= 0 else f"已超期 {-left} 个工作日")
+                text += f"　配套工程 {row.works.kind} 约定 {row.works.contract_date:%Y-%m-%d} 完成，" + (
+                    f"剩 {left} 个工作日" if left >= 0 else f"已超期 {-left} 个工作日"
                 )
             if row.estimated:
                 text += "　期限为估算：该年尚无官方节假日安排"
