@@ -21,7 +21,7 @@ from station_tui.screens import clock_flows
 from station_tui.screens.application import ApplicationScreen
 from station_tui.screens.base import StationScreen
 from station_tui.services import countdown as service
-from station_tui.services.countdown import Countdown, CountdownRow
+from station_tui.services.countdown import Countdown, CountdownRow, WorksClock
 
 REFRESH_SECONDS = 60.0
 WEEKDAYS = "一二三四五六日"
@@ -43,8 +43,10 @@ COLUMNS = (
     ("当前环节", 10),
     ("全流程到期", 14),
     ("环节到期", 10),
+    ("配套工程到期", 16),  # the supporting works' own countdown (its own colour), "—" without works
     ("业务类型", 12),
 )
+WORKS_COLUMN = next(i for i, (title, _width) in enumerate(COLUMNS) if title == "配套工程到期")
 ALL = Select.NULL
 
 
@@ -52,6 +54,10 @@ def _day(day: date | None, estimated: bool = False) -> str:
     if day is None:
         return "—"
     return f"{day:%Y-%m-%d}" + ("（估）" if estimated else "")
+
+
+def _works_left(works: WorksClock) -> str:
+    return f"剩{works.days_left}" if works.days_left >= 0 else f"超{-works.days_left}"
 
 
 def _cells(row: CountdownRow) -> list[Text]:
@@ -66,9 +72,16 @@ def _cells(row: CountdownRow) -> list[Text]:
         stage,
         _day(row.due, row.estimated),
         _day(row.stage_due),
+        "—" if row.works is None else f"{_day(row.works.due, row.works.estimated)} {_works_left(row.works)}",
         row.business_type_name,
     )
-    return [Text(_fit(value, width), style=style) for value, (_title, width) in zip(values, COLUMNS, strict=True)]
+    styles = [style] * len(values)
+    if row.works is not None:
+        styles[WORKS_COLUMN] = LEVEL_STYLES[row.works.level]
+    return [
+        Text(_fit(value, width), style=cell_style)
+        for value, cell_style, (_title, width) in zip(values, styles, COLUMNS, strict=True)
+    ]
 
 
 def _fit(value: str, width: int) -> str:
@@ -222,6 +235,11 @@ class CountdownScreen(StationScreen):
                 text += "　客户外部工程实施中"
             elif row.stage_due is None:
                 text += "　本环节未单设时限，按全流程到期日"
+            if row.works is not None:
+                left = row.works.days_left
+                text += f"　配套工程 {row.works.kind} 约定 {row.works.contract_date:%Y-%m-%d} 完成，" + (
+                    f"剩 {left} 个工作日" if left >= 0 else f"已超期 {-left} 个工作日"
+                )
             if row.estimated:
                 text += "　期限为估算：该年尚无官方节假日安排"
         self.query_one("#countdown-detail", Static).update(text)

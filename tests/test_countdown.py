@@ -11,9 +11,11 @@ from textual.widgets import Button, DataTable, Select
 
 from pilot_helpers import SIZE, login, settle, text_of
 from station_tui.app import StationApp
+from station_tui.domain.timeutil import CHINA_TZ
 from station_tui.screens.application import ApplicationScreen
+from station_tui.screens.countdown import COLUMNS, LEVEL_STYLES, WORKS_COLUMN
 from station_tui.services import countdown as service
-from station_tui.services import lifecycle
+from station_tui.services import lifecycle, works
 from station_tui.services.dashboard import home_numbers
 from station_tui.services.station import Station
 from station_tui.store import Store
@@ -131,7 +133,9 @@ async def test_screen_lists_every_open_application_and_filters(demo_db: Path, cl
         table = await _open_countdown(app, pilot)
         assert table.row_count == len(expected.rows)
         first = expected.rows[0]
-        assert [str(c) for c in table.get_row_at(0)][2:4] == [first.number, first.customer]
+        number, customer = [str(c) for c in table.get_row_at(0)][2:4]
+        assert number == first.number
+        assert customer == first.customer or (customer.endswith("…") and first.customer.startswith(customer[:-1]))
         assert "2026-11-23 星期一" in text_of(app, "#countdown-title")
         counts = expected.counts()
         assert f"超期 {counts['overdue']}" in text_of(app, "#countdown-counts")
@@ -147,7 +151,8 @@ async def test_screen_lists_every_open_application_and_filters(demo_db: Path, cl
         await settle(app, pilot)
         both = service.filter_rows(expected.rows, manager=manager, business_type="ev_resident")
         assert table.row_count == len(both) >= 1
-        assert all(str(table.get_row_at(i)[7]).startswith("居民个人") for i in range(table.row_count))
+        kind = next(i for i, (title, _width) in enumerate(COLUMNS) if title == "业务类型")
+        assert all(str(table.get_row_at(i)[kind]).startswith("居民个人") for i in range(table.row_count))
 
         await pilot.press("x")
         await settle(app, pilot)
@@ -240,3 +245,83 @@ async def test_the_screen_and_home_move_to_the_new_day_by_themselves(demo_db: Pa
             month_later = home_numbers(Station.open(store))
         assert month_later.overdue > later.overdue
         assert text_of(app, "#value-overdue") == str(month_later.overdue)
+
+
+# --- the supporting works' own countdown (issue 16) ---------------------------------------------------------------
+
+
+def _works_on(station: Station, contract: str) -> str:
+    """An application accepted on Friday 2026-09-25 whose 10 kV T接 works (7 working days) are recorded on Monday
+    the 28th: due 2026-10-13 across 国庆节 and the make-up Saturday 10-10."""
+    app = accept(station, datetime(2026, 9, 25, 9), name="邾县农机站").uuid
+    works.record_works(
+        station, app, kind="10千伏/线路T接", project_manager="周海涛", contract_date=contract,
+        customer_completion="2026-10-30", operator=station.head_id,
+        at=datetime(2026, 9, 28, 10, tzinfo=CHINA_TZ),
+    )  # fmt: skip
+    return app
+
+
+def _works_clock(station: Station, app: str, today: date) -> service.WorksClock | None:
+    return next(r for r in service.countdown(station, today=today).rows if r.application == app).works
+
+
+@pytest.mark.parametrize(
+    ("today", "left", "level"),
+    [
+        (D(2026, 9, 30), 5, "normal"),  # 10-8, 10-9, 10-10 (调休上班), 10-12, 10-13: the holiday counts nothing
+        (D(2026, 10, 9), 3, "normal"),
+        (D(2026, 10, 10), 2, "warning"),  # a make-up working Saturday counts like any working day
+        (D(2026, 10, 13), 0, "urgent"),
+        (D(2026, 10, 14), -1, "overdue"),
+    ],
+)
+def test_the_works_countdown_runs_across_national_day_with_the_application_s_levels(
+    station: Station, today: date, left: int, level: str
+) -> None:
+    app = _works_on(station, "2026-10-20")
+    clock = _works_clock(station, app, today)
+    assert clock is not None
+    assert (clock.due, clock.days_left, clock.level) == (D(2026, 10, 13), left, level)
+    assert clock.kind == "10千伏/线路T接" and clock.contract_date == D(2026, 10, 20)
+
+
+def test_an_earlier_contract_date_is_the_works_deadline_and_the_clock_runs_while_the_application_is_paused(
+    station: Station,
+) -> None:
+    app = _works_on(station, "2026-10-09")
+    lifecycle.pause(station, app, reason="客户内部线路未完工", operator=station.head_id)
+    row = next(r for r in service.countdown(station, today=D(2026, 10, 12)).rows if r.application == app)
+    assert row.level == "paused"
+    assert row.works is not None and (row.works.due, row.works.days_left, row.works.level) == (
+        D(2026, 10, 9), -2, "overdue"
+    )  # fmt: skip
+
+
+def test_applications_without_works_have_no_works_clock(station: Station) -> None:
+    app = accept(station, datetime(2026, 11, 20, 9), name="无配套").uuid
+    assert _works_clock(station, app, D(2026, 11, 23)) is None
+
+
+async def test_the_screen_shows_the_works_countdown_in_its_own_colour(demo_db: Path, clock) -> None:  # noqa: ANN001
+    expected = _expected(demo_db, clock)
+    with_works = [r for r in expected.rows if r.works is not None]
+    assert with_works and len(with_works) < len(expected.rows), "the demo has applications with and without works"
+    app = StationApp(demo_db, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        table = await _open_countdown(app, pilot)
+        assert COLUMNS[WORKS_COLUMN][0] == "配套工程到期"
+        for index, row in enumerate(expected.rows):
+            cell = table.get_row_at(index)[WORKS_COLUMN]
+            if row.works is None:
+                assert str(cell) == "—"
+                continue
+            left = row.works.days_left
+            assert str(cell) == f"{row.works.due:%Y-%m-%d} " + (f"剩{left}" if left >= 0 else f"超{-left}")
+            assert str(cell.style) == LEVEL_STYLES[row.works.level]
+        # The line under the list names the works of the highlighted application.
+        index, row = next((i, r) for i, r in enumerate(expected.rows) if r.works is not None)
+        table.move_cursor(row=index)
+        await settle(app, pilot)
+        detail = text_of(app, "#countdown-detail")
+        assert f"配套工程 {row.works.kind} 约定 {row.works.contract_date:%Y-%m-%d} 完成" in detail

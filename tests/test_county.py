@@ -393,3 +393,20 @@ def test_reading_commands_on_a_database_that_does_not_exist_create_nothing(tmp_p
     assert result.exit_code == 1 and "没有县公司数据" in result.output
     with sqlite3.connect(station_db) as conn:
         assert [n for (n,) in conn.execute("SELECT name FROM sqlite_master")] == ["events"]
+
+
+def test_the_works_file_is_checked_against_the_manifest_and_not_loaded(
+    stations: Stations, target: str, tmp_path: Path
+) -> None:
+    from station_tui.county.contract import CHECKED_NOT_LOADED, contracts
+
+    listed = json.loads((stations.nights[0] / "manifest.json").read_text(encoding="utf-8"))["files"]
+    works_rows = next(e["rows"] for e in listed if e["name"] == "works.csv")
+    assert works_rows > 0, "the demo stations record supporting works"
+    assert "works.csv" in CHECKED_NOT_LOADED and "works.csv" not in contracts()
+    tampered = stations.copy(stations.nights[0], tmp_path / "in")
+    data = (tampered / "works.csv").read_bytes()
+    (tampered / "works.csv").write_bytes(data.replace(b'"2026-', b'"2025-', 1))
+    refused = load(target, tampered)
+    assert refused.folders[0].status == "refused" and "SHA-256" in refused.folders[0].reason
+    assert load(target, stations.nights[0]).folders[0].status == "loaded"

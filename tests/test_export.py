@@ -23,7 +23,7 @@ from station_tui.services.lifecycle import pause
 from station_tui.services.station import Station
 from station_tui.store import Store
 
-FILES = {"applications.csv", "documents.csv", "stages.csv", "notices.csv", "events.csv", "indicators.csv"}
+FILES = {"applications.csv", "documents.csv", "stages.csv", "notices.csv", "works.csv", "events.csv", "indicators.csv"}
 
 
 def read_csv(path: Path, encoding: str = "utf-8-sig") -> list[dict]:
@@ -419,3 +419,44 @@ def test_progress_is_reported_up_to_the_whole(demo_station: Station, outbox: Pat
     run_export(demo_station, outbox=outbox, full=True, progress=lambda done, total: seen.append((done, total)))
     assert seen and seen[-1][0] == seen[-1][1] or max(d for d, _ in seen) == seen[-1][1]
     assert all(0 <= d <= t for d, t in seen)
+
+
+def _connect(station: Station, application: str) -> None:
+    from conftest import HEAD_PIN
+
+    from station_tui.services import lifecycle
+
+    override = lifecycle.HeadOverride(station.head_id, HEAD_PIN, "归档资料后补")  # not what this test is about
+    for _ in range(station.store.one("SELECT count(*) FROM stages WHERE application = ?", (application,)) - 1):
+        lifecycle.advance_stage(station, application, operator=station.head_id, override=override)
+    lifecycle.connect(station, application, operator=station.head_id)
+
+
+def test_the_works_file_says_whether_each_works_was_finished_by_its_deadline(
+    station: Station, outbox: Path, clock  # noqa: ANN001
+) -> None:
+    from datetime import timedelta
+
+    from station_tui.services import works
+
+    # Monday 2026-11-23: 低压非小微 works, 3 working days → due Thursday 11-26.
+    apps = {name: accept_one(station, customer_name=name) for name in ("甲", "乙", "丙")}
+    for name, contract in (("甲", "2026-11-26"), ("乙", "2026-11-25"), ("丙", "2026-11-26")):
+        works.record_works(
+            station, apps[name], kind="低压/非小微企业", project_manager="周海涛", contract_date=contract,
+            customer_completion="2026-11-30", operator=station.head_id,
+        )  # fmt: skip
+    clock.now += timedelta(days=2)  # Wednesday 11-25: 甲 connected on time
+    _connect(station, apps["甲"])
+    clock.now += timedelta(days=1)  # Thursday 11-26: 乙 a day after its agreed date, though within the limit
+    _connect(station, apps["乙"])
+    result = run_export(station, outbox=outbox, full=True, language="en")
+    rows = {r["application"]: r for r in read_csv(result.folder / "works.csv")}
+    got = {name: (rows[a]["deadline"], rows[a]["connected_date"], rows[a]["on_time"]) for name, a in apps.items()}
+    assert got == {
+        "甲": ("2026-11-26", "2026-11-25", "1"),
+        "乙": ("2026-11-25", "2026-11-26", "0"),
+        "丙": ("2026-11-26", "", ""),
+    }
+    assert {r["due_date"] for r in rows.values()} == {"2026-11-26"}
+    assert verify_folder(result.folder).ok

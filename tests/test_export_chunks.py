@@ -135,11 +135,13 @@ def _reference_indicators(store: Store, work_calendar, names: dict) -> list[tupl
         stages = store.one("SELECT count(*) FROM stages WHERE application = ?", (app["uuid"],))
         group(app["accepted_date"][:7], category)["acc"].append((app["intake_mode"], docs, stages))
         outcomes = store.rows(
-            "SELECT type, recorded_at FROM events WHERE application = ? AND type IN"
-            " ('application.connected', 'application.terminated') ORDER BY seq",
+            "SELECT type, recorded_at FROM events WHERE application = ? AND (type IN"
+            " ('application.connected', 'application.terminated') OR (type = 'termination.reviewed'"
+            " AND json_extract(payload, '$.outcome') = 'reopened')) ORDER BY seq",
             (app["uuid"],),
         )
-        if not outcomes:
+        # A 站长's review that reopened the application undoes its termination (the demo reopens one).
+        if not outcomes or outcomes[-1]["type"] == "termination.reviewed":
             continue
         last = outcomes[-1]
         g = group(last["recorded_at"][:7], category)

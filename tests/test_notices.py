@@ -22,7 +22,7 @@ from notice_helpers import (
 
 from station_tui.domain.errors import StationError
 from station_tui.domain.notice_content import texts
-from station_tui.services import lifecycle, notices
+from station_tui.services import lifecycle, notices, works
 from station_tui.services.pdf import MissingCharacters
 
 
@@ -249,3 +249,23 @@ def test_the_projection_rebuilds_notices_from_the_event_log(station, manager) ->
     station.store.close()
     report = check(station.store.path)
     assert report.ok, report.problems
+
+
+def test_the_acceptance_notice_gives_the_agreed_completion_of_the_supporting_works(station, manager, clock) -> None:  # noqa: ANN001
+    application = accept_resident(station, deferred=False)
+    before = notices.draft(station, "acceptance", application=application)
+    assert "配套工程" not in [section["heading"] for section in before["sections"]], "no works: nothing said of them"
+    # Recorded on Monday 2026-11-23: 10 kV T接, 7 working days → 2026-12-02; agreed 2026-12-01.
+    works.record_works(
+        station, application, kind="10千伏/线路T接", project_manager="周海涛", contract_date="2026-12-01",
+        customer_completion="2026-12-18", operator=station.head_id,
+    )  # fmt: skip
+    notice = notices.issue(station, "acceptance", application=application)
+    line = (
+        "10千伏线路T接：约定最迟于2026年12月1日完成（不晚于客户工程计划完成时间2026年12月18日）；"
+        "建设时限7个工作日，最迟2026年12月2日；项目经理周海涛"
+    )
+    printed = _assert_every_text_printed(notice)
+    assert line in printed and "双经理负责制" in printed
+    receipt = squeeze(notices.render(notice, "txt", 32).decode("utf-8"))
+    assert line in receipt and "配套工程" in receipt

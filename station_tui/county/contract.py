@@ -16,6 +16,7 @@ from station_tui.services.export.tables import GUARDED, Column, events_table, ta
 from station_tui.services.export.verify import Verification, verify_folder
 
 __all__ = [
+    "CHECKED_NOT_LOADED",
     "ENCODINGS",
     "FORMAT",
     "FORMAT_VERSION",
@@ -30,6 +31,10 @@ __all__ = [
 ]
 
 SNAPSHOT_FILES = ("applications.csv", "documents.csv", "stages.csv", "notices.csv")
+# Files of a station's export the county checks against the manifest (size, SHA-256, rows) but does not load.
+# works.csv (supporting grid works, issue 16) is new: a county table for it, and the exports made before it that lack
+# it, are a decision of the county's own (requiring it here would refuse every older folder).
+CHECKED_NOT_LOADED = ("works.csv",)
 
 
 def _literal(text: str) -> str:

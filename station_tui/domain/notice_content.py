@@ -18,6 +18,7 @@ A section carries any of fields, items and paragraphs (in that order when printe
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -58,6 +59,19 @@ class RequiredDocument:
     forms: list[str]
     copy: str  # original / copy / original_and_copy
     note: str = ""
+
+
+@dataclass(frozen=True)
+class WorksLine:
+    """Supporting grid works recorded on the application (配套工程): what the company agreed with the customer."""
+
+    kind: str  # "电压/项目" as the profile's table names it
+    project_manager: str
+    limit: int  # working days
+    contract_date: date  # the agreed completion (契约制)
+    customer_completion: date  # the customer's own works, which the agreed date may not be later than
+    due: date  # the limit's due date (限时制)
+    due_estimated: bool
 
 
 # The last words above the customer's signature: what the signature says.
@@ -194,14 +208,30 @@ def _stage_section(app: ApplicationView) -> dict:
     return _section("办理环节与时限", items=items, paragraphs=paragraphs)
 
 
+def _works_section(works: Sequence[WorksLine]) -> dict:
+    items = [
+        f"{line.kind.replace('/', '')}：约定最迟于 {_day(line.contract_date)}完成"
+        f"（不晚于客户工程计划完成时间 {_day(line.customer_completion)}）；建设时限 {line.limit} 个工作日，"
+        f"最迟 {_due(line.due, line.due_estimated)}；项目经理 {line.project_manager}"
+        for line in works
+    ]
+    return _section(
+        "配套工程",
+        items=items,
+        paragraphs=["配套工程实行限时制和契约制，由客户经理和项目经理共同负责（双经理负责制）。"],
+    )
+
+
 def acceptance(
     app: ApplicationView,
     contacts: Contacts,
     *,
     serial: str,
     issued_at: datetime,
+    works: Sequence[WorksLine] = (),
 ) -> dict:
-    """受理一次性告知书: what was received, what is still missing and who collects it when, stages and due dates."""
+    """受理一次性告知书: what was received, what is still missing and who collects it when, stages and due dates,
+    and the agreed completion of the supporting grid works when they are recorded."""
     content = _header("acceptance", "用电业务受理一次性告知书", contacts, serial, issued_at)
     content["application_number"] = app.number
     received = [d for d in app.documents if d.status in ("received", "collected")]
@@ -247,6 +277,8 @@ def acceptance(
         done = "申请资料已收齐（两证办结）" if app.intake_mode == "complete" else "容缺资料已全部补收"
         sections.append(_section("资料情况", paragraphs=[f"{done}，无需再补充任何资料。"]))
     sections.append(_stage_section(app))
+    if works:
+        sections.append(_works_section(works))
     sections += _service_sections(contacts, (app.customer_manager, app.manager_phone))
     content["sections"] = sections
     content["sections"].append(ACKNOWLEDGED)

@@ -37,6 +37,29 @@ JOIN stages s ON s.application = a.uuid AND s.position = a.current_stage
 LEFT JOIN operators o ON o.uuid = a.customer_manager
 WHERE a.status IN ('open', 'paused')
 """
+# Each open application's supporting works that fall due first: the works' own deadline is the earlier of the
+# limit's due date and the agreed contract date (限时制 and 契约制 both bind). SQLite takes the bare columns from the
+# row whose min() it returns.
+WORKS_SQL = """
+SELECT w.application, min(min(w.due_date, w.contract_date)), w.due_estimated AND w.due_date <= w.contract_date,
+       w.voltage || '/' || w.item, w.contract_date
+FROM supporting_works w JOIN applications a ON a.uuid = w.application
+WHERE a.status IN ('open', 'paused')
+GROUP BY w.application
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class WorksClock:
+    """The supporting works' own countdown on an application. Their clock runs while the application is paused:
+    the grid works are the company's, not the customer's."""
+
+    kind: str
+    contract_date: date
+    due: date  # the earlier of the limit's due date and the contract date
+    estimated: bool
+    days_left: int
+    level: str
 
 
 @dataclass(slots=True)
@@ -58,6 +81,7 @@ class CountdownRow:
     level: str
     paused_since: date | None
     pause_reason: str | None
+    works: WorksClock | None = None
 
 
 @dataclass(frozen=True)
@@ -159,8 +183,24 @@ def countdown(station: Station, today: date | None = None) -> Countdown:
                 pause_reason,
             )
         )
+    clocks = works_clocks(station, today, warn_days)
+    for row in rows:
+        row.works = clocks.get(row.application)
     rows.sort(key=lambda r: (_RANK[r.level], r.days_left, r.due, r.number))
     return Countdown(today, warn_days, rows)
+
+
+def works_clocks(station: Station, today: date, warn_days: int) -> dict[str, WorksClock]:
+    """Application → the countdown of its supporting works due first, with the application's warning levels."""
+    between = station.calendar.workdays_between
+    clocks = {}
+    for application, due_text, estimated, kind, contract in station.store.conn.execute(WORKS_SQL):
+        due = date.fromisoformat(due_text)
+        days = between(today, due)
+        clocks[application] = WorksClock(
+            kind, date.fromisoformat(contract), due, bool(estimated), days, level(days, due, today, warn_days)
+        )
+    return clocks
 
 
 def filter_rows(

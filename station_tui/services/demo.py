@@ -17,6 +17,7 @@ from station_tui.domain import validation
 from station_tui.domain.errors import StationError
 from station_tui.domain.profiles import BUSINESS_TYPE_IDS
 from station_tui.services import intake, lifecycle
+from station_tui.services.demo_duties import DemoDuties
 from station_tui.services.intake import IntakeForm, ReceivedDocument
 from station_tui.services.operators import create_operator
 from station_tui.services.setup import initialize
@@ -211,16 +212,20 @@ def fill_demo(
         (now - timedelta(days=rng.uniform(0, HISTORY_DAYS))).replace(hour=rng.randint(8, 16), minute=rng.randint(0, 59))
         for _ in range(count)
     )
+    head_name, _role, head_pin = DEMO_OPERATORS[0]
+    duties = DemoDuties(station, seed, head=ids[head_name], head_pin=head_pin, caller=clerks[0], now=now)
     done = 0
     while done < count:
         with station.store.transaction():
             for start in starts[done : done + BATCH]:
                 start = min(start, now)
                 manager = rng.choice(managers)
-                accepted = intake.accept(
-                    station, _form(fake, rng, station, manager), operator=rng.choice(clerks), simulated_at=start
-                )
+                form = _form(fake, rng, station, manager)
+                accepted = intake.accept(station, form, operator=rng.choice(clerks), simulated_at=start)
+                if form.supporting_works:
+                    duties.record_works(accepted.uuid, start)
                 _live_through(station, rng, accepted, manager, start, now)
+                duties.after(accepted.uuid)
         done = min(count, done + BATCH)
         if progress:
             progress(done)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from station_tui.domain import notice_content
 from station_tui.domain.errors import StationError
@@ -23,6 +23,7 @@ from station_tui.domain.notice_content import Contacts, RequiredDocument
 from station_tui.domain.timeutil import from_iso, local_date
 from station_tui.services.applications import application_view, find_by_number, operator_names
 from station_tui.services.station import Station, station_contact
+from station_tui.services.works import list_works
 from station_tui.store import catalogue
 from station_tui.store import payloads as ev
 
@@ -136,7 +137,8 @@ def build_content(
         raise StationError(f"{KIND_NAMES[kind]}须针对一件申请：请先输入申请编号")
     view = application_view(station, application)
     if kind == "acceptance":
-        return notice_content.acceptance(view, contacts(station), serial=serial, issued_at=issued_at)
+        lines = _works_lines(station, application)
+        return notice_content.acceptance(view, contacts(station), serial=serial, issued_at=issued_at, works=lines)
     defects, inspected_at, inspector = latest_inspection(station, application)
     return notice_content.inspection(
         view,
@@ -147,6 +149,16 @@ def build_content(
         serial=serial,
         issued_at=issued_at,
     )
+
+
+def _works_lines(station: Station, application: str) -> list[notice_content.WorksLine]:
+    return [
+        notice_content.WorksLine(
+            w.kind, w.project_manager, w.limit, date.fromisoformat(w.contract_date),
+            date.fromisoformat(w.customer_completion), date.fromisoformat(w.due_date), w.due_estimated,
+        )  # fmt: skip
+        for w in list_works(station, application)
+    ]
 
 
 def _refusal_content(

@@ -62,6 +62,14 @@ def review(
 ) -> None:  # fmt: skip
     """The 站长 confirms a termination, or reopens the application with a reason (PIN checked)."""
     authorize_head(station, head, pin)
+    record_review(station, application, head=head, reopen=reopen, reason=reason, at=at)
+
+
+def record_review(
+    station: Station, application: str, *, head: str, reopen: bool = False, reason: str = "",
+    at: datetime | None = None,
+) -> None:  # fmt: skip
+    """The review itself, for a 站长 whose PIN was checked once for a sitting (the demo reviews many at one go)."""
     app = application_row(station, application)
     if app["status"] not in ("terminated", "closed") or not (app["finish_reason"] or ""):
         raise StationError(f"申请 {app['number']} 不是终止的申请，无需终止审核")

@@ -70,6 +70,7 @@ FILE_ORDER = (
     "documents.csv",
     "stages.csv",
     "notices.csv",
+    "works.csv",
     "events.csv",
     INDICATORS,
     DICTIONARY,

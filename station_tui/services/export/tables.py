@@ -90,7 +90,7 @@ def _named(code: str, zh: str, mapping: Mapping[str, str], meaning: str = "") ->
 
 
 def tables(category_names: Mapping[str, str]) -> list[Table]:
-    """The five snapshot files in the order they are written (events last among them: it is the incremental one).
+    """The snapshot files in the order they are written (events.csv, written after them, is the incremental one).
 
     `category_names` maps "<profile>/<category>" to the category's Chinese name."""
     app_number = Column("application_number", "申请编号", "code", "所属申请的编号", sql="a.number")
@@ -198,7 +198,51 @@ def tables(category_names: Mapping[str, str]) -> list[Table]:
         "出具的一次告知书（增量导出时只含本次事件涉及的申请）",
         extra_from="notices",
     )
-    return [applications, documents, stages, notices]
+    return [applications, documents, stages, notices, works_table(app_number)]
+
+
+# An application connected (or archived after its connection): the day its supporting works were finished at the latest.
+_CONNECTED_DAY = (
+    "CASE WHEN a.status IN ('connected', 'closed') AND coalesce(a.finish_reason, '') = ''"
+    " THEN substr(a.finished_at, 1, 10) END"
+)
+
+
+def works_table(app_number: Column) -> Table:
+    """Supporting grid works (配套工程). Their deadline is the earlier of the limit's due date and the agreed date;
+    the program records no completion of the works of their own, so they count as finished by the connection."""
+    deadline = "min(t.due_date, t.contract_date)"
+    return Table(
+        "works.csv",
+        "supporting_works t JOIN applications a ON a.uuid = t.application",
+        (
+            Column("uuid", "配套工程ID", "uuid"),
+            Column("application", "申请ID", "uuid", "与 applications.csv 的申请ID 对应"),
+            app_number,
+            Column("voltage", "电压等级", "text", "配套工程建设时限表的电压等级，如 10千伏"),
+            Column("item", "工程项目", "text", "配套工程建设时限表的项目，如 线路T接"),
+            Column("project_manager", "项目经理", "text", "双经理负责制：与客户经理共同负责"),
+            Column("limit_days", "建设时限（工作日）", "int", "本站策略的配套工程建设时限"),
+            Column("contract_date", "约定完成时间", "date", "与客户约定（契约制），不晚于客户工程完成时间"),
+            Column("customer_completion", "客户工程计划完成时间", "date"),
+            Column("due_date", "时限到期日", "date", "登记次日起按本站节假日日历计工作日（限时制）"),
+            Column("due_estimated", "到期日为估算", "bool", "到期日所在年份尚无官方节假日安排"),
+            Column("deadline", "完成期限", "date", "约定完成时间与时限到期日中较早者", sql=deadline),
+            Column("connected_date", "送电日期", "date", "所属申请装表送电的日期；未送电或已终止为空", sql=_CONNECTED_DAY),
+            Column(
+                "on_time",
+                "按期完成",
+                "bool",
+                "送电日不晚于完成期限为 1，晚于为 0，未送电为空（配套工程最迟随装表送电完成，本程序不另记竣工）",
+                sql=f"CASE WHEN {_CONNECTED_DAY} IS NOT NULL THEN {_CONNECTED_DAY} <= {deadline} END",
+            ),
+            Column("recorded_at", "登记时间", "time"),
+            Column("operator", "登记操作员ID", "uuid"),
+            Column("device", "录入设备", "uuid"),
+        ),
+        "每件申请登记的配套工程及其期限（全量）",
+        extra_from="supporting_works",
+    )
 
 
 def events_table() -> Table:
