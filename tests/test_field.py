@@ -324,3 +324,49 @@ def test_a_laptop_is_refreshed_by_a_later_checkout_and_refuses_another_laptop_s(
     assert "设备代码 09 未在本所登记" in refused(
         "field", "checkout", "--manager", "刘强", "--device", "09", "--to", tmp_path / "x.zip", "--db", office
     )
+
+
+def _paused_on_laptop(office: Path, tmp_path: Path, clock, name: str) -> Path:  # noqa: ANN001
+    """A third laptop pauses the first application for the customer (a conflict with the others' advances)."""
+    ok("field", "checkout", "--manager", "刘强", "--to", tmp_path / f"{name}-out.zip", "--db", office)
+    ok("field", "open", tmp_path / f"{name}-out.zip", "--db", tmp_path / f"{name}.db")
+    laptop = _laptop(tmp_path / f"{name}.db", clock)
+    clock.advance(minutes=5)
+    store = laptop.store
+    manager = store.one("SELECT uuid FROM operators WHERE role = 'customer_manager'")
+    app = store.one("SELECT uuid FROM applications ORDER BY number LIMIT 1")
+    lifecycle.pause(laptop, app, reason="客户要求暂缓", operator=manager)
+    store.close()
+    ok("field", "pack", "--to", tmp_path / f"{name}-back.zip", "--db", tmp_path / f"{name}.db")
+    return tmp_path / f"{name}-back.zip"
+
+
+def test_any_order_of_a_set_of_bundles_gives_the_same_state(office: Path, tmp_path: Path, clock) -> None:  # noqa: ANN001
+    """Three laptops (two advancing the same application, one pausing it) checked in in any order that hypothesis
+    draws: the same tables, the same conflicts, the same events; `check` passes after each."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    bundles = [
+        _packed(office, tmp_path, clock, "a"),
+        _packed(office, tmp_path, clock, "b"),
+        _paused_on_laptop(office, tmp_path, clock, "c"),
+    ]
+    first: list[tuple[dict[str, list], set]] = []
+
+    @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(order=st.permutations(range(len(bundles))))
+    def checked_in(order: list[int]) -> None:
+        target = tmp_path / f"order-{''.join(map(str, order))}.db"
+        shutil.copyfile(office, target)
+        for i in order:
+            ok("field", "checkin", bundles[i], "--db", target)
+            _checked(target)
+        state = _state(target)
+        leases = {row[:4] for row in state.pop("leases")}  # returned at different times; the same applications
+        if not first:
+            first.append((state, leases))
+        assert (state, leases) == first[0], f"order {order} differs"
+        assert state["conflicts"], "the advances and the pause clash"
+
+    checked_in()

@@ -137,16 +137,23 @@ def _form(fake: Faker, rng: random.Random, station: Station, manager: str) -> In
     return form
 
 
+class _SimulatedTime:
+    """The simulated moments of one application's history: each step a little later, never past now."""
+
+    def __init__(self, rng: random.Random, start: datetime, now: datetime) -> None:
+        self.rng, self.moment, self.now = rng, start, now
+
+    def later(self, hours: float) -> datetime | None:
+        self.moment = self.moment + timedelta(hours=hours * self.rng.uniform(0.5, 1.5))
+        return self.moment if self.moment < self.now else None
+
+
 def _live_through(
     station: Station, rng: random.Random, accepted, operator: str, start: datetime, now: datetime
 ) -> None:
     """Move one application along at simulated times after its acceptance, never past now."""
-    moment = start
-
-    def later(hours: float) -> datetime | None:
-        nonlocal moment
-        moment = moment + timedelta(hours=hours * rng.uniform(0.5, 1.5))
-        return moment if moment < now else None
+    clock = _SimulatedTime(rng, start, now)
+    later = clock.later
 
     fate = rng.random()
     for doc in station.store.rows(
@@ -169,7 +176,20 @@ def _live_through(
             lifecycle.pause(station, accepted.uuid, reason="客户内部工程未完工", operator=operator, at=at)
             if rng.random() < 0.5 and (at := later(60)) is not None:
                 lifecycle.resume(station, accepted.uuid, operator=operator, at=at)
+                # A resumed application goes on to connection, so that the customer time excluded has data. It
+                # draws from its own generator, so the other applications (and the screens' fixed data) stay as
+                # they were.
+                _carry_on(station, random.Random(accepted.number), accepted, operator, clock.moment, now)
         return
+    _carry_on(station, rng, accepted, operator, clock.moment, now)
+
+
+def _carry_on(
+    station: Station, rng: random.Random, accepted, operator: str, start: datetime, now: datetime
+) -> None:
+    """Advance an application through its stages to connection (and sometimes closing), never past now."""
+    later = _SimulatedTime(rng, start, now).later
+
     stages = station.store.one("SELECT count(*) FROM stages WHERE application = ?", (accepted.uuid,))
     for _ in range(stages - 1):
         if (at := later(rng.choice([8, 24, 60]))) is None:

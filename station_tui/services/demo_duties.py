@@ -58,6 +58,7 @@ class DemoDuties:
         self.reached = 0
         self.complained = False
         self.reopened = False
+        self.left_unreached = False  # the demo always shows one customer not reached, waiting on the 回访 list
 
     # --- supporting works, while the application is open -----------------------------------------------------
 
@@ -115,8 +116,11 @@ class DemoDuties:
     def _call(self, application: str, connected: datetime) -> None:
         """A call a day to a few after connection; some first calls do not get through and are tried again."""
         at = self._later(connected, 20, 100)
-        if at is not None and self.rng.random() < 0.15:
+        if at is not None and (not self.left_unreached or self.rng.random() < 0.15):
             followups.record_call(self.station, application, CallAnswer(False), operator=self.caller, at=at)
+            if not self.left_unreached:
+                self.left_unreached = True
+                return  # not reached, not tried again yet: on the 回访 list whatever the dates drawn
             at = self._later(at, 20, 50)
         if at is None:
             return  # not called yet: on the 回访 list
