@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from notice_helpers import pdf_text, squeeze
@@ -31,6 +32,7 @@ def test_a4_two_parts_font_embedded_as_a_subset() -> None:
     stub = texts[-1]
     assert "客户名称：欧阳" not in stub or "【咨询与监督电话】" not in stub  # a stub, not a second full copy
     assert "暂缺/需带资料：产权证明" in stub and "盖章" in stub
+    assert _footers(texts) == [("客户联", "1"), ("存根联", "1")]
 
     fonts = {
         font["/FontDescriptor"]["/FontName"]
@@ -45,6 +47,20 @@ def test_a4_two_parts_font_embedded_as_a_subset() -> None:
         for font in page["/Resources"]["/Font"].values()
     )
     assert len(data) < 300_000  # a subset, not the 16 MB font
+
+
+def _footers(texts: list[str]) -> list[tuple[str, ...]]:
+    """(the parts named, the page number) of each page's footer."""
+    return [re.search(r"·([^·]+)·第(\d+)页", t).groups() for t in texts]
+
+
+def test_a_page_holding_the_end_of_the_customer_copy_and_the_stub_names_both() -> None:
+    content = _content()
+    content["sections"].append({"heading": "附加说明", "paragraphs": ["请按约定时间备好资料。" * 30]})
+    reader = PdfReader(io.BytesIO(pdf.render(content)))
+    texts = [squeeze(page.extract_text()) for page in reader.pages]
+    assert "（续）" in texts[1] and "【存根联】" in texts[1]  # the customer copy runs onto the stub's page
+    assert _footers(texts) == [("客户联", "1"), ("客户联、存根联", "2")]
 
 
 def test_missing_character_is_named_before_printing() -> None:

@@ -143,6 +143,7 @@ class _Layout:
         self.c = canvas
         self.content = content
         self.part = part
+        self.parts_on_page = [part]
         self.page = 0
         self._widths: dict[tuple[str, float], float] = {}
         self._string_width = stringWidth
@@ -159,13 +160,24 @@ class _Layout:
 
     def new_page(self) -> None:
         if self.page:
-            self.c.showPage()
+            self.end_page()
         self.page += 1
+        self.parts_on_page = [self.part]
         self.y = PAGE_HEIGHT - MARGIN
-        self.c.setFont(FONT_NAME, 8)
-        self.c.drawString(MARGIN, MARGIN / 2, f"编号 {self.content['serial']} · {self.part} · 第 {self.page} 页")
         if self.page > 1:
             self.text(f"（续）{self.content['title']} {self.part}", size=9)
+
+    def begin_part(self, part: str) -> None:
+        """Another part goes on under a cut line on this same page."""
+        self.part = part
+        self.parts_on_page.append(part)
+
+    def end_page(self) -> None:
+        """The footer names every part the page holds: it is written last, when the page is known."""
+        self.c.setFont(FONT_NAME, 8)
+        parts = "、".join(self.parts_on_page)
+        self.c.drawString(MARGIN, MARGIN / 2, f"编号 {self.content['serial']} · {parts} · 第 {self.page} 页")
+        self.c.showPage()
 
     def need(self, height: float) -> None:
         if self.y - height < MARGIN:
@@ -337,7 +349,7 @@ def _stub_items(content: dict) -> list[str]:
     return []
 
 
-def _stub(canvas, content: dict, reprints: int, after: _Layout) -> None:  # noqa: ANN001
+def _stub(canvas, content: dict, reprints: int, after: _Layout) -> _Layout:  # noqa: ANN001
     """The 存根联 under a cut line on the customer's page where it fits, else on a page of its own."""
     fields, missing = _stub_fields(content), _stub_items(content)
     height = LEADING * (10 + len(fields) / 2 + 2 * len(missing)) + 60 + SEAL_BELOW
@@ -349,10 +361,10 @@ def _stub(canvas, content: dict, reprints: int, after: _Layout) -> None:  # noqa
         layout.c.setDash()
         layout.c.setFont(FONT_NAME, 8)
         layout.c.drawCentredString(PAGE_WIDTH / 2, layout.y + 3, "沿此线剪下　以下为存根联（供电所留存）")
-        layout.part = "存根联"
+        layout.begin_part("存根联")
         layout.space(4)
     else:
-        canvas.showPage()
+        after.end_page()
         layout = _Layout(canvas, content, "存根联")
     layout.centered(f"{content['title']}【存根联】", 12)
     layout.text(f"编号：{content['serial']}" + (f"　补打（第 {reprints} 次）" if reprints else ""), size=10)
@@ -363,6 +375,7 @@ def _stub(canvas, content: dict, reprints: int, after: _Layout) -> None:  # noqa
         layout.text("客户已作出承诺（见客户联【客户承诺】）。", x=MARGIN + 12)
     layout.text(STUB_ACKNOWLEDGED, size=11)
     _signatures(layout, content)
+    return layout
 
 
 def _properties(canvas, content: dict) -> None:  # noqa: ANN001 - a reportlab Canvas
@@ -396,8 +409,7 @@ def render(content: dict, reprints: int = 0) -> bytes:
         canvas = Canvas(buffer, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), invariant=True, initialFontName=FONT_NAME)
         _properties(canvas, content)
         customer_copy = _part(canvas, content, "客户联", reprints)
-        _stub(canvas, content, reprints, customer_copy)
-        canvas.showPage()
+        _stub(canvas, content, reprints, customer_copy).end_page()
         canvas.save()
     return buffer.getvalue()
 
