@@ -1,0 +1,156 @@
+"""Seed 004 三(二)1: 低压 without supporting works 2 working days, with works 5. Recording the first works on a 低压
+application accepted without them moves it to the with-works category (application.works_flagged): its due date is
+computed again by domain.deadlines' one rule, and the notice, F3, the timeline and the export all say the new one.
+A 10 kV application's category does not depend on works (every profile), nor does a 小微企业's.
+
+The fixture clock reads Monday 2026-11-23 09:30; the applications are accepted then, on the real clock."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from conftest import MovableClock
+from duty_helpers import at
+from holiday_helpers import accept, accept_high_voltage
+
+from station_tui import __version__
+from station_tui.services import countdown, lifecycle, notices, works
+from station_tui.services.applications import application_row, application_view
+from station_tui.services.calendar import application_due, finished_pauses
+from station_tui.services.export import run_export
+from station_tui.services.station import Station
+from station_tui.store import Store, catalogue
+from station_tui.store.check import check
+
+TODAY = date(2026, 11, 23)
+
+
+def _works(station: Station, application: str, kind: str = "低压/非小微企业") -> works.WorksRow:
+    return works.record_works(
+        station, application, kind=kind, project_manager="李项目", contract_date="2026-11-26",
+        customer_completion="2026-11-27", operator=station.head_id,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def resident(station: Station, clock: MovableClock) -> str:
+    """A resident accepted 两证办结 at the counter today, without supporting works: 低压（无配套工程）, due in 2."""
+    uuid = accept(station, clock(), clock=clock, small_micro_shop=False).uuid
+    app = application_row(station, uuid)
+    assert (app["category"], app["limit_days"], app["due_date"]) == ("lv_no_works", 2, "2026-11-25")
+    clock.advance(minutes=30)
+    return uuid
+
+
+def test_the_first_works_move_a_low_voltage_application_to_5_working_days(station: Station, resident: str) -> None:
+    row = _works(station, resident)
+    assert row.category_change.startswith("时限类别由“低压（无配套工程）”改为“低压（有配套工程）”")
+    app = application_row(station, resident)
+    # 5 working days from the day after acceptance: 11-24, 25, 26, 27, 30.
+    assert (app["category"], app["limit_days"], app["supporting_works"]) == ("lv_works", 5, 1)
+    assert app["due_date"] == "2026-11-30" == application_due(station, app).date.isoformat()
+    # More works change nothing more: one flag event.
+    _works(station, resident, "低压/小微企业")
+    flagged = [e for e in station.store.events(resident) if e.type == "application.works_flagged"]
+    assert len(flagged) == 1 and flagged[0].needs_program == catalogue.WORKS_CATEGORY_PROGRAM
+    assert application_row(station, resident)["due_date"] == "2026-11-30"
+    station.store.close()
+    assert check(station.store.path).ok  # the replay gives the same category and due date
+
+
+def test_the_new_due_date_keeps_the_working_days_a_pause_added(
+    station: Station, resident: str, clock: MovableClock
+) -> None:
+    lifecycle.pause(station, resident, reason="客户外出", operator=station.head_id)
+    clock.advance(days=2)  # Wednesday 11-25: paused 2 working days
+    lifecycle.resume(station, resident, operator=station.head_id)
+    assert application_row(station, resident)["due_date"] == "2026-11-27"
+    _works(station, resident)
+    # 11-30 by the limit of 5, moved on by the 2 working days paused: 12-02; the one rule gives the same.
+    app = application_row(station, resident)
+    assert app["due_date"] == "2026-12-02"
+    assert application_due(station, app, finished_pauses(station, resident)).date == date(2026, 12, 2)
+
+
+def test_a_10kv_application_keeps_its_category_and_due_date(station: Station) -> None:
+    uuid = accept_high_voltage(station, at(2026, 11, 16, 9))  # 10千伏及以上重要客户
+    before = application_row(station, uuid)
+    _works(station, uuid, "10千伏/线路T接")
+    after = application_row(station, uuid)
+    assert after["supporting_works"] == 1
+    assert (after["category"], after["limit_days"], after["due_date"]) == (
+        before["category"], before["limit_days"], before["due_date"],
+    )  # fmt: skip
+    timeline = application_view(station, uuid).events[-1]
+    assert timeline.type_zh == "改为有配套工程" and "不随配套工程改变" in timeline.summary
+
+
+def test_a_small_micro_shop_stays_in_its_own_category(station: Station, clock: MovableClock) -> None:
+    uuid = accept(station, clock(), clock=clock).uuid  # 低压小微企业, 15 working days
+    due = application_row(station, uuid)["due_date"]
+    _works(station, uuid, "低压/小微企业")
+    app = application_row(station, uuid)
+    assert (app["category"], app["limit_days"], app["due_date"]) == ("lv_small_micro", 15, due)
+
+
+def test_notice_countdown_timeline_and_export_show_the_new_category(
+    station: Station, resident: str, tmp_path: Path
+) -> None:
+    first = notices.issue(station, "acceptance", application=resident, operator=station.head_id)
+    assert "全流程时限 2 个工作日（低压（无配套工程）" in json.dumps(first.content, ensure_ascii=False)
+    _works(station, resident)
+    # The notice, corrected after the works: the new limit, category and due date.
+    text = json.dumps(notices.correct(station, first.uuid, operator=station.head_id).content, ensure_ascii=False)
+    assert "全流程时限 5 个工作日（低压（有配套工程）" in text and "最迟于 2026年11月30日办结" in text
+    # F3.
+    row = next(r for r in countdown.countdown(station, TODAY).rows if r.application == resident)
+    assert row.due == date(2026, 11, 30) and row.days_left == 5
+    # The timeline.
+    line = application_view(station, resident).events[-2]  # the notice's correction is the last
+    assert line.type_zh == "改为有配套工程"
+    assert line.summary == (
+        "时限类别由“低压（无配套工程）”改为“低压（有配套工程）”（5 个工作日），到期日由 2026-11-25 改为 2026-11-30"
+    )
+    assert application_view(station, resident).category == "低压（有配套工程）"
+    # The export.
+    (tmp_path / "outbox").mkdir()
+    folder = run_export(station, outbox=tmp_path / "outbox").folder
+    apps = _csv(folder / "applications.csv")
+    exported = next(r for r in apps if r["申请ID"] == resident)
+    assert (exported["时限类别"], exported["时限天数"], exported["到期日"], exported["有配套工程"]) == (
+        "低压（有配套工程）", "5", "2026-11-30", "1",
+    )  # fmt: skip
+    types = [r["事件类型"] for r in _csv(folder / "events.csv") if r["申请ID"] == resident]
+    assert "改为有配套工程" in types
+
+
+def _csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_a_program_older_than_the_type_refuses_it_naming_the_version_to_install(
+    station: Station, resident: str, tmp_path: Path, clock: MovableClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 0.3.0 program (the catalogue before this type) receiving the event from a laptop or a station on 0.4.0:
+    refused whole, asking for 0.4.0, not called damaged; its database is unchanged."""
+    _works(station, resident)
+    event = next(e for e in station.store.events(resident) if e.type == "application.works_flagged")
+    assert catalogue.WORKS_CATEGORY_PROGRAM == __version__ == "0.4.0"
+    older = Store(tmp_path / "older.db", clock=clock)
+    try:
+        monkeypatch.setattr(catalogue, "__version__", "0.3.0")
+        monkeypatch.delitem(catalogue.CATALOGUE, "application.works_flagged")
+        before = older.one("SELECT count(*) FROM events")
+        with pytest.raises(catalogue.UnknownEventError) as refused:
+            older.receive(event)
+        message = str(refused.value)
+        assert "application.works_flagged" in message and "需要 station-tui 0.4.0" in message and "升级" in message
+        assert "损坏" not in message
+        assert older.one("SELECT count(*) FROM events") == before
+    finally:
+        older.close()
