@@ -191,9 +191,11 @@ class WorksScreen(StationScreen):
             return
         row: WorksRow = message.result
         estimated = "（估算日历）" if row.due_estimated else ""
-        self._say(
-            f"已登记 {row.kind}：时限 {row.limit} 个工作日，到期 {row.due_date}{estimated}，约定完成 {row.contract_date}"
-        )
+        said = f"已登记 {row.kind}：时限 {row.limit} 个工作日，到期 {row.due_date}{estimated}，约定完成 {row.contract_date}"
+        if row.category_change:
+            # The customer's notice still says the old limit: the clerk corrects it (F4 更正).
+            said += f"\n本申请{row.category_change}；如已出具受理告知书，请在 F4 更正"
+        self._say(said)
         for field in ("#works-manager", "#works-contract", "#works-completion"):
             self.query_one(field, Input).value = ""
         self.query_one("#works-kind", Select).clear()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from conftest import MovableClock
-from duty_helpers import at
+from duty_helpers import at, fill_duties
 from holiday_helpers import accept, accept_high_voltage
 
 from station_tui import __version__
@@ -154,3 +154,55 @@ def test_a_program_older_than_the_type_refuses_it_naming_the_version_to_install(
         assert older.one("SELECT count(*) FROM events") == before
     finally:
         older.close()
+
+
+# --- as a clerk: 配套工程 from the application, then F3 -------------------------------------------------------------
+
+
+async def test_a_clerk_records_works_and_f3_shows_the_new_due_date(station: Station, clock: MovableClock) -> None:
+    """张秀兰 (低压居民, accepted 11-16 without works: due 11-18, overdue today 11-23). The clerk records works on her
+    application with w; F3 then shows her due on 11-23 (5 working days: 11-17 … 11-23), due today."""
+    from textual.widgets import DataTable
+
+    from pilot_helpers import SIZE, login, settle, text_of
+    from station_tui.app import StationApp
+    from station_tui.screens.application import ApplicationScreen
+    from station_tui.screens.countdown import COLUMNS
+    from station_tui.screens.works import WorksScreen
+
+    duties = fill_duties(station)
+    with Store(duties.path, clock=clock) as store:
+        number = store.one("SELECT number FROM applications WHERE uuid = ?", (duties.deferred,))
+    app = StationApp(duties.path, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(app, pilot, "李秀英", "2222")
+
+        async def f3_row() -> list[str]:
+            await pilot.press("f3")
+            await settle(app, pilot)
+            table = app.screen.query_one("#countdown-table", DataTable)
+            found = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+            return next(r for r in found if r[2] == number)
+
+        due = [title for title, _ in COLUMNS].index("全流程到期")
+        before = await f3_row()
+        assert before[due].startswith("2026-11-18") and before[0] == "-3"
+        await pilot.press("f8", *"张秀兰")
+        await settle(app, pilot)
+        await pilot.press("down", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ApplicationScreen)
+        await pilot.press("w")
+        await settle(app, pilot)
+        assert isinstance(app.screen, WorksScreen)
+        await pilot.press("enter", "down", "enter")  # the first kind: 低压/非小微企业 (≤3)
+        await pilot.press("tab", *"李项目", "tab", *"2026-11-25", "tab", *"2026-11-27", "ctrl+s")
+        await settle(app, pilot)
+        said = text_of(app, "#works-message")
+        assert said.startswith("已登记 低压/非小微企业：时限 3 个工作日，到期 2026-11-26")
+        assert "时限类别由“低压（无配套工程）”改为“低压（有配套工程）”（5 个工作日），到期日由 2026-11-18 改为 2026-11-23" in said
+        assert "F4 更正" in said
+        await pilot.press("escape", "escape")
+        await settle(app, pilot)
+        after = await f3_row()
+        assert after[due].startswith("2026-11-23") and after[0] == "0"
