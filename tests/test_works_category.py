@@ -202,7 +202,26 @@ async def test_a_clerk_records_works_and_f3_shows_the_new_due_date(station: Stat
         assert said.startswith("已登记 低压/非小微企业：时限 3 个工作日，到期 2026-11-26")
         assert "时限类别由“低压（无配套工程）”改为“低压（有配套工程）”（5 个工作日），到期日由 2026-11-18 改为 2026-11-23" in said
         assert "F4 更正" in said
-        await pilot.press("escape", "escape")
+        await pilot.press("escape")
+        await settle(app, pilot)
+        # Back on the application: its header says the new category and due date.
+        assert isinstance(app.screen, ApplicationScreen)
+        assert "时限类别：低压（有配套工程），5 个工作日　到期：2026-11-23" in text_of(app, "#app-header")
+        await pilot.press("escape")
         await settle(app, pilot)
         after = await f3_row()
         assert after[due].startswith("2026-11-23") and after[0] == "0"
+
+
+def test_works_of_a_connected_application_no_longer_count_down(station: Station, resident: str) -> None:
+    """工作台 w lists the works still running (open and paused applications, as F3); on a connected application's
+    own 配套工程 screen its works say 已送电 instead of an overdue count."""
+    from station_tui.screens.works import FINISHED, _cells, read_works
+
+    _works(station, resident)
+    other = accept(station, at(2026, 11, 16, 9), name="己杂货店").uuid
+    _works(station, other, "低压/小微企业")
+    lifecycle.connect(station, resident, operator=station.head_id)
+    assert [line.works.application for line in read_works(station, None).lines] == [other]
+    (line,) = read_works(station, resident).lines
+    assert line.level == FINISHED and str(_cells(line, with_number=False)[0]) == "已送电"

@@ -67,6 +67,7 @@ class WorksRow:
     due_date: str
     due_estimated: bool
     recorded_at: str
+    status: str  # the application's: only an open or paused application's works still count down
     # Only on the row record_works returns: what the works changed in the application's category, in words.
     category_change: str = ""
 
@@ -165,13 +166,20 @@ def _stage_rows(station: Station, application: str) -> list:
     )
 
 
-def list_works(station: Station, application: str | None = None) -> list[WorksRow]:
-    """Works of one application, or of all, soonest due first."""
-    where, params = ("WHERE w.application = ?", (application,)) if application else ("", ())
+def list_works(station: Station, application: str | None = None, *, open_only: bool = False) -> list[WorksRow]:
+    """Works of one application, or of all (`open_only`: of the open and paused applications, whose works still count
+    down), soonest due first."""
+    clauses, params = [], []
+    if application:
+        clauses.append("w.application = ?")
+        params.append(application)
+    if open_only:
+        clauses.append("a.status IN ('open', 'paused')")
+    where = f"WHERE {' AND '.join(clauses)} " if clauses else ""
     rows = station.store.rows(
-        "SELECT w.*, a.number FROM supporting_works w JOIN applications a ON a.uuid = w.application "
-        f"{where} ORDER BY w.due_date, a.number",
-        params,
+        "SELECT w.*, a.number, a.status FROM supporting_works w JOIN applications a ON a.uuid = w.application "
+        f"{where}ORDER BY w.due_date, a.number",
+        tuple(params),
     )
     return [
         WorksRow(
@@ -186,6 +194,7 @@ def list_works(station: Station, application: str | None = None) -> list[WorksRo
             r["due_date"],
             bool(r["due_estimated"]),
             r["recorded_at"],
+            r["status"],
         )  # fmt: skip
         for r in rows
     ]
