@@ -225,3 +225,17 @@ def test_works_of_a_connected_application_no_longer_count_down(station: Station,
     assert [line.works.application for line in read_works(station, None).lines] == [other]
     (line,) = read_works(station, resident).lines
     assert line.level == FINISHED and str(_cells(line, with_number=False)[0]) == "已送电"
+
+
+def test_works_add_says_the_new_category(station: Station, db_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from station_tui.cli import main
+
+    number = accept(station, at(2026, 11, 16, 9), small_micro_shop=False).number
+    station.store.close()
+    result = CliRunner().invoke(main, ["works", "add", number, "--kind", "低压/非小微企业", "--manager", "李项目",
+                                       "--contract", "2027-12-10", "--completion", "2027-12-15", "--db", str(db_path)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "本申请时限类别由“低压（无配套工程）”改为“低压（有配套工程）”（5 个工作日）" in result.output
+    assert "F4 告知书 更正" in result.output
