@@ -239,3 +239,14 @@ def test_works_add_says_the_new_category(station: Station, db_path: Path) -> Non
     assert result.exit_code == 0, result.output
     assert "本申请时限类别由“低压（无配套工程）”改为“低压（有配套工程）”（5 个工作日）" in result.output
     assert "F4 告知书 更正" in result.output
+
+
+def test_works_recorded_while_paused_then_resuming_counts_the_new_limit_and_the_pause(
+    station: Station, resident: str, clock: MovableClock
+) -> None:
+    lifecycle.pause(station, resident, reason="客户外出", operator=station.head_id)
+    clock.advance(hours=1)
+    _works(station, resident)
+    assert application_row(station, resident)["due_date"] == "2026-11-30"  # the running pause is not counted yet
+    clock.advance(days=1)  # Tuesday 11-24: paused 1 working day
+    assert lifecycle.resume(station, resident, operator=station.head_id) == "2026-12-01"
