@@ -40,6 +40,18 @@ async def start(app: StationApp, pilot, *keys: str) -> None:  # noqa: ANN001
         await settle(app, pilot)
 
 
+async def open_works(app: StationApp, pilot, customer: str) -> None:  # noqa: ANN001
+    """From any area: find the customer's application with F8, open it, then its 配套工程 with w."""
+    await pilot.press("f8", *customer)
+    await settle(app, pilot)
+    await pilot.press("down", "enter")
+    await settle(app, pilot)
+    assert isinstance(app.screen, ApplicationScreen)
+    await pilot.press("w")
+    await settle(app, pilot)
+    assert isinstance(app.screen, WorksScreen)
+
+
 async def retype(app: StationApp, pilot, text: str) -> None:  # noqa: ANN001
     """Clear the focused field (End, then Ctrl+U: everything left of the cursor) and type `text`."""
     await pilot.press("end", "ctrl+u", *text)
@@ -155,15 +167,8 @@ async def test_works_are_recorded_from_the_application_and_a_late_contract_date_
 ) -> None:
     app = StationApp(duties.path, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
-        await start(app, pilot, "f8")
-        await pilot.press(*"戊农资店")
-        await settle(app, pilot)
-        await pilot.press("down", "enter")
-        await settle(app, pilot)
-        assert isinstance(app.screen, ApplicationScreen)
-        await pilot.press("w")
-        await settle(app, pilot)
-        assert isinstance(app.screen, WorksScreen)
+        await start(app, pilot)
+        await open_works(app, pilot, "戊农资店")
         assert len(rows(app, "#works-table")) == 1  # recorded with the data
         # 10千伏/线路T接 is the third kind of the table (after the prompt); its limit is shown with it.
         await pilot.press("enter", "down", "down", "down", "enter")

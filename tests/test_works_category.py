@@ -162,13 +162,13 @@ def test_a_program_older_than_the_type_refuses_it_naming_the_version_to_install(
 async def test_a_clerk_records_works_and_f3_shows_the_new_due_date(station: Station, clock: MovableClock) -> None:
     """张秀兰 (低压居民, accepted 11-16 without works: due 11-18, overdue today 11-23). The clerk records works on her
     application with w; F3 then shows her due on 11-23 (5 working days: 11-17 … 11-23), due today."""
+    from test_duty_screens import open_works
     from textual.widgets import DataTable
 
     from pilot_helpers import SIZE, login, settle, text_of
     from station_tui.app import StationApp
     from station_tui.screens.application import ApplicationScreen
     from station_tui.screens.countdown import COLUMNS
-    from station_tui.screens.works import WorksScreen
 
     duties = fill_duties(station)
     with Store(duties.path, clock=clock) as store:
@@ -187,14 +187,7 @@ async def test_a_clerk_records_works_and_f3_shows_the_new_due_date(station: Stat
         due = [title for title, _ in COLUMNS].index("全流程到期")
         before = await f3_row()
         assert before[due].startswith("2026-11-18") and before[0] == "-3"
-        await pilot.press("f8", *"张秀兰")
-        await settle(app, pilot)
-        await pilot.press("down", "enter")
-        await settle(app, pilot)
-        assert isinstance(app.screen, ApplicationScreen)
-        await pilot.press("w")
-        await settle(app, pilot)
-        assert isinstance(app.screen, WorksScreen)
+        await open_works(app, pilot, "张秀兰")
         await pilot.press("enter", "down", "enter")  # the first kind: 低压/非小微企业 (≤3)
         await pilot.press("tab", *"李项目", "tab", *"2026-11-25", "tab", *"2026-11-27", "ctrl+s")
         await settle(app, pilot)
