@@ -243,3 +243,22 @@ def test_works_recorded_while_paused_then_resuming_counts_the_new_limit_and_the_
     assert application_row(station, resident)["due_date"] == "2026-11-30"  # the running pause is not counted yet
     clock.advance(days=1)  # Tuesday 11-24: paused 1 working day
     assert lifecycle.resume(station, resident, operator=station.head_id) == "2026-12-01"
+
+
+def test_the_indicators_count_it_in_the_with_works_category_against_its_new_due_date(station: Station) -> None:
+    """Accepted Monday 11-02 without works (due 11-04), works recorded 11-03 (due 11-09), connected Friday 11-06:
+    on 指标 it counts under 低压（有配套工程）, on time; nothing is left under 低压（无配套工程）."""
+    from station_tui.services.indicators import station_indicators
+
+    uuid = accept(station, at(2026, 11, 2, 9), small_micro_shop=False).uuid
+    works.record_works(
+        station, uuid, kind="低压/非小微企业", project_manager="李项目", contract_date="2026-11-05",
+        customer_completion="2026-11-06", operator=station.head_id, at=at(2026, 11, 3, 9),
+    )  # fmt: skip
+    lifecycle.connect(station, uuid, operator=station.head_id, at=at(2026, 11, 6, 10))
+    rows = {r["category"]: r for r in station_indicators(station, "2026-11", "2026-11")["categories"]}
+    assert set(rows) == {"lv_works"}
+    row = rows["lv_works"]
+    assert (row["accepted"], row["connected"], row["avg_workdays"], row["on_time_share"]) == (1, 1, 4, 1.0)
+    # The indicators judge works by their limit's due date (3 working days from 11-03: 11-06), not the agreed 11-05.
+    assert (row["works_connected"], row["works_on_time_share"]) == (1, 1.0)
