@@ -140,6 +140,11 @@ class ApplicationScreen(StationScreen):
             group="app-view",
         )
 
+    def on_screen_resume(self) -> None:
+        # Back from 配套工程: the works may have changed the category and the due date shown in the header.
+        if self.view is not None:
+            self.reload()
+
     def _read_failed(self, text: str) -> None:
         self._reading = False
         self._fail(text)

@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Static
 
 from station_tui.domain.timeutil import local_date
 from station_tui.screens.base import StationScreen
+from station_tui.screens.countdown import _fit
 from station_tui.screens.duty_dialogs import CallDialog
 from station_tui.services.followups import CallShares, WaitingCall, awaiting_calls, call_shares
 from station_tui.services.station import Station
@@ -77,7 +78,8 @@ class FollowupsScreen(StationScreen):
         table.clear()
         for row in calls.waiting:
             attempts = f"{row.attempts} 次" if row.attempts else "—"
-            table.add_row(row.connected_at[:10], row.number, row.customer_name, row.phone, attempts)
+            # A long company name ends with … (the call dialog names it whole).
+            table.add_row(row.connected_at[:10], row.number, _fit(row.customer_name, 16), row.phone, attempts)
         if calls.waiting:
             table.move_cursor(row=min(cursor, len(calls.waiting) - 1))
         s = calls.shares

@@ -20,19 +20,24 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Input, Label, Select, Static
 
+from station_tui.domain.glossary import APPLICATION_STATUSES, zh
 from station_tui.domain.timeutil import local_date
 from station_tui.screens.base import StationScreen, WriteFinished
-from station_tui.screens.countdown import LEVEL_STYLES
+from station_tui.screens.countdown import LEVEL_STYLES, _fit
 from station_tui.services import countdown
 from station_tui.services.applications import application_row
 from station_tui.services.station import Station
 from station_tui.services.works import WorksRow, kind_name, list_works, record_works, works_kinds
 
-# (title, width); 申请编号 only on the list of all works.
+# (title, width); 申请编号 only on the list of all works. One application's list fits 80 columns; a cut value ends
+# with "…" and the line under the table shows the highlighted works whole.
 COLUMNS = (
-    ("剩余", 4), ("到期", 10), ("申请编号", 20), ("配套工程", 14), ("时限", 5), ("项目经理", 8),
+    ("剩余", 6), ("到期", 10), ("申请编号", 20), ("配套工程", 14), ("时限", 4), ("项目经理", 8),
     ("约定完成", 10), ("客户工程完成", 12),
 )  # fmt: skip
+
+
+FINISHED = "finished"  # the application is connected, terminated or archived: no countdown
 
 
 @dataclass(frozen=True)
@@ -54,13 +59,17 @@ def read_works(station: Station, application: str | None) -> WorksList:
     today = local_date(station.store.clock())
     warn = station.profile.warning.warn_days
     lines = []
-    for works in list_works(station, application):
+    for works in list_works(station, application, open_only=application is None):
+        if works.status not in ("open", "paused"):
+            # Connected or terminated: the works are over with it (the program records no completion of its own).
+            lines.append(WorksLine(works, 0, FINISHED))
+            continue
         # Both dates bind (限时制 and 契约制): the works count down to the nearer one.
         due = min(date.fromisoformat(works.due_date), date.fromisoformat(works.contract_date))
         left = station.calendar.workdays_between(today, due)
         lines.append(WorksLine(works, left, countdown.level(left, due, today, warn)))
     if application is None:
-        title = "全部申请的配套工程（先到期的在前）"
+        title = "在办申请的配套工程（先到期的在前；已送电、已终止的申请见各自的申请页）"
     else:
         app = application_row(station, application)
         title = f"{app['number']} {app['customer_name']} 的配套工程"
@@ -70,14 +79,21 @@ def read_works(station: Station, application: str | None) -> WorksList:
     return WorksList(title, lines, kinds, note)
 
 
+def _left(line: WorksLine) -> str:
+    if line.level == FINISHED:
+        return zh(APPLICATION_STATUSES, line.works.status)
+    return f"超{-line.days_left}" if line.level == countdown.OVERDUE else str(line.days_left)
+
+
 def _cells(line: WorksLine, with_number: bool) -> list[Text]:
     w = line.works
-    style = LEVEL_STYLES[line.level]
-    left = f"超{-line.days_left}" if line.level == countdown.OVERDUE else str(line.days_left)
+    style = "dim" if line.level == FINISHED else LEVEL_STYLES[line.level]
     due = w.due_date + ("（估）" if w.due_estimated else "")
     number = (w.number,) if with_number else ()
-    values = (left, due, *number, w.kind, f"≤{w.limit}", w.project_manager, w.contract_date, w.customer_completion)
-    return [Text(value, style=style) for value in values]
+    values = (_left(line), due, *number, w.kind, f"≤{w.limit}", w.project_manager, w.contract_date,
+              w.customer_completion)  # fmt: skip
+    widths = [width for title, width in COLUMNS if with_number or title != "申请编号"]
+    return [Text(_fit(value, width), style=style) for value, width in zip(values, widths, strict=True)]
 
 
 class WorksScreen(StationScreen):
@@ -94,6 +110,7 @@ class WorksScreen(StationScreen):
     WorksScreen #works-message { height: auto; color: $success; }
     WorksScreen #works-message.-error { color: $error; }
     WorksScreen #works-table { height: 1fr; margin-top: 1; }
+    WorksScreen #works-detail { height: auto; color: $text-muted; }
     """
     BINDINGS = [
         Binding("escape", "back", "返回", id="works-back"),
@@ -124,6 +141,7 @@ class WorksScreen(StationScreen):
                         yield Input(id="works-completion", placeholder="YYYY-MM-DD", max_length=10, compact=True)
             yield Static("", id="works-message")
             yield DataTable(id="works-table", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="works-detail")
 
     def on_mount(self) -> None:
         table = self.query_one("#works-table", DataTable)
@@ -158,6 +176,18 @@ class WorksScreen(StationScreen):
         if not data.lines:
             self._say("还没有登记配套工程。" + ("填好上面各栏，Ctrl+S 登记。" if self.application else ""))
 
+    @on(DataTable.RowHighlighted, "#works-table")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        lines = self.data.lines if self.data is not None else []
+        if not 0 <= event.cursor_row < len(lines):
+            return
+        w = lines[event.cursor_row].works
+        estimated = "（估算日历）" if w.due_estimated else ""
+        self.query_one("#works-detail", Static).update(
+            f"{w.number} {w.kind}：时限 {w.limit} 个工作日，到期 {w.due_date}{estimated}；项目经理 {w.project_manager}；"
+            f"约定 {w.contract_date} 完成，客户工程 {w.customer_completion} 完成"
+        )
+
     def _say(self, text: str, error: bool = False) -> None:
         message = self.query_one("#works-message", Static)
         message.update(text)
@@ -191,9 +221,11 @@ class WorksScreen(StationScreen):
             return
         row: WorksRow = message.result
         estimated = "（估算日历）" if row.due_estimated else ""
-        self._say(
-            f"已登记 {row.kind}：时限 {row.limit} 个工作日，到期 {row.due_date}{estimated}，约定完成 {row.contract_date}"
-        )
+        said = f"已登记 {row.kind}：时限 {row.limit} 个工作日，到期 {row.due_date}{estimated}，约定完成 {row.contract_date}"
+        if row.category_change:
+            # The customer's notice still says the old limit: the clerk corrects it (F4 更正).
+            said += f"\n本申请{row.category_change}；如已出具受理告知书，请在 F4 更正"
+        self._say(said)
         for field in ("#works-manager", "#works-contract", "#works-completion"):
             self.query_one(field, Input).value = ""
         self.query_one("#works-kind", Select).clear()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__version__ = "0.3.0"
+__version__ = "0.4.0"
 
 # In a checkout, screens/ and data/ stand beside this package; the wheel maps them inside it
 # (see pyproject.toml). Adding the checkout root to __path__ makes `station_tui.screens` resolve in both.

@@ -31,6 +31,7 @@ STORED = [
         "stored-field.json",
         "stored-duties.json",
         "stored-recovery.json",
+        "stored-works-category.json",
     )
     for entry in json.loads((FIXTURES / name).read_text(encoding="utf-8"))["events"]
 ]

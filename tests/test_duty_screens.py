@@ -40,6 +40,18 @@ async def start(app: StationApp, pilot, *keys: str) -> None:  # noqa: ANN001
         await settle(app, pilot)
 
 
+async def open_works(app: StationApp, pilot, customer: str) -> None:  # noqa: ANN001
+    """From any area: find the customer's application with F8, open it, then its 配套工程 with w."""
+    await pilot.press("f8", *customer)
+    await settle(app, pilot)
+    await pilot.press("down", "enter")
+    await settle(app, pilot)
+    assert isinstance(app.screen, ApplicationScreen)
+    await pilot.press("w")
+    await settle(app, pilot)
+    assert isinstance(app.screen, WorksScreen)
+
+
 async def retype(app: StationApp, pilot, text: str) -> None:  # noqa: ANN001
     """Clear the focused field (End, then Ctrl+U: everything left of the cursor) and type `text`."""
     await pilot.press("end", "ctrl+u", *text)
@@ -155,15 +167,8 @@ async def test_works_are_recorded_from_the_application_and_a_late_contract_date_
 ) -> None:
     app = StationApp(duties.path, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
-        await start(app, pilot, "f8")
-        await pilot.press(*"戊农资店")
-        await settle(app, pilot)
-        await pilot.press("down", "enter")
-        await settle(app, pilot)
-        assert isinstance(app.screen, ApplicationScreen)
-        await pilot.press("w")
-        await settle(app, pilot)
-        assert isinstance(app.screen, WorksScreen)
+        await start(app, pilot)
+        await open_works(app, pilot, "戊农资店")
         assert len(rows(app, "#works-table")) == 1  # recorded with the data
         # 10千伏/线路T接 is the third kind of the table (after the prompt); its limit is shown with it.
         await pilot.press("enter", "down", "down", "down", "enter")
@@ -297,3 +302,27 @@ async def test_a_profile_without_a_works_table_is_said_on_the_works_screen(dutie
         await settle(app, pilot)
         assert "没有配套工程建设时限表，无法登记配套工程" in text_of(app, "#works-message")
         assert app.screen.query_one("#works-manager", Input).value == "张项目"
+
+
+async def test_a_long_company_name_on_the_call_list_ends_with_an_ellipsis(station: Station, clock) -> None:  # noqa: ANN001
+    from duty_helpers import at
+    from holiday_helpers import accept
+
+    from station_tui.services import lifecycle
+
+    name = "邾县城关镇新时代农业机械维修服务有限公司"
+    long_named = accept(station, at(2026, 11, 9, 9), name=name).uuid
+    lifecycle.connect(station, long_named, operator=station.head_id, at=at(2026, 11, 13, 10))
+    path = fill_duties(station).path
+    app = StationApp(path, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await start(app, pilot, "f1", "c")
+        assert isinstance(app.screen, FollowupsScreen)
+        cells = [row[2] for row in rows(app, "#calls-table")]
+        assert "邾县城关镇新时…" in cells and name not in cells
+        # The dialog names the customer whole.
+        table = app.screen.query_one("#calls-table", DataTable)
+        table.move_cursor(row=cells.index("邾县城关镇新时…"))
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, CallDialog) and name in str(app.screen.query_one("Static").render())

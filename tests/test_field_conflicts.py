@@ -137,14 +137,20 @@ async def test_the_head_decides_a_conflict_on_the_screen(clash, clock) -> None: 
     assert check(station.store.path).ok
 
 
-def test_a_decision_keeps_the_application_s_supporting_works(clash) -> None:  # noqa: ANN001
-    """Deciding re-projects the whole application: its other rows (here 配套工程) come back from their events."""
+def test_a_decision_keeps_the_application_s_supporting_works(clash, clock) -> None:  # noqa: ANN001
+    """Deciding re-projects the whole application: its other rows (here 配套工程, and the category they gave it)
+    come back from their events."""
     station, app = clash
+    clock.advance(minutes=1)  # after the laptop's resume: a replay puts the works after it
     works.record_works(
         station, app, kind="10千伏/线路T接", project_manager="李项目", contract_date="2027-12-31",
         customer_completion="2027-12-31", operator=station.head_id,
     )  # fmt: skip
+    category = "SELECT category, limit_days, due_date, supporting_works FROM applications WHERE uuid = ?"
+    before = station.store.rows(category, (app,))
     conflicts.decide(station, app, keep_device=station.store.device_id, head=station.head_id)
     assert station.store.one("SELECT count(*) FROM supporting_works WHERE application = ?", (app,)) == 1
+    # The category the works gave it (application.works_flagged) comes back too.
+    assert station.store.rows(category, (app,)) == before and before[0]["supporting_works"] == 1
     station.store.close()
     assert check(station.store.path).ok

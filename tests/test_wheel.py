@@ -54,7 +54,7 @@ def test_wheel_installs_and_runs_outside_the_checkout(tmp_path: Path) -> None:
         assert result.returncode == 0, result.stderr
         return result.stdout
 
-    assert run("--version").strip() == "station-tui 0.3.0"
+    assert run("--version").strip() == "station-tui 0.4.0"
     listing = run("profiles")
     for profile in ("zhuxian-2020", "sanxia-2021", "kaili-2021", "wuhai-2023", "guidong-2018"):
         assert profile in listing

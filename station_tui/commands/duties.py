@@ -62,6 +62,8 @@ def works_add_command(
     )  # fmt: skip
     estimated = "（估算日历）" if row.due_estimated else ""
     click.echo(f"已登记 {row.number} 配套工程 {row.kind}：时限 {row.limit} 个工作日，到期 {row.due_date}{estimated}")
+    if row.category_change:
+        click.echo(f"本申请{row.category_change}；如已出具受理告知书，请在 F4 告知书 更正")
 
 
 @works_group.command("list")

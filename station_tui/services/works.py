@@ -1,21 +1,30 @@
 """Supporting grid works (配套工程, seed 004 三(二)3): recorded on an application with the limit the station's profile
 gives for its kind, a project manager (双经理负责制), and an agreed completion date that may not be later than the
 customer's own works (契约制: 不得晚于客户工程完成时间). The works' due date is the limit counted in working days on
-the station's calendar from the day after the works are recorded (the same counting as an application's limit)."""
+the station's calendar from the day after the works are recorded (the same counting as an application's limit).
+
+The first works recorded on an application accepted without them (有配套工程 not ticked at the counter) set the flag
+and let the application's profile choose its category again (seed 004 三(二)1: 低压无配套工程 ≤2, 有配套工程 ≤5 working
+days): the new limit, the due date (services.calendar.application_due, domain.deadlines' one rule, with the finished
+pauses) and the stages' limits travel in one application.works_flagged event, in the same transaction as the works.
+Where the profile's category does not depend on works (10 kV and above, 小微, every profile but 邾县's) the flag is
+set and the category and due date stay. Works are never removed (no event does it): the category stays with works."""
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from station_tui.domain.deadlines import due_date
 from station_tui.domain.errors import StationError
-from station_tui.domain.profiles import SupportingWorksLimit
+from station_tui.domain.profiles import ApplicationAttributes, Category, Profile, SupportingWorksLimit
 from station_tui.domain.timeutil import local_date
 from station_tui.services.applications import application_row
+from station_tui.services.calendar import application_due, finished_pauses
 from station_tui.services.station import Station
 from station_tui.store import payloads as ev
+from station_tui.store.catalogue import TimelineNames, timeline_text
 
 
 def kind_name(kind: SupportingWorksLimit) -> str:
@@ -58,6 +67,9 @@ class WorksRow:
     due_date: str
     due_estimated: bool
     recorded_at: str
+    status: str  # the application's: only an open or paused application's works still count down
+    # Only on the row record_works returns: what the works changed in the application's category, in words.
+    category_change: str = ""
 
 
 def record_works(
@@ -91,17 +103,83 @@ def record_works(
         limit=found.limit, contract_date=contract.isoformat(), customer_completion=completion.isoformat(),
         due_date=due.date.isoformat(), due_estimated=due.estimated,
     )  # fmt: skip
-    station.store.record(payload, application=application, operator=operator, simulated_at=at)
-    return next(r for r in list_works(station, application) if r.uuid == payload.works)
+    change = ""
+    with station.store.transaction():
+        station.store.record(payload, application=application, operator=operator, simulated_at=at)
+        current = application_row(station, application)
+        if not current["supporting_works"]:
+            flagged = works_flagged(station, current, payload.works)
+            event = station.store.record(flagged, application=application, operator=operator, simulated_at=at)
+            change = timeline_text(event, TimelineNames())
+    row = next(r for r in list_works(station, application) if r.uuid == payload.works)
+    return replace(row, category_change=change)
 
 
-def list_works(station: Station, application: str | None = None) -> list[WorksRow]:
-    """Works of one application, or of all, soonest due first."""
-    where, params = ("WHERE w.application = ?", (application,)) if application else ("", ())
+def _application_profile(station: Station, app: dict) -> Profile | None:
+    loaded = station.profiles.get(app["profile"])
+    return loaded.profile if loaded is not None else None
+
+
+def _category_with_works(station: Station, profile: Profile, app: dict) -> Category:
+    """The category the application's profile chooses for it once it has supporting works."""
+    attrs = ApplicationAttributes(
+        business_type=app["business_type"], voltage=app["voltage"],
+        resident=station.checklists.business_type(app["business_type"]).resident,
+        small_micro=bool(app["small_micro"]), three_zero=bool(app["three_zero"]), supporting_works=True,
+        dual_supply=bool(app["dual_supply"]), important=bool(app["important"]),
+        distribution_upgrade=bool(app["distribution_upgrade"]),
+    )  # fmt: skip
+    return profile.category_for(attrs)
+
+
+def works_flagged(station: Station, app: dict, works: str) -> ev.WorksFlagged:
+    """What recording the first works changes on `app` (an applications row): the flag, and the category, limit, due
+    date and stage limits its profile gives an application with works. The category stays where the profile's rules
+    do not depend on works, or where the profile the application was accepted under is no longer installed."""
+    profile = _application_profile(station, app)
+    old_name = profile.category(app["category"]).name if profile is not None else app["category"]
+    category = _category_with_works(station, profile, app) if profile is not None else None
+    stages = _stage_rows(station, app["uuid"])
+    if category is None or category.id == app["category"]:
+        new_name, limit, unit = old_name, app["limit_days"], app["limit_unit"]
+        due, estimated = app["due_date"], bool(app["due_estimated"])
+        stage_limits = [r["limit_days"] for r in stages]
+    else:
+        new_name, limit, unit = category.name, category.limit, category.unit
+        found = application_due(station, {**app, "limit_days": limit, "limit_unit": unit},
+                                finished_pauses(station, app["uuid"]))  # fmt: skip
+        due, estimated = found.date.isoformat(), found.estimated
+        # A stage keeps its place; it takes the limit of the new category's stage of the same name (else its own).
+        limits = {stage.name: stage.limit for stage in category.stages}
+        stage_limits = [limits.get(r["name"], r["limit_days"]) for r in stages]
+    return ev.WorksFlagged(
+        works=works, category=category.id if category else app["category"], category_name=new_name,
+        limit_days=limit, limit_unit=unit, due_date=due, due_estimated=estimated, stage_limits=stage_limits,
+        previous_category=app["category"], previous_category_name=old_name, previous_limit_days=app["limit_days"],
+        previous_due_date=app["due_date"],
+    )  # fmt: skip
+
+
+def _stage_rows(station: Station, application: str) -> list:
+    return station.store.rows(
+        "SELECT name, limit_days FROM stages WHERE application = ? ORDER BY position", (application,)
+    )
+
+
+def list_works(station: Station, application: str | None = None, *, open_only: bool = False) -> list[WorksRow]:
+    """Works of one application, or of all (`open_only`: of the open and paused applications, whose works still count
+    down), soonest due first."""
+    clauses, params = [], []
+    if application:
+        clauses.append("w.application = ?")
+        params.append(application)
+    if open_only:
+        clauses.append("a.status IN ('open', 'paused')")
+    where = f"WHERE {' AND '.join(clauses)} " if clauses else ""
     rows = station.store.rows(
-        "SELECT w.*, a.number FROM supporting_works w JOIN applications a ON a.uuid = w.application "
-        f"{where} ORDER BY w.due_date, a.number",
-        params,
+        "SELECT w.*, a.number, a.status FROM supporting_works w JOIN applications a ON a.uuid = w.application "
+        f"{where}ORDER BY w.due_date, a.number",
+        tuple(params),
     )
     return [
         WorksRow(
@@ -116,6 +194,7 @@ def list_works(station: Station, application: str | None = None) -> list[WorksRo
             r["due_date"],
             bool(r["due_estimated"]),
             r["recorded_at"],
+            r["status"],
         )  # fmt: skip
         for r in rows
     ]

@@ -35,6 +35,9 @@ DUTIES_PROGRAM = "0.2.0"  # supporting works, termination review, follow-up call
 DECISION_PROGRAM = "0.2.0"  # the 站长's decision on a conflict
 CHECKIN_PROGRAM = "0.3.0"  # one field.returned per checkin (version 2), not one per application
 VISIT_FORM_PROGRAM = "0.3.0"  # a refused visit keeps everything the clerk typed (version 2)
+# Recording works sets 有配套工程 and re-chooses the category (低压 2 → 5 working days). A new type: 0.3.0 programs do not
+# know it and must say "upgrade to 0.4.0", not "damaged" (an event needing a program not newer than the reader).
+WORKS_CATEGORY_PROGRAM = "0.4.0"
 
 
 class UnknownEventError(StoreError):
@@ -146,6 +149,15 @@ def _advanced_text(payload: p.StageAdvanced, names: TimelineNames) -> str:
     text = f"第 {payload.from_position} 环节 → 第 {payload.to_position} 环节"
     override = _override_text(payload.override, names)
     return f"{text}；{override}" if override else text
+
+
+def _works_flagged_text(payload: p.WorksFlagged, names: TimelineNames) -> str:
+    if payload.category == payload.previous_category:
+        return f"时限类别“{payload.category_name}”不随配套工程改变，到期日 {payload.due_date}"
+    return (
+        f"时限类别由“{payload.previous_category_name}”改为“{payload.category_name}”（{payload.limit_days} 个工作日），"
+        f"到期日由 {payload.previous_due_date} 改为 {payload.due_date}"
+    )
 
 
 def _inspection_text(payload: p.InspectionRecorded, names: TimelineNames) -> str:
@@ -282,6 +294,10 @@ KINDS: tuple[EventKind, ...] = (
     EventKind(
         "conflict.decided", "站长裁定冲突", p.ConflictDecided, projection.audit_only, conflicts.APPLICATION_TABLES,
         since=DECISION_PROGRAM, timeline=_decided_text,
+    ),
+    EventKind(
+        "application.works_flagged", "改为有配套工程", p.WorksFlagged, projection.works_flagged,
+        ("applications", "stages"), since=WORKS_CATEGORY_PROGRAM, timeline=_works_flagged_text,
     ),
 )  # fmt: skip
 

@@ -351,6 +351,26 @@ class WorksRecorded(Payload, frozen=True):
     due_estimated: bool
 
 
+class WorksFlagged(Payload, frozen=True):
+    """The first supporting works recorded on an application accepted without them (有配套工程 = 0): the flag is set
+    and the time-limit category chosen again by the application's profile with it (seed 004: 低压 without works 2
+    working days, with works 5). The service computes the new limit, due date and stage limits (domain.deadlines'
+    rule) and they travel here; a category that does not depend on works (10 kV and above, 小微) stays as it was."""
+
+    works: str  # the works whose recording set the flag
+    category: str
+    category_name: str
+    limit_days: int
+    limit_unit: str
+    due_date: str
+    due_estimated: bool
+    stage_limits: list[int | None]  # by stage position, from the new category (same-named stages)
+    previous_category: str
+    previous_category_name: str
+    previous_limit_days: int
+    previous_due_date: str
+
+
 class TerminationReviewed(Payload, frozen=True):
     """The 站长's review of a terminated application: confirmed, or reopened (back to the state it was terminated
     from, `restored_status`) with a reason."""

@@ -420,6 +420,18 @@ def works_recorded(conn: sqlite3.Connection, event: Event, payload: p.WorksRecor
     _insert(conn, "supporting_works", row)
 
 
+def works_flagged(conn: sqlite3.Connection, event: Event, payload: p.WorksFlagged) -> None:
+    changes = {
+        "supporting_works": 1, "category": payload.category, "limit_days": payload.limit_days,
+        "limit_unit": payload.limit_unit, "due_date": payload.due_date, "due_estimated": int(payload.due_estimated),
+    }  # fmt: skip
+    _update(conn, "applications", event.application, changes)
+    conn.executemany(
+        "UPDATE stages SET limit_days = ? WHERE application = ? AND position = ?",
+        [(limit, event.application, position) for position, limit in enumerate(payload.stage_limits, start=1)],
+    )
+
+
 def termination_reviewed(conn: sqlite3.Connection, event: Event, payload: p.TerminationReviewed) -> None:
     _insert(
         conn,
