@@ -18,8 +18,10 @@ FACTS_VERSION = "1"  # in county_meta: a database whose facts are of another ver
 META_KEY = "facts_version"
 
 _SAME = "{t}.station = a.station AND {t}.application = a.uuid"
-# The application's last outcome by seq (a 站长's review that reopened a termination undoes it: no outcome then).
-_LAST = f"(SELECT o.{{column}} FROM outcomes o WHERE {_SAME.format(t='o')} ORDER BY o.seq DESC, o.uuid DESC LIMIT 1)"
+# The application's last outcome by seq, joined by its key (a 站长's review that reopened a termination undoes it: no
+# outcome then).
+_LAST = """LEFT JOIN outcomes o ON o.station = a.station AND o.uuid = (SELECT l.uuid FROM outcomes l
+    WHERE l.station = a.station AND l.application = a.uuid ORDER BY l.seq DESC LIMIT 1)"""
 
 COLUMNS = (
     "station", "uuid", "category", "category_name", "accepted_date", "due_date", "complete", "deferred_mode",
@@ -42,7 +44,6 @@ def _select(dialect: str, reopened: str) -> str:
     reached, satisfied, due = _true(dialect, "reached"), _true(dialect, "satisfied"), _json(dialect, "due_date")
     calls = f"{_SAME.format(t='e')} AND e.type = 'followup.called' AND {reached}"
     docs = f"FROM documents d WHERE {_SAME.format(t='d')}"
-    outcome, day = _LAST.format(column="type"), _LAST.format(column="day")
     return f"""
 SELECT a.station, a.uuid, a.profile || '/' || a.category, a.category_name, a.accepted_date, a.due_date,
     CASE WHEN a.intake_mode = 'complete' THEN 1 ELSE 0 END,
@@ -59,9 +60,9 @@ SELECT a.station, a.uuid, a.profile || '/' || a.category, a.category_name, a.acc
     CASE WHEN a.small_micro = 1 AND (SELECT CASE WHEN {satisfied} THEN 1 ELSE 0 END FROM events e WHERE {calls}
         ORDER BY e.recorded_at DESC LIMIT 1) = 1 THEN 1 ELSE 0 END,
     (SELECT min({due}) FROM events e WHERE {_SAME.format(t="e")} AND e.type = 'works.recorded'),
-    CASE WHEN {outcome} = '{reopened}' THEN NULL ELSE {outcome} END,
-    CASE WHEN {outcome} = '{reopened}' THEN NULL ELSE {day} END
-FROM applications a
+    CASE WHEN o.type = '{reopened}' THEN NULL ELSE o.type END,
+    CASE WHEN o.type = '{reopened}' THEN NULL ELSE o.day END
+FROM applications a {_LAST}
 """
 
 
