@@ -26,7 +26,7 @@ _LAST = """LEFT JOIN outcomes o ON o.station = a.station AND o.uuid = (SELECT l.
 COLUMNS = (
     "station", "uuid", "category", "category_name", "accepted_date", "due_date", "complete", "deferred_mode",
     "documents", "stages", "deferred", "deferred_on_time", "paused", "small_micro", "called", "satisfied", "works_due",
-    "outcome", "outcome_day",
+    "outcome", "outcome_day", "finished_stages",
 )  # fmt: skip
 
 
@@ -61,18 +61,25 @@ SELECT a.station, a.uuid, a.profile || '/' || a.category, a.category_name, a.acc
         ORDER BY e.recorded_at DESC LIMIT 1) = 1 THEN 1 ELSE 0 END,
     (SELECT min({due}) FROM events e WHERE {_SAME.format(t="e")} AND e.type = 'works.recorded'),
     CASE WHEN o.type = '{reopened}' THEN NULL ELSE o.type END,
-    CASE WHEN o.type = '{reopened}' THEN NULL ELSE o.day END
+    CASE WHEN o.type = '{reopened}' THEN NULL ELSE o.day END,
+    CASE WHEN o.type = '{CONNECTED}' THEN {_stages_sql(dialect)} END
 FROM applications a {_LAST}
 """
 
 
 def _stages_sql(dialect: str) -> str:
-    """The application's finished stages as a JSON list of [position, name, started day, finished day] (None when it
-    has none on PostgreSQL, [] on SQLite: both read as no stage)."""
+    """The application's finished stages as a JSON list of [position, name, started day, finished day] (read only
+    for the connected ones: the working days of each stage, --stages). None when it has none on PostgreSQL, [] on
+    SQLite: both read as no stage."""
     cells = "s.position, s.name, substr(s.started_at, 1, 10), substr(s.finished_at, 1, 10)"
-    listed = f"json_group_array(json_array({cells}))" if dialect == "sqlite" else f"json_agg(json_build_array({cells}))"
-    same = "s.station = application_facts.station AND s.application = application_facts.uuid"
-    return f"(SELECT {listed} FROM stages s WHERE {same} AND s.started_at IS NOT NULL AND s.finished_at IS NOT NULL)"
+    if dialect == "sqlite":
+        listed = f"json_group_array(json_array({cells}))"
+    else:
+        listed = f"CAST(json_agg(json_build_array({cells})) AS TEXT)"
+    return (
+        f"(SELECT {listed} FROM stages s WHERE {_SAME.format(t='s')}"
+        " AND s.started_at IS NOT NULL AND s.finished_at IS NOT NULL)"
+    )
 
 
 def _compute(target: Target, scope: str, params: tuple = ()) -> None:
@@ -86,13 +93,6 @@ def _compute(target: Target, scope: str, params: tuple = ()) -> None:
         f"INSERT INTO application_facts ({', '.join(COLUMNS)}) {_select(target.dialect, REOPENED)}"
         f" WHERE {scope.format(t='a.')} AND a.intake_mode != 'refused'",
         params,
-    )
-    # Only the connected applications' stages are read (the working days of each stage, --stages).
-    stages = _stages_sql(target.dialect)
-    cast = "" if target.dialect == "sqlite" else "::text"
-    target.execute(
-        f"UPDATE application_facts SET finished_stages = {stages}{cast} WHERE outcome = ? AND {own}",
-        (CONNECTED, *params),
     )
 
 

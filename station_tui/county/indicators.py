@@ -38,13 +38,14 @@ SELECT station, category_name, category, accepted_date, count(*), sum(complete),
 FROM application_facts WHERE accepted_date >= ? AND accepted_date <= ? {station}
 GROUP BY station, category_name, category, accepted_date
 """
-# The applications whose last outcome (a connection or a termination) falls in the range: FINISHED_FACTS after
-# station, uuid and the category's name; with --stages, the connected ones' finished stages last.
+# The applications whose last outcome (a connection or a termination) falls in the range: the station and the
+# category's name, then FINISHED_FACTS; with --stages, the connected ones' finished stages last.
 _FINISHED = """
-SELECT station, uuid, category_name, category, accepted_date, due_date, paused, small_micro, called, satisfied,
-    works_due, outcome, outcome_day{stages}
+SELECT station, category_name, category, accepted_date, due_date, paused, small_micro, called, satisfied, works_due,
+    outcome, outcome_day{stages}
 FROM application_facts WHERE outcome_day >= ? AND outcome_day <= ? {station}
 """
+_FACTS = slice(2, 12)  # FINISHED_FACTS in a row of _FINISHED
 
 NAMES = ("station", *(c.name for c in COLUMNS))
 STAGE_NAMES = ("station", *(c.name for c in STAGE_COLUMNS))
@@ -88,13 +89,13 @@ def _read(target: Target, span: Range, station: str | None, with_stages: bool) -
         read.names[category] = name or ""
         read.accepted.setdefault(code, []).append((category, *(r if isinstance(r, str) else int(r) for r in row)))
     finished = _FINISHED.format(station=where, stages=", finished_stages" if with_stages else "")
-    for code, _uuid, name, *row in target.query(finished, (*days, *params)):
-        listed = row.pop() if with_stages else None
-        read.names[row[0]] = name or ""
-        read.finished.setdefault(code, []).append(tuple(row))
-        if row[-2] == CONNECTED and listed:
-            facts = (row[0], row[-1])  # its category and the day of its connection
-            read.stages.setdefault(code, []).extend((*facts, *stage) for stage in json.loads(listed))
+    for row in target.query(finished, (*days, *params)):
+        code, facts = row[0], row[_FACTS]
+        read.names[facts[0]] = row[1] or ""
+        read.finished.setdefault(code, []).append(facts)
+        if with_stages and facts[-2] == CONNECTED and row[-1]:
+            connected = (facts[0], facts[-1])  # its category and the day of its connection
+            read.stages.setdefault(code, []).extend((*connected, *stage) for stage in json.loads(row[-1]))
     return read
 
 
