@@ -110,7 +110,11 @@ def rebuild(target: Target) -> None:
 def follow_folder(target: Target, station: str, written_at: str, full: bool) -> None:
     """After a folder's events and snapshot are in (same transaction): the facts of the station's applications whose
     snapshot rows it replaced (they are now as of `written_at`) or whose events it added, computed again; after a
-    full snapshot, the facts of the applications the station no longer has removed."""
+    full snapshot, the facts of the applications the station no longer has removed. A station without facts yet
+    (its first folder) has all its applications' computed."""
+    if not target.query("SELECT 1 FROM application_facts WHERE station = ? LIMIT 1", (station,)):
+        _compute(target, "{t}station = ?", (station,))
+        return
     touched = target.temp_table("facts_touched", "uuid TEXT PRIMARY KEY")
     target.execute(
         f"INSERT INTO {touched} (uuid) SELECT uuid FROM snapshot_applications WHERE station = ? AND written_at = ?",
