@@ -39,6 +39,21 @@ def _true(dialect: str, key: str) -> str:
     return f"{_json(dialect, key)} = 1" if dialect == "sqlite" else f"{_json(dialect, key)} = 'true'"
 
 
+def _stages_sql(dialect: str) -> str:
+    """The application's finished stages as a JSON list of [position, name, started day, finished day] (read only
+    for the connected ones: the working days of each stage, --stages). None when it has none on PostgreSQL, [] on
+    SQLite: both read as no stage."""
+    cells = "s.position, s.name, substr(s.started_at, 1, 10), substr(s.finished_at, 1, 10)"
+    if dialect == "sqlite":
+        listed = f"json_group_array(json_array({cells}))"
+    else:
+        listed = f"CAST(json_agg(json_build_array({cells})) AS TEXT)"
+    return (
+        f"(SELECT {listed} FROM stages s WHERE {_SAME.format(t='s')}"
+        " AND s.started_at IS NOT NULL AND s.finished_at IS NOT NULL)"
+    )
+
+
 def _select(dialect: str, reopened: str) -> str:
     """One row of COLUMNS per application of `applications a` (the WHERE clause is the caller's)."""
     reached, satisfied, due = _true(dialect, "reached"), _true(dialect, "satisfied"), _json(dialect, "due_date")
@@ -65,21 +80,6 @@ SELECT a.station, a.uuid, a.profile || '/' || a.category, a.category_name, a.acc
     CASE WHEN o.type = '{CONNECTED}' THEN {_stages_sql(dialect)} END
 FROM applications a {_LAST}
 """
-
-
-def _stages_sql(dialect: str) -> str:
-    """The application's finished stages as a JSON list of [position, name, started day, finished day] (read only
-    for the connected ones: the working days of each stage, --stages). None when it has none on PostgreSQL, [] on
-    SQLite: both read as no stage."""
-    cells = "s.position, s.name, substr(s.started_at, 1, 10), substr(s.finished_at, 1, 10)"
-    if dialect == "sqlite":
-        listed = f"json_group_array(json_array({cells}))"
-    else:
-        listed = f"CAST(json_agg(json_build_array({cells})) AS TEXT)"
-    return (
-        f"(SELECT {listed} FROM stages s WHERE {_SAME.format(t='s')}"
-        " AND s.started_at IS NOT NULL AND s.finished_at IS NOT NULL)"
-    )
 
 
 def _compute(target: Target, scope: str, params: tuple = ()) -> None:

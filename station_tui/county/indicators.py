@@ -29,7 +29,6 @@ from station_tui.services.indicators import (
 )
 
 COUNTY = "全县"  # the station column of the rows over all stations
-MMAP_BYTES = 1 << 34  # SQLite maps at most its compile-time limit (2 GiB by default): in effect, the whole file
 
 # The applications accepted in the range, summed per station, category and day (ACCEPTED_FACTS).
 _ACCEPTED = """
@@ -129,10 +128,6 @@ def count_range(
     """Each station's rows, then the county's (station 全县) over all stations read; the same for the stages (read
     only `with_stages`: a stage row per stage of every connected application is most of the work)."""
     ensure_schema(target)  # a database loaded by an older version gets the facts and indexes these queries read
-    if target.dialect == "sqlite":
-        # A range's look-ups touch pages all over the file: mapped, they are read from the system's file cache in
-        # place instead of one read() call each into this connection's own cache (which starts empty every time).
-        target.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
     days = DayIndex(calendar or WorkCalendar())
     period = _in(span, by_month)
     read = _read(target, span, station, with_stages)
