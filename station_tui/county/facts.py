@@ -84,14 +84,23 @@ FROM applications a {_LAST}
 
 def _compute(target: Target, scope: str, params: tuple = ()) -> None:
     """The facts of the applications in `scope` (a condition on the columns station and uuid, prefixed by {t})
-    computed again from the county's rows: removed first, so one refused or gone since has none."""
+    computed again from the county's rows. A row is written only where a fact changed (most applications a night
+    names keep theirs: an unchanged row costs no page); one refused or gone since loses its row."""
     from station_tui.county.schema import REOPENED  # schema makes this module's table and calls rebuild()
 
-    own = scope.format(t="")
-    target.execute(f"DELETE FROM application_facts WHERE {own}", params)
+    target.execute(
+        f"DELETE FROM application_facts WHERE {scope.format(t='')} AND NOT EXISTS (SELECT 1 FROM applications a"
+        " WHERE a.station = application_facts.station AND a.uuid = application_facts.uuid"
+        " AND a.intake_mode != 'refused')",
+        params,
+    )
+    facts = COLUMNS[2:]
+    sets = ", ".join(f"{c} = excluded.{c}" for c in facts)
+    changed = " OR ".join(f"application_facts.{c} {target.distinct} excluded.{c}" for c in facts)
     target.execute(
         f"INSERT INTO application_facts ({', '.join(COLUMNS)}) {_select(target.dialect, REOPENED)}"
-        f" WHERE {scope.format(t='a.')} AND a.intake_mode != 'refused'",
+        f" WHERE {scope.format(t='a.')} AND a.intake_mode != 'refused'"
+        f" ON CONFLICT (station, uuid) DO UPDATE SET {sets} WHERE {changed}",
         params,
     )
 
