@@ -31,6 +31,7 @@ from station_tui.county.contract import (
     contracts,
     verify_folder,
 )
+from station_tui.county.facts import follow_folder
 from station_tui.county.schema import OUTCOME_TYPES, REOPENED, ensure_schema, record_schedule
 from station_tui.county.target import CsvLoad, Target
 from station_tui.domain.timeutil import system_now, to_iso
@@ -305,6 +306,7 @@ def _load_folder(target: Target, folder: Path, manifest: dict, station: str) -> 
         result.event_rows, result.new_events, last_event = _load_events(target, folder, manifest, station)
         current = _station_row(target, station)
         result.snapshot = _apply_snapshot(target, folder, manifest, station)
+        follow_folder(target, station, written, manifest.get("snapshot", "full") == "full")
         newer = current is None or current[1] is None or written > current[1]
         events = manifest["events"]
         target.execute(

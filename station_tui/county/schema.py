@@ -7,6 +7,7 @@ export of each station, unique by (station, uuid) as well."""
 from __future__ import annotations
 
 from station_tui.county.contract import contracts, sql_type
+from station_tui.county.facts import rebuild as rebuild_facts
 from station_tui.county.target import Target
 
 SCHEMA_VERSION = 1
@@ -54,6 +55,16 @@ OWN_TABLES = (
         station TEXT NOT NULL, uuid TEXT NOT NULL, application TEXT NOT NULL, paused_workdays BIGINT NOT NULL,
         PRIMARY KEY (station, uuid)
     )""",
+    # Each application's facts as the indicators read them, kept at load time (county/facts.py): a range's
+    # indicators are GROUP BYs over this table. Raw days, not working days (counted with the calendar asked for).
+    """CREATE TABLE IF NOT EXISTS application_facts (
+        station TEXT NOT NULL, uuid TEXT NOT NULL, category TEXT, category_name TEXT, accepted_date TEXT,
+        due_date TEXT, complete BIGINT NOT NULL, deferred_mode BIGINT NOT NULL, documents BIGINT NOT NULL,
+        stages BIGINT NOT NULL, deferred BIGINT NOT NULL, deferred_on_time BIGINT NOT NULL, paused BIGINT NOT NULL,
+        small_micro BIGINT, called BIGINT NOT NULL, satisfied BIGINT NOT NULL, works_due TEXT,
+        outcome TEXT, outcome_day TEXT, finished_stages TEXT,
+        PRIMARY KEY (station, uuid)
+    )""",
 )
 INDEXES = (
     # The events table has its primary key only: every further index would cost each of millions of rows again.
@@ -75,6 +86,11 @@ INDEXES = (
     "CREATE INDEX IF NOT EXISTS applications_by_accepted ON applications"
     " (accepted_date, station, uuid, intake_mode, due_date, small_micro, profile, category, category_name)",
     "CREATE INDEX IF NOT EXISTS pauses_application ON pauses (station, application)",
+    # A range's facts by the day they count on, each with every column its query reads (no look-up of the row).
+    "CREATE INDEX IF NOT EXISTS facts_by_accepted ON application_facts (accepted_date, station, category,"
+    " category_name, complete, deferred_mode, documents, stages, deferred, deferred_on_time)",
+    "CREATE INDEX IF NOT EXISTS facts_by_outcome ON application_facts (outcome_day, station, uuid, category,"
+    " category_name, accepted_date, due_date, paused, small_micro, called, satisfied, works_due, outcome)",
 )
 
 
@@ -115,3 +131,4 @@ def ensure_schema(target: Target) -> None:
                 " s.snapshot_written_at FROM applications a JOIN stations s ON s.code = a.station"
                 " WHERE s.snapshot_written_at IS NOT NULL"
             )
+        rebuild_facts(target)  # a county file loaded before the facts were kept (or of another version) gets them
