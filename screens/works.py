@@ -20,6 +20,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Input, Label, Select, Static
 
+from station_tui.domain.deadlines import works_deadline
 from station_tui.domain.glossary import APPLICATION_STATUSES, zh
 from station_tui.domain.timeutil import local_date
 from station_tui.screens.base import StationScreen, WriteFinished
@@ -65,7 +66,7 @@ def read_works(station: Station, application: str | None) -> WorksList:
             lines.append(WorksLine(works, 0, FINISHED))
             continue
         # Both dates bind (限时制 and 契约制): the works count down to the nearer one.
-        due = min(date.fromisoformat(works.due_date), date.fromisoformat(works.contract_date))
+        due = works_deadline(date.fromisoformat(works.due_date), date.fromisoformat(works.contract_date))
         left = station.calendar.workdays_between(today, due)
         lines.append(WorksLine(works, left, countdown.level(left, due, today, warn)))
     if application is None:
