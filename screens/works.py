@@ -20,6 +20,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Input, Label, Select, Static
 
+from station_tui.domain.deadlines import works_deadline
 from station_tui.domain.glossary import APPLICATION_STATUSES, zh
 from station_tui.domain.timeutil import local_date
 from station_tui.screens.base import StationScreen, WriteFinished
@@ -27,7 +28,7 @@ from station_tui.screens.countdown import LEVEL_STYLES, _fit
 from station_tui.services import countdown
 from station_tui.services.applications import application_row
 from station_tui.services.station import Station
-from station_tui.services.works import WorksRow, kind_name, list_works, record_works, works_kinds
+from station_tui.services.works import WorksRow, kind_name, kinds_for, list_works, record_works, works_kinds
 
 # (title, width); 申请编号 only on the list of all works. One application's list fits 80 columns; a cut value ends
 # with "…" and the line under the table shows the highlighted works whole.
@@ -65,15 +66,17 @@ def read_works(station: Station, application: str | None) -> WorksList:
             lines.append(WorksLine(works, 0, FINISHED))
             continue
         # Both dates bind (限时制 and 契约制): the works count down to the nearer one.
-        due = min(date.fromisoformat(works.due_date), date.fromisoformat(works.contract_date))
+        due = works_deadline(date.fromisoformat(works.due_date), date.fromisoformat(works.contract_date))
         left = station.calendar.workdays_between(today, due)
         lines.append(WorksLine(works, left, countdown.level(left, due, today, warn)))
     if application is None:
         title = "在办申请的配套工程（先到期的在前；已送电、已终止的申请见各自的申请页）"
+        table = works_kinds(station)
     else:
         app = application_row(station, application)
         title = f"{app['number']} {app['customer_name']} 的配套工程"
-    kinds = [(kind_name(k), k.limit) for k in works_kinds(station)]
+        table = kinds_for(station, app)  # the form offers the kinds that fit this application
+    kinds = [(kind_name(k), k.limit) for k in table]
     # Seed 004's table names no unit: the station counts working days, as the rest of the seed does.
     note = f"时限按本站策略（{station.profile.name}）的配套工程建设时限表，以工作日计，从登记次日起算"
     return WorksList(title, lines, kinds, note)

@@ -253,7 +253,7 @@ async def test_the_screen_and_home_move_to_the_new_day_by_themselves(demo_db: Pa
 def _works_on(station: Station, contract: str) -> str:
     """An application accepted on Friday 2026-09-25 whose 10 kV T接 works (7 working days) are recorded on Monday
     the 28th: due 2026-10-13 across 国庆节 and the make-up Saturday 10-10."""
-    app = accept(station, datetime(2026, 9, 25, 9), name="邾县农机站").uuid
+    app = accept_high_voltage(station, datetime(2026, 9, 25, 9, tzinfo=CHINA_TZ), name="邾县农机站")
     works.record_works(
         station, app, kind="10千伏/线路T接", project_manager="周海涛", contract_date=contract,
         customer_completion="2026-10-30", operator=station.head_id,

@@ -9,12 +9,13 @@ import pytest
 from click.testing import CliRunner
 from conftest import HEAD_PIN, MovableClock
 from duty_helpers import deferred_resident
-from holiday_helpers import accept
+from holiday_helpers import accept, accept_high_voltage
 
 from station_tui.cli import main
 from station_tui.domain.errors import StationError
 from station_tui.domain.timeutil import CHINA_TZ
 from station_tui.services import followups, lifecycle, terminations, works
+from station_tui.services.applications import application_row
 from station_tui.services.followups import CallAnswer
 from station_tui.services.station import Station, change_settings
 from station_tui.store import open_store
@@ -42,16 +43,49 @@ def _run(db_path: Path, *args: str, input: str | None = None):  # noqa: ANN202, 
 
 def test_each_kind_gets_the_limit_of_the_profile_s_table(station: Station) -> None:
     assert {works.kind_name(k): k.limit for k in works.works_kinds(station)} == ZHUXIAN_WORKS
-    app = accept(station, _at(2026, 11, 2, 9)).uuid
+    at = _at(2026, 11, 2, 9)
+    fitting = {  # each kind on an application it fits
+        "低压/非小微企业": accept(station, at, small_micro_shop=False, name="王居民").uuid,
+        "低压/小微企业": accept(station, at).uuid,
+    }
+    high = accept_high_voltage(station, at)
     for name, limit in ZHUXIAN_WORKS.items():
+        app = fitting.get(name, high)
         row = works.record_works(
             station, app, kind=name, project_manager="李项目", contract_date="2027-12-31",
             customer_completion="2027-12-31", operator=station.head_id,
         )  # fmt: skip
         assert row.limit == limit
         assert row.due_date == station_calendar_due(station, date(2026, 11, 23), limit)
-    assert len(works.list_works(station, app)) == len(ZHUXIAN_WORKS)
+    assert len(works.list_works(station, high)) == len(ZHUXIAN_WORKS) - 2
     assert check(station.store.path).ok
+
+
+def test_only_the_kinds_that_fit_the_application_are_offered_and_accepted(station: Station) -> None:
+    at = _at(2026, 11, 2, 9)
+    resident = application_row(station, accept(station, at, small_micro_shop=False, name="王居民").uuid)
+    shop = application_row(station, accept(station, at).uuid)
+    high = application_row(station, accept_high_voltage(station, at))
+    names = {key: [works.kind_name(k) for k in works.kinds_for(station, app)]
+             for key, app in (("resident", resident), ("shop", shop), ("high", high))}  # fmt: skip
+    assert names["resident"] == ["低压/非小微企业"] and names["shop"] == ["低压/小微企业"]
+    assert names["high"] == [name for name in ZHUXIAN_WORKS if not name.startswith("低压")]
+    before = station.store.one("SELECT count(*) FROM events")
+    # A resident never gets a small business's 13 days, nor a 10 kV line's limit.
+    for app, kind in ((resident, "低压/小微企业"), (resident, "10千伏/线路T接"), (high, "低压/非小微企业")):
+        with pytest.raises(StationError, match=f"配套工程类型“{kind}”不适用于申请 {app['number']}") as refused:
+            works.record_works(
+                station, app["uuid"], kind=kind, project_manager="李项目", contract_date="2026-12-01",
+                customer_completion="2026-12-19", operator=station.head_id,
+            )  # fmt: skip
+        assert "可选：" in str(refused.value)
+    assert station.store.one("SELECT count(*) FROM events") == before
+
+
+def test_where_the_table_has_no_row_for_the_voltage_every_row_is_offered(station: Station) -> None:
+    change_settings(station, {"profile": "wuhai-2023"}, operator=station.head_id)
+    resident = application_row(station, accept(station, _at(2026, 11, 2, 9), small_micro_shop=False).uuid)
+    assert works.kinds_for(station, resident) == works.works_kinds(station) != []
 
 
 def station_calendar_due(station: Station, start: date, n: int) -> str:
@@ -59,7 +93,7 @@ def station_calendar_due(station: Station, start: date, n: int) -> str:
 
 
 def test_works_due_date_skips_national_day_and_counts_the_make_up_saturday(station: Station) -> None:
-    app = accept(station, _at(2026, 9, 25, 9)).uuid
+    app = accept_high_voltage(station, _at(2026, 9, 25, 9))
     row = works.record_works(
         station, app, kind="10千伏/线路T接", project_manager="李项目", contract_date="2026-10-20",
         customer_completion="2026-10-30", operator=station.head_id, at=_at(2026, 9, 28, 10),
@@ -96,7 +130,7 @@ def test_a_profile_without_a_works_table_says_so(station: Station) -> None:
 
 
 def test_works_cli_adds_lists_and_refuses_in_chinese(station: Station, db_path: Path) -> None:
-    number = accept(station, _at(2026, 11, 2, 9)).number
+    number = application_row(station, accept_high_voltage(station, _at(2026, 11, 2, 9)))["number"]
     # The command records on the system clock: the due date counts from today.
     due = station_calendar_due(station, datetime.now(CHINA_TZ).date(), 7)
     station.store.close()

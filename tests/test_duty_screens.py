@@ -170,11 +170,11 @@ async def test_works_are_recorded_from_the_application_and_a_late_contract_date_
         await start(app, pilot)
         await open_works(app, pilot, "戊农资店")
         assert len(rows(app, "#works-table")) == 1  # recorded with the data
-        # 10千伏/线路T接 is the third kind of the table (after the prompt); its limit is shown with it.
-        await pilot.press("enter", "down", "down", "down", "enter")
+        # A small shop: the one kind that fits it is offered (after the prompt), its limit shown with it.
+        await pilot.press("enter", "down", "enter")
         await settle(app, pilot)
-        assert app.screen.query_one("#works-kind", Select).selection == "10千伏/线路T接"
-        assert "≤7 个工作日" in str(
+        assert app.screen.query_one("#works-kind", Select).selection == "低压/小微企业"
+        assert "≤13 个工作日" in str(
             app.screen.query_one("#works-kind", Select).query_one("SelectCurrent Static").render()
         )
         await pilot.press("tab", *"张项目", "tab", *"2026-12-20", "tab", *"2026-12-18", "ctrl+s")
@@ -188,15 +188,15 @@ async def test_works_are_recorded_from_the_application_and_a_late_contract_date_
         await retype(app, pilot, "2026-12-16")
         await pilot.press("ctrl+s")
         await settle(app, pilot)
-        # 7 working days from the day after 11-23: 11-24 … 12-02.
-        assert text_of(app, "#works-message").startswith("已登记 10千伏/线路T接：时限 7 个工作日，到期 2026-12-02")
-        first = rows(app, "#works-table")[0]
-        assert first[:5] == ["7", "2026-12-02", "10千伏/线路T接", "≤7", "张项目"]
+        # 13 working days from the day after 11-23: 11-24 … 12-10.
+        assert text_of(app, "#works-message").startswith("已登记 低压/小微企业：时限 13 个工作日，到期 2026-12-10")
+        assert ["13", "2026-12-10", "低压/小微企业", "≤13", "张项目"] in [r[:5] for r in rows(app, "#works-table")]
         assert app.screen.query_one("#works-contract", Input).value == ""  # ready for the next works
         # 工作台 w: every application's works, soonest first.
         await pilot.press("escape", "escape", "f1", "w")
         await settle(app, pilot)
-        assert [r[3] for r in rows(app, "#works-table")] == ["10千伏/线路T接", "低压/小微企业"]
+        listed = rows(app, "#works-table")
+        assert [r[3] for r in listed] == ["低压/小微企业"] * 2 and sorted(r[5] for r in listed) == ["张项目", "李项目"]
 
 
 # --- 终止审核 --------------------------------------------------------------------------------------------------

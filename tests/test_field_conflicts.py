@@ -143,7 +143,7 @@ def test_a_decision_keeps_the_application_s_supporting_works(clash, clock) -> No
     station, app = clash
     clock.advance(minutes=1)  # after the laptop's resume: a replay puts the works after it
     works.record_works(
-        station, app, kind="10千伏/线路T接", project_manager="李项目", contract_date="2027-12-31",
+        station, app, kind="低压/非小微企业", project_manager="李项目", contract_date="2027-12-31",
         customer_completion="2027-12-31", operator=station.head_id,
     )  # fmt: skip
     category = "SELECT category, limit_days, due_date, supporting_works FROM applications WHERE uuid = ?"

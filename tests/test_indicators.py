@@ -37,9 +37,9 @@ def _collect(station: Station, application: str, when: datetime) -> None:
     )
 
 
-def _works(station: Station, application: str, kind: str, when: datetime) -> str:
+def _works(station: Station, application: str, when: datetime, contract: str = "2026-12-31") -> str:
     row = works.record_works(
-        station, application, kind=kind, project_manager="李项目", contract_date="2026-12-31",
+        station, application, kind="低压/小微企业", project_manager="李项目", contract_date=contract,
         customer_completion="2026-12-31", operator=station.head_id, at=when,
     )  # fmt: skip
     return row.due_date
@@ -52,14 +52,15 @@ def fixed_events(station: Station) -> dict[str, str]:
     b = accept(station, _at(11, 2), name="乙商店").uuid
     c = accept(station, _at(11, 2), name="丙商店").uuid
     # A: works due in 13 working days (11-19), a stage advanced on 11-04, connected on Friday 11-06: 4 working days.
-    dues = {"a": _works(station, a, "低压/小微企业", _at(11, 2, 10))}
+    dues = {"a": _works(station, a, _at(11, 2, 10))}
     lifecycle.advance_stage(station, a, operator=head, at=_at(11, 4))
     lifecycle.connect(station, a, operator=head, at=_at(11, 6))
     followups.record_call(station, a, CallAnswer(reached=False), operator=head, at=_at(11, 9))
     followups.record_call(station, a, CallAnswer(reached=True, satisfied=True), operator=head, at=_at(11, 10))
-    # B: works due in 3 working days (11-05); paused 11-03 to 11-05 (2 working days, the customer's); advanced on
-    # 11-10, connected on 11-13: 9 working days less 2 = 7; the works late; the customer reached, not satisfied.
-    dues["b"] = _works(station, b, "低压/非小微企业", _at(11, 2, 10))
+    # B: works due in 13 working days (11-19) but agreed with the customer for 11-05, the earlier binds; paused 11-03
+    # to 11-05 (2 working days, the customer's); advanced on 11-10, connected on 11-13: 9 working days less 2 = 7;
+    # the works late; the customer reached, not satisfied.
+    dues["b"] = _works(station, b, _at(11, 2, 10), contract="2026-11-05")
     lifecycle.pause(station, b, reason="等客户补资料", operator=head, at=_at(11, 3))
     lifecycle.resume(station, b, operator=head, at=_at(11, 5))
     lifecycle.advance_stage(station, b, operator=head, at=_at(11, 10))
@@ -85,7 +86,7 @@ def _by_category(rows: list[dict]) -> dict[str, dict]:
 
 def test_the_indicators_of_fixed_events_are_the_numbers_counted_by_hand(station: Station) -> None:
     made = fixed_events(station)
-    assert (made["due_a"], made["due_b"]) == ("2026-11-19", "2026-11-05")
+    assert (made["due_a"], made["due_b"]) == ("2026-11-19", "2026-11-19")
     report = station_indicators(station, "2026-11", "2026-11")
     rows = _by_category(report["categories"])
     small, resident = rows[SMALL], rows[RESIDENT]

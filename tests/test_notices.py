@@ -255,15 +255,15 @@ def test_the_acceptance_notice_gives_the_agreed_completion_of_the_supporting_wor
     application = accept_resident(station, deferred=False)
     before = notices.draft(station, "acceptance", application=application)
     assert "配套工程" not in [section["heading"] for section in before["sections"]], "no works: nothing said of them"
-    # Recorded on Monday 2026-11-23: 10 kV T接, 7 working days → 2026-12-02; agreed 2026-12-01.
+    # Recorded on Monday 2026-11-23: a resident's low-voltage works, 3 working days → 2026-11-26; agreed 2026-11-25.
     works.record_works(
-        station, application, kind="10千伏/线路T接", project_manager="周海涛", contract_date="2026-12-01",
+        station, application, kind="低压/非小微企业", project_manager="周海涛", contract_date="2026-11-25",
         customer_completion="2026-12-18", operator=station.head_id,
     )  # fmt: skip
     notice = notices.issue(station, "acceptance", application=application)
     line = (
-        "10千伏线路T接：约定最迟于2026年12月1日完成（不晚于客户工程计划完成时间2026年12月18日）；"
-        "建设时限7个工作日，最迟2026年12月2日；项目经理周海涛"
+        "低压非小微企业：约定最迟于2026年11月25日完成（不晚于客户工程计划完成时间2026年12月18日）；"
+        "建设时限3个工作日，最迟2026年11月26日；项目经理周海涛"
     )
     printed = _assert_every_text_printed(notice)
     assert line in printed and "双经理负责制" in printed

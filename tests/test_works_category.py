@@ -54,7 +54,7 @@ def test_the_first_works_move_a_low_voltage_application_to_5_working_days(statio
     assert (app["category"], app["limit_days"], app["supporting_works"]) == ("lv_works", 5, 1)
     assert app["due_date"] == "2026-11-30" == application_due(station, app).date.isoformat()
     # More works change nothing more: one flag event.
-    _works(station, resident, "低压/小微企业")
+    _works(station, resident)
     flagged = [e for e in station.store.events(resident) if e.type == "application.works_flagged"]
     assert len(flagged) == 1 and flagged[0].needs_program == catalogue.WORKS_CATEGORY_PROGRAM
     assert application_row(station, resident)["due_date"] == "2026-11-30"
@@ -193,7 +193,10 @@ async def test_a_clerk_records_works_and_f3_shows_the_new_due_date(station: Stat
         await settle(app, pilot)
         said = text_of(app, "#works-message")
         assert said.startswith("已登记 低压/非小微企业：时限 3 个工作日，到期 2026-11-26")
-        assert "时限类别由“低压（无配套工程）”改为“低压（有配套工程）”（5 个工作日），到期日由 2026-11-18 改为 2026-11-23" in said
+        assert (
+            "时限类别由“低压（无配套工程）”改为“低压（有配套工程）”（5 个工作日），到期日由 2026-11-18 改为 2026-11-23"
+            in said
+        )
         assert "F4 更正" in said
         await pilot.press("escape")
         await settle(app, pilot)
@@ -260,5 +263,6 @@ def test_the_indicators_count_it_in_the_with_works_category_against_its_new_due_
     assert set(rows) == {"lv_works"}
     row = rows["lv_works"]
     assert (row["accepted"], row["connected"], row["avg_workdays"], row["on_time_share"]) == (1, 1, 4, 1.0)
-    # The indicators judge works by their limit's due date (3 working days from 11-03: 11-06), not the agreed 11-05.
-    assert (row["works_connected"], row["works_on_time_share"]) == (1, 1.0)
+    # Works are judged by the earlier of their limit's due date (3 working days from 11-03: 11-06) and the agreed
+    # 11-05, as works.csv and the countdown judge them: connected on 11-06, the works were late.
+    assert (row["works_connected"], row["works_on_time_share"]) == (1, 0.0)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from station_tui.county.target import Target
 from station_tui.services.indicators import CONNECTED
 
-FACTS_VERSION = "1"  # in county_meta: a database whose facts are of another version has them computed again
+FACTS_VERSION = "2"  # in county_meta: a database whose facts are of another version has them computed again
 META_KEY = "facts_version"
 
 _SAME = "{t}.station = a.station AND {t}.application = a.uuid"
@@ -56,7 +56,10 @@ def _stages_sql(dialect: str) -> str:
 
 def _select(dialect: str, reopened: str) -> str:
     """One row of COLUMNS per application of `applications a` (the WHERE clause is the caller's)."""
-    reached, satisfied, due = _true(dialect, "reached"), _true(dialect, "satisfied"), _json(dialect, "due_date")
+    reached, satisfied = _true(dialect, "reached"), _true(dialect, "satisfied")
+    # domain.deadlines.works_deadline, on the works.recorded payloads: the earlier of the due and the agreed date.
+    earlier = "min" if dialect == "sqlite" else "least"
+    deadline = f"{earlier}({_json(dialect, 'due_date')}, {_json(dialect, 'contract_date')})"
     calls = f"{_SAME.format(t='e')} AND e.type = 'followup.called' AND {reached}"
     docs = f"FROM documents d WHERE {_SAME.format(t='d')}"
     return f"""
@@ -74,7 +77,7 @@ SELECT a.station, a.uuid, a.profile || '/' || a.category, a.category_name, a.acc
     CASE WHEN a.small_micro = 1 AND EXISTS (SELECT 1 FROM events e WHERE {calls}) THEN 1 ELSE 0 END,
     CASE WHEN a.small_micro = 1 AND (SELECT CASE WHEN {satisfied} THEN 1 ELSE 0 END FROM events e WHERE {calls}
         ORDER BY e.recorded_at DESC LIMIT 1) = 1 THEN 1 ELSE 0 END,
-    (SELECT min({due}) FROM events e WHERE {_SAME.format(t="e")} AND e.type = 'works.recorded'),
+    (SELECT min({deadline}) FROM events e WHERE {_SAME.format(t="e")} AND e.type = 'works.recorded'),
     CASE WHEN o.type = '{reopened}' THEN NULL ELSE o.type END,
     CASE WHEN o.type = '{reopened}' THEN NULL ELSE o.day END,
     CASE WHEN o.type = '{CONNECTED}' THEN {_stages_sql(dialect)} END

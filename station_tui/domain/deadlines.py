@@ -109,6 +109,17 @@ def stage_schedule(
     return dues
 
 
+def works_deadline(due: date, contract: date) -> date:
+    """Supporting works bind twice (seed 004: 限时制 and 契约制): their deadline is the earlier of the limit's due date
+    and the completion agreed with the customer. The countdown, the works screen, works.csv and the indicators all
+    judge works by it."""
+    return min(due, contract)
+
+
+# The same rule for the queries that judge many works at once (SQLite's two-argument min; `t` is the table's alias).
+WORKS_DEADLINE_SQL = "min({t}.due_date, {t}.contract_date)"
+
+
 def survey_index(names: Sequence[str], stage: str) -> int:
     """The stage the deferred documents are collected at (现场勘查): the one of that name, else the first stage, which
     the shipped profiles' 用电申请 includes the site survey in (seed 004 三(一)1: 现场勘查时上门收取)."""

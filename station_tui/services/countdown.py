@@ -40,9 +40,9 @@ WHERE a.status IN ('open', 'paused')
 # Each open application's supporting works that fall due first: the works' own deadline is the earlier of the
 # limit's due date and the agreed contract date (限时制 and 契约制 both bind). SQLite takes the bare columns from the
 # row whose min() it returns.
-WORKS_SQL = """
-SELECT w.application, min(min(w.due_date, w.contract_date)), w.due_estimated AND w.due_date <= w.contract_date,
-       w.voltage || '/' || w.item, w.contract_date
+WORKS_SQL = f"""
+SELECT w.application, min({deadlines.WORKS_DEADLINE_SQL.format(t="w")}),
+       w.due_estimated AND w.due_date <= w.contract_date, w.voltage || '/' || w.item, w.contract_date
 FROM supporting_works w JOIN applications a ON a.uuid = w.application
 WHERE a.status IN ('open', 'paused')
 GROUP BY w.application
@@ -103,7 +103,12 @@ def level(days_left: int, due: date, today: date, warn_days: int) -> str:
 
 
 def _stage_due(
-    cal: WorkCalendar, started_at: str, limit: int, unit: str, pauses: list[Pause], known: dict[tuple[date, int, str], date]
+    cal: WorkCalendar,
+    started_at: str,
+    limit: int,
+    unit: str,
+    pauses: list[Pause],
+    known: dict[tuple[date, int, str], date],
 ) -> date:
     """The stage's due date by domain.deadlines' rule; stages started the same day with the same limit and no pause
     share one answer."""

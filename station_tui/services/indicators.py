@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from station_tui.domain.deadlines import WORKS_DEADLINE_SQL
 from station_tui.domain.workdays import WorkCalendar
 from station_tui.services.export.tables import Column
 from station_tui.services.followups import call_shares
@@ -71,7 +72,7 @@ COLUMNS = (
     Column("works_connected", "有配套工程送电件数", "int", "当月送电且登记了配套工程的申请"),
     Column(
         "works_on_time_share", "配套工程按期占比", "share",
-        "其中送电日不晚于配套工程到期日（时限表，自登记日起算）的比例；配套工程完工未单独记录，以送电日为准",
+        "其中送电日不晚于配套工程完成期限（时限表到期日与约定完成时间中较早者）的比例；配套工程完工未单独记录，以送电日为准",
     ),
     Column("small_micro_connected", "小微企业送电件数", "int", "当月送电的小微企业申请"),
     Column("called_share", "回访接通占比", "share", "当月送电的小微企业申请中回访已接通的比例"),
@@ -121,7 +122,7 @@ CONNECTED, TERMINATED = "application.connected", "application.terminated"
 
 # Both streams in the order of the application's UUID, so that the lookups below walk each index from its start to
 # its end instead of jumping about it (ten times fewer pages read on a large database), and Python merges the two.
-APPLICATIONS = """
+APPLICATIONS = f"""
 SELECT a.uuid, a.category, a.accepted_date, a.intake_mode, a.due_date,
     (SELECT count(*) FROM documents d WHERE d.application = a.uuid),
     (SELECT count(*) FROM stages s WHERE s.application = a.uuid),
@@ -135,7 +136,7 @@ SELECT a.uuid, a.category, a.accepted_date, a.intake_mode, a.due_date,
         WHERE c.application = a.uuid AND c.reached = 1) ELSE 0 END,
     CASE WHEN a.small_micro = 1 THEN coalesce((SELECT c.satisfied FROM followup_calls c
         WHERE c.application = a.uuid AND c.reached = 1 ORDER BY c.called_at DESC LIMIT 1), 0) ELSE 0 END,
-    (SELECT min(w.due_date) FROM supporting_works w WHERE w.application = a.uuid)
+    (SELECT min({WORKS_DEADLINE_SQL.format(t="w")}) FROM supporting_works w WHERE w.application = a.uuid)
 FROM (SELECT uuid, profile || '/' || category AS category, accepted_date, intake_mode, due_date, small_micro
       FROM applications NOT INDEXED WHERE intake_mode != 'refused' ORDER BY uuid LIMIT -1) a
 """

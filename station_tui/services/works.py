@@ -36,15 +36,46 @@ def works_kinds(station: Station) -> list[SupportingWorksLimit]:
     return list(station.profile.supporting_works)
 
 
-def find_kind(station: Station, name: str) -> SupportingWorksLimit:
-    """A kind by "电压/项目" (as `works kinds` prints it)."""
+LOW_VOLTAGE = "低压"
+# The table's two low-voltage rows (seed 004): which one fits follows from the application's 小微企业 flag.
+SMALL_MICRO_ITEMS = {True: "小微企业", False: "非小微企业"}
+
+
+def kinds_for(station: Station, app: dict) -> list[SupportingWorksLimit]:
+    """The kinds of the table that fit an application (an applications row): its voltage class (低压 or above), and
+    for 低压 the 小微企业 row or the other by its flag, so that a resident never gets a small business's 13 days.
+    Where the table has no row for the application's class (乌海's names only 10 kV works), every row is offered."""
+    kinds = works_kinds(station)
+    low = app["voltage"] == "low"
+    fitting = [k for k in kinds if (k.voltage == LOW_VOLTAGE) == low]
+    if low:
+        other = SMALL_MICRO_ITEMS[not app["small_micro"]]
+        fitting = [k for k in fitting if k.item != other]
+    return fitting or kinds
+
+
+def find_kind(station: Station, name: str, app: dict | None = None) -> SupportingWorksLimit:
+    """A kind by "电压/项目" (as `works kinds` prints it); with `app`, one that fits that application."""
     kinds = works_kinds(station)
     if not kinds:
         raise StationError(f"本站策略（{station.profile.name}）没有配套工程建设时限表，无法登记配套工程")
+    fitting = kinds_for(station, app) if app is not None else kinds
     for kind in kinds:
-        if kind_name(kind) == name.strip():
-            return kind
-    raise StationError(f"配套工程类型“{name}”不在本站的时限表中，可选：{'、'.join(kind_name(k) for k in kinds)}")
+        if kind_name(kind) != name.strip():
+            continue
+        if kind not in fitting:
+            raise StationError(
+                f"配套工程类型“{name}”不适用于申请 {app['number']}（{_class_words(app)}），"
+                f"可选：{'、'.join(kind_name(k) for k in fitting)}"
+            )
+        return kind
+    raise StationError(f"配套工程类型“{name}”不在本站的时限表中，可选：{'、'.join(kind_name(k) for k in fitting)}")
+
+
+def _class_words(app: dict) -> str:
+    if app["voltage"] != "low":
+        return "高压"
+    return "低压，" + ("小微企业" if app["small_micro"] else "非小微企业")
 
 
 def _day(text: str, what: str) -> date:
@@ -87,7 +118,7 @@ def record_works(
     app = application_row(station, application)
     if app["status"] not in ("open", "paused"):
         raise StationError(f"申请 {app['number']} 已办结，不能登记配套工程")
-    found = find_kind(station, kind)
+    found = find_kind(station, kind, app)
     if not project_manager.strip():
         raise StationError("请写明配套工程的项目经理")
     contract = _day(contract_date, "配套工程约定完成时间")

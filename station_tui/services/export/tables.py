@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from station_tui.domain import glossary
+from station_tui.domain.deadlines import WORKS_DEADLINE_SQL
 from station_tui.domain.masking import PERSONAL_KEYS, mask_id
 from station_tui.services.export.files import NUMERIC_KINDS, guard_cell, guard_sql, line_sql
 from station_tui.services.export.masking import (
@@ -211,7 +212,7 @@ _CONNECTED_DAY = (
 def works_table(app_number: Column) -> Table:
     """Supporting grid works (配套工程). Their deadline is the earlier of the limit's due date and the agreed date;
     the program records no completion of the works of their own, so they count as finished by the connection."""
-    deadline = "min(t.due_date, t.contract_date)"
+    deadline = WORKS_DEADLINE_SQL.format(t="t")
     return Table(
         "works.csv",
         "supporting_works t JOIN applications a ON a.uuid = t.application",
@@ -228,7 +229,9 @@ def works_table(app_number: Column) -> Table:
             Column("due_date", "时限到期日", "date", "登记次日起按本站节假日日历计工作日（限时制）"),
             Column("due_estimated", "到期日为估算", "bool", "到期日所在年份尚无官方节假日安排"),
             Column("deadline", "完成期限", "date", "约定完成时间与时限到期日中较早者", sql=deadline),
-            Column("connected_date", "送电日期", "date", "所属申请装表送电的日期；未送电或已终止为空", sql=_CONNECTED_DAY),
+            Column(
+                "connected_date", "送电日期", "date", "所属申请装表送电的日期；未送电或已终止为空", sql=_CONNECTED_DAY
+            ),
             Column(
                 "on_time",
                 "按期完成",
