@@ -237,6 +237,12 @@ def test_refused_bundles_leave_the_station_byte_identical(office: Path, tmp_path
 
 def test_a_checkout_file_is_not_a_checkin_and_a_station_is_not_a_laptop(office: Path, tmp_path: Path) -> None:
     ok("field", "checkout", "--manager", "刘强", "--to", tmp_path / "out.zip", "--db", office)
+    # A laptop never exports to the county: its work goes there in the station's export after checkin.
+    ok("field", "open", tmp_path / "out.zip", "--db", tmp_path / "laptop.db")
+    (tmp_path / "outbox").mkdir()
+    out = refused("export", "--to", tmp_path / "outbox", "--db", tmp_path / "laptop.db")
+    assert "外勤电脑，不能向县公司导出" in out and len(out.strip().splitlines()) == 1, out
+    assert list((tmp_path / "outbox").iterdir()) == []
     assert "这里需要交回文件" in refused("field", "checkin", tmp_path / "out.zip", "--db", office)
     assert "不是外勤电脑的数据库" in refused("field", "pack", "--to", tmp_path / "x.zip", "--db", office)
     assert "没有名为「王五」的客户经理" in refused("field", "checkout", "--manager", "王五", "--to", tmp_path / "y.zip",
