@@ -15,7 +15,7 @@ from notice_helpers import accept_resident, add_manager
 from station_tui.cli import main
 from station_tui.services import field_bundle as fb
 from station_tui.services import lifecycle, notices
-from station_tui.services.applications import archive_status
+from station_tui.services.applications import application_view, archive_status
 from station_tui.services.station import Station
 from station_tui.store import Store
 from station_tui.store.check import check
@@ -109,6 +109,15 @@ def test_a_round_trip_through_a_laptop(office: Path, tmp_path: Path, clock) -> N
     assert "补收容缺资料 1 条" in out and "进入下一环节 1 条" in out and "出具告知书 1 条" in out, out
     assert "办理中·第 1 环节 → 办理中·第 2 环节：1 件" in out and len(out.splitlines()) == 3, out
     _checked(office)
+    # Each application's timeline says when it came back, from whose laptop, with how many of its events.
+    station = Station.open(Store(office))
+    for position, brought in ((0, made), (1, 0)):
+        app = station.store.rows("SELECT uuid FROM applications ORDER BY number")[position]["uuid"]
+        timeline = application_view(station, app).events
+        back = [row for row in timeline if row.type == "field.returned"]
+        assert len(back) == 1 and back[0].operator == "刘强", timeline
+        assert back[0].summary == f"外勤设备 02 交回，带回本申请 {brought} 条事件" and timeline[-1] == back[0]
+    station.store.close()
     store = Store(office)
     assert store.one("SELECT count(*) FROM documents WHERE status = 'collected' AND collected_by IS NOT NULL") == 1
     assert store.one("SELECT serial FROM notices WHERE serial LIKE 'ZX01-2026-02-%'") == serial
