@@ -156,3 +156,29 @@ def test_a_checkin_ends_every_lease_in_one_event_and_a_replay_keeps_them_ended(
     station.store.close()
     assert check(office).ok, check(office).problems
     assert check(tmp_path / "a.db").ok
+
+
+def test_a_checkin_writes_each_row_once_where_its_updates_can_be_folded(
+    office: Path,
+    tmp_path: Path,
+    clock,  # noqa: ANN001
+) -> None:
+    """store/batch_merge.py: a pause and its resume on the laptop reach the station as one pause row written whole
+    and one update of the application (not an insert, an update of the pause and two of the application)."""
+    back = _bundle(office, tmp_path, clock, "a")
+    station = Station.open(Store(office, clock=clock))
+    apps = [r["uuid"] for r in station.store.rows("SELECT uuid FROM applications ORDER BY number")]
+    ran: list[str] = []
+    station.store.conn.set_trace_callback(ran.append)
+    field.checkin(station, back)
+    station.store.conn.set_trace_callback(None)
+    updates = {app: sum(s.startswith("UPDATE applications") and f"'{app}'" in s for s in ran) for app in apps}
+    # Paused and resumed twice: the second pause's row comes between, so two updates (one by one: four).
+    assert updates[apps[1]] == 2, updates
+    assert all(count <= 1 for app, count in updates.items() if app != apps[1]), updates
+    assert not [s for s in ran if s.startswith("UPDATE pauses")]  # each pause inserted with its end
+    store = station.store
+    assert store.one("SELECT count(*) FROM pauses WHERE application = ? AND ended_at IS NOT NULL", (apps[1],)) == 2
+    assert store.one("SELECT status FROM applications WHERE uuid = ?", (apps[4],)) == "paused"
+    station.store.close()
+    assert check(office).ok, check(office).problems

@@ -63,12 +63,15 @@ class _Row:
     values: dict[str, Any] = field(default_factory=dict)
 
     def statement(self) -> Statement:
-        columns = list(self.values)
-        if self.insert:
-            sql = f"INSERT INTO {self.table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-            return sql, tuple(self.values.values())
-        sets = ", ".join(f"{column} = ?" for column in columns)
-        return f"UPDATE {self.table} SET {sets} WHERE uuid = ?", (*self.values.values(), self.key)
+        sql = _sql(self.insert, self.table, tuple(self.values))
+        return (sql, tuple(self.values.values())) if self.insert else (sql, (*self.values.values(), self.key))
+
+
+@lru_cache(maxsize=256)
+def _sql(insert: bool, table: str, columns: tuple[str, ...]) -> str:
+    if insert:
+        return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    return f"UPDATE {table} SET {', '.join(f'{column} = ?' for column in columns)} WHERE uuid = ?"
 
 
 @lru_cache(maxsize=256)
@@ -136,6 +139,8 @@ class _Followed:
                     return False
                 continue
             insert, table, columns = shape
+            if table not in _FOLLOWED:
+                continue
             values = dict(zip(columns, params, strict=False))
             key = values["uuid"] if insert else params[-1]
             if table == "applications":
