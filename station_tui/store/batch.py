@@ -9,6 +9,10 @@ and so on; in a round each application has one event, so the statements the hand
 together, one executemany per statement. An event whose handler reads the tables (装表送电 reads the current stage), or
 that the conflict guard turns into a replay of its application, is projected on its own, in its round. A station-wide
 event (no application) is projected on its own between the runs, where it came.
+
+Most applications of a run never reach the rounds: store/batch_merge.py follows the guard through each application's
+own statements and writes each of its rows once (a pause and its resume: one pause row, one application update). The
+rounds take the applications it leaves: those the guard replays, those with an event read from the tables.
 """
 
 from __future__ import annotations
