@@ -98,7 +98,7 @@ class FieldScreen(StationScreen):
 
     def checked_in(self, report: field.CheckinReport) -> None:
         self.say("\n".join(report.lines(decide="待站长裁定（F10）")))
-        # The checkin left its pages in the WAL (services/field.py: _bulk_write): moved now, off the clerk's wait.
+        # The checkin left its pages in the WAL (services/field.py: _checkpoint_later): moved now, off the clerk's wait.
         self.call_service(field.settle, self.station, group="settle")
 
     def pack(self) -> None:

@@ -310,7 +310,7 @@ def checkin(station: Station, bundle_path: Path) -> CheckinReport:
     )]  # fmt: skip
     # Before, only where the bundle brings events: a lease ending alone does not move its application.
     before = _states(store, touched)
-    with _bulk_write(store), store.transaction():
+    with _checkpoint_later(store), store.transaction():
         added = fb.merge(store, bundle)
         per_app = Counter(e.application for e in added if e.application)
         if leased:  # one event ends every lease of the device, however many applications it took out
@@ -323,29 +323,21 @@ def checkin(station: Station, bundle_path: Path) -> CheckinReport:
     return _report(store, code, added, len(leased), before, per_app)
 
 
-# A checkin's one transaction changes ~16,000 pages of a 200,000-application database (64 MB of WAL). Held in a cache
-# that large, the pages are read once and written once, at commit; the default 2 MB cache writes them out and reads
-# them back while the transaction runs (about 6% of its time).
-_CHECKIN_CACHE_KIB = 131072
-
-
 @contextlib.contextmanager
-def _bulk_write(store: Store) -> Iterator[None]:
-    """A large page cache, and no WAL checkpoint at this commit: SQLite's automatic checkpoint at commit would copy
-    the whole transaction from the WAL into the database file before the report shows. Safety does not need it there:
-    the commit is durable once its WAL frames are written and synced (the checkpoint only moves them), and after a
-    crash SQLite replays the WAL on opening. The pages are moved by `settle` (the 外勤 screen runs it after showing the
-    report), else at the next commit past the threshold or when the last connection closes (the CLI, after printing)."""
+def _checkpoint_later(store: Store) -> Iterator[None]:
+    """No WAL checkpoint at this commit: SQLite's automatic checkpoint at commit would copy the whole transaction
+    (about 64 MB of WAL for 10,000 events into the 200,000-application demo) into the database file before the report
+    shows. Safety does not need it there: with the default synchronous = FULL the commit is durable once its WAL
+    frames are written and synced (the checkpoint only moves them into the database file), and after a crash SQLite
+    replays the WAL on opening. The pages are moved by `settle` (the 外勤 screen runs it after showing the report),
+    else at the next commit past the threshold or when the last connection closes (the CLI, after printing)."""
     conn = store.conn
     (pages,) = conn.execute("PRAGMA wal_autocheckpoint").fetchone()
-    (cache,) = conn.execute("PRAGMA cache_size").fetchone()
     conn.execute("PRAGMA wal_autocheckpoint = 0")
-    conn.execute(f"PRAGMA cache_size = -{_CHECKIN_CACHE_KIB}")
     try:
         yield
     finally:
         conn.execute(f"PRAGMA wal_autocheckpoint = {int(pages)}")
-        conn.execute(f"PRAGMA cache_size = {int(cache)}")
 
 
 def settle(station: Station) -> None:
