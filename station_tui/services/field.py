@@ -11,7 +11,7 @@ import json
 import secrets
 import uuid as uuid_lib
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -126,6 +126,21 @@ def _select(store: Store, where: str, params: tuple) -> list[Event]:
     return [Event.from_row(r) for r in store.conn.execute(f"SELECT {EVENT_COLUMNS} FROM events WHERE {where}", params)]
 
 
+def _words(state: tuple[str, int | None] | None) -> str:
+    return "（无）" if state is None else f"{zh(APPLICATION_STATUSES, state[0])}·第 {state[1]} 环节"
+
+
+def _raw_states(store: Store, applications: Iterable[str]) -> dict[str, tuple[str, int | None]]:
+    """(status, current stage) of each of the applications this database holds (one query)."""
+    return {
+        uuid: (status, stage)
+        for uuid, status, stage in store.conn.execute(
+            "SELECT uuid, status, current_stage FROM applications WHERE uuid IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(applications)),),
+        )
+    }
+
+
 def _states(store: Store, applications: list[str]) -> dict[str, tuple[str, str, int]]:
     """For each application (two queries): its number, its state in words and how many conflicts it has."""
     marks = json.dumps(applications)
@@ -134,14 +149,14 @@ def _states(store: Store, applications: list[str]) -> dict[str, tuple[str, str, 
         " GROUP BY application", (marks,),
     ))  # fmt: skip
     found = {
-        uuid: (number, f"{zh(APPLICATION_STATUSES, status)}·第 {stage} 环节", conflicts.get(uuid, 0))
+        uuid: (number, _words((status, stage)), conflicts.get(uuid, 0))
         for uuid, number, status, stage in store.conn.execute(
             "SELECT uuid, number, status, current_stage FROM applications"
             " WHERE uuid IN (SELECT value FROM json_each(?))",
             (marks,),
         )
     }
-    return {app: found.get(app, (app, "（无）", 0)) for app in applications}
+    return {app: found.get(app, (app, _words(None), 0)) for app in applications}
 
 
 # --- at the station: checkout ----------------------------------------------------------------------------------------
@@ -309,7 +324,7 @@ def checkin(station: Station, bundle_path: Path) -> CheckinReport:
         "SELECT application FROM leases WHERE device_code = ? AND returned_at IS NULL ORDER BY application", (code,)
     )]  # fmt: skip
     # Before, only where the bundle brings events: a lease ending alone does not move its application.
-    before = _states(store, touched)
+    before = _raw_states(store, touched)
     with _checkpoint_later(store), store.transaction():
         added = fb.merge(store, bundle)
         per_app = Counter(e.application for e in added if e.application)
@@ -351,21 +366,27 @@ def _report(
     code: str,
     added: list[Event],
     returned: int,
-    before: dict[str, tuple[str, str, int]],
+    before: dict[str, tuple[str, int | None]],
     per_app: Counter,
 ) -> CheckinReport:
+    """Counted in Python over plain (status, stage) pairs, put in words once per pair: a checkin may bring 10,000
+    applications."""
     labels = catalogue.labels()
     kinds = Counter(labels.get(e.type, e.type) for e in added)
-    after = _states(store, sorted(per_app))
-    changes = Counter((before[app][1], state) for app, (_, state, _) in after.items())
+    after = _raw_states(store, per_app)
+    changes = Counter((before.get(app), after.get(app)) for app in per_app)
+    flagged = [r[0] for r in store.conn.execute(
+        "SELECT DISTINCT application FROM conflicts WHERE application IN (SELECT value FROM json_each(?))",
+        (json.dumps(list(per_app)),),
+    )]  # fmt: skip
     conflicted = [
-        ApplicationReport(number, per_app[app], before[app][1], state, conflicts)
-        for app, (number, state, conflicts) in after.items()
-        if conflicts
+        ApplicationReport(number, per_app[app], _words(before.get(app)), state, conflicts)
+        for app, (number, state, conflicts) in _states(store, sorted(flagged)).items()
     ]
     return CheckinReport(
         code, len(added), returned, kinds.most_common(),
-        [(was, now, count) for (was, now), count in changes.most_common()], sorted(conflicted, key=lambda a: a.number),
+        [(_words(was), _words(now), count) for (was, now), count in changes.most_common()],
+        sorted(conflicted, key=lambda a: a.number),
     )  # fmt: skip
 
 
