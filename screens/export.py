@@ -22,6 +22,7 @@ from station_tui.services.export import (
     incomplete_folders,
     past_exports,
     pending_events,
+    refuse_on_laptop,
     run_export,
 )
 from station_tui.services.operators import authorize_head, heads
@@ -253,6 +254,7 @@ class ExportScreen(StationScreen):
             self.app.call_from_thread(bar.update, total=total, progress=done)
 
         def export_now() -> ExportResult:
+            refuse_on_laptop(station)  # before the folder: on a laptop there is nothing to set up
             if current_schedule(station).outbox is None:  # said for the screen (the service's words are the CLI's)
                 raise ExportError(NO_OUTBOX)
             return run_export(station, operator=operator.uuid if operator else None, progress=progress)

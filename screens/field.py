@@ -97,11 +97,9 @@ class FieldScreen(StationScreen):
             self.call_service(field.checkin, self.station, source, done=self.checked_in, failed=self.say)
 
     def checked_in(self, report: field.CheckinReport) -> None:
-        lines = [f"设备 {report.device_code} 交回：新增 {report.added} 条事件，结束借出 {report.returned} 件"]
-        for app in report.applications:
-            flag = f"，{app.conflicts} 处冲突，待站长裁定（F10）" if app.conflicts else ""
-            lines.append(f"{app.number}：新增 {app.added} 条事件，{app.before} → {app.after}{flag}")
-        self.say("\n".join(lines))
+        self.say("\n".join(report.lines(decide="待站长裁定（F10）")))
+        # The checkin left its pages in the WAL (services/field.py: _checkpoint_later): moved now, off the clerk's wait.
+        self.call_service(field.settle, self.station, group="settle")
 
     def pack(self) -> None:
         to = self._path("#pack-to", "交回文件")

@@ -15,7 +15,7 @@ from notice_helpers import accept_resident, add_manager
 from station_tui.cli import main
 from station_tui.services import field_bundle as fb
 from station_tui.services import lifecycle, notices
-from station_tui.services.applications import archive_status
+from station_tui.services.applications import application_view, archive_status
 from station_tui.services.station import Station
 from station_tui.store import Store
 from station_tui.store.check import check
@@ -105,8 +105,19 @@ def test_a_round_trip_through_a_laptop(office: Path, tmp_path: Path, clock) -> N
     ok("field", "pack", "--to", tmp_path / "back.zip", "--db", laptop_db)
     out = ok("field", "checkin", tmp_path / "back.zip", "--db", office)
     assert f"新增 {made} 条事件，结束借出 2 件" in out, out
-    assert f"新增 {made} 条事件，办理中·第 1 环节 → 办理中·第 2 环节" in out
+    # Short, however many applications: the events by kind, the applications by the state they went from and to.
+    assert "补收容缺资料 1 条" in out and "进入下一环节 1 条" in out and "出具告知书 1 条" in out, out
+    assert "办理中·第 1 环节 → 办理中·第 2 环节：1 件" in out and len(out.splitlines()) == 3, out
     _checked(office)
+    # Each application's timeline says when it came back, from whose laptop, with how many of its events.
+    station = Station.open(Store(office))
+    for position, brought in ((0, made), (1, 0)):
+        app = station.store.rows("SELECT uuid FROM applications ORDER BY number")[position]["uuid"]
+        timeline = application_view(station, app).events
+        back = [row for row in timeline if row.type == "field.returned"]
+        assert len(back) == 1 and back[0].operator == "刘强", timeline
+        assert back[0].summary == f"外勤设备 02 交回，带回本申请 {brought} 条事件" and timeline[-1] == back[0]
+    station.store.close()
     store = Store(office)
     assert store.one("SELECT count(*) FROM documents WHERE status = 'collected' AND collected_by IS NOT NULL") == 1
     assert store.one("SELECT serial FROM notices WHERE serial LIKE 'ZX01-2026-02-%'") == serial
@@ -235,6 +246,12 @@ def test_refused_bundles_leave_the_station_byte_identical(office: Path, tmp_path
 
 def test_a_checkout_file_is_not_a_checkin_and_a_station_is_not_a_laptop(office: Path, tmp_path: Path) -> None:
     ok("field", "checkout", "--manager", "刘强", "--to", tmp_path / "out.zip", "--db", office)
+    # A laptop never exports to the county: its work goes there in the station's export after checkin.
+    ok("field", "open", tmp_path / "out.zip", "--db", tmp_path / "laptop.db")
+    (tmp_path / "outbox").mkdir()
+    out = refused("export", "--to", tmp_path / "outbox", "--db", tmp_path / "laptop.db")
+    assert "外勤电脑，不能向县公司导出" in out and len(out.strip().splitlines()) == 1, out
+    assert list((tmp_path / "outbox").iterdir()) == []
     assert "这里需要交回文件" in refused("field", "checkin", tmp_path / "out.zip", "--db", office)
     assert "不是外勤电脑的数据库" in refused("field", "pack", "--to", tmp_path / "x.zip", "--db", office)
     assert "没有名为「王五」的客户经理" in refused("field", "checkout", "--manager", "王五", "--to", tmp_path / "y.zip",
@@ -326,8 +343,9 @@ def test_a_laptop_is_refreshed_by_a_later_checkout_and_refuses_another_laptop_s(
     )
 
 
-def _paused_on_laptop(office: Path, tmp_path: Path, clock, name: str) -> Path:  # noqa: ANN001
-    """A third laptop pauses the first application for the customer (a conflict with the others' advances)."""
+def _paused_on_laptop(office: Path, tmp_path: Path, clock, name: str, *, second: bool = False) -> Path:  # noqa: ANN001
+    """A third laptop pauses the first application for the customer (a conflict with the others' advances); with
+    `second`, it also pauses and resumes the second twice (no clash: its rows are written once, store/batch_merge.py)."""
     ok("field", "checkout", "--manager", "刘强", "--to", tmp_path / f"{name}-out.zip", "--db", office)
     ok("field", "open", tmp_path / f"{name}-out.zip", "--db", tmp_path / f"{name}.db")
     laptop = _laptop(tmp_path / f"{name}.db", clock)
@@ -336,14 +354,19 @@ def _paused_on_laptop(office: Path, tmp_path: Path, clock, name: str) -> Path:  
     manager = store.one("SELECT uuid FROM operators WHERE role = 'customer_manager'")
     app = store.one("SELECT uuid FROM applications ORDER BY number LIMIT 1")
     lifecycle.pause(laptop, app, reason="客户要求暂缓", operator=manager)
+    other = store.one("SELECT uuid FROM applications ORDER BY number LIMIT 1 OFFSET 1")
+    for _ in range(2 if second else 0):
+        lifecycle.pause(laptop, other, reason="客户外出", operator=manager)
+        lifecycle.resume(laptop, other, operator=manager)
     store.close()
     ok("field", "pack", "--to", tmp_path / f"{name}-back.zip", "--db", tmp_path / f"{name}.db")
     return tmp_path / f"{name}-back.zip"
 
 
 def test_any_order_of_a_set_of_bundles_gives_the_same_state(office: Path, tmp_path: Path, clock) -> None:  # noqa: ANN001
-    """Three laptops (two advancing the same application, one pausing it) checked in in any order that hypothesis
-    draws: the same tables, the same conflicts, the same events; `check` passes after each."""
+    """Four laptops (two advancing the same application, two pausing it, one of them also pausing and resuming the
+    other application) checked in in any order that hypothesis draws: the same tables, the same conflicts, the same
+    events; `check` passes after each."""
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
 
@@ -351,6 +374,7 @@ def test_any_order_of_a_set_of_bundles_gives_the_same_state(office: Path, tmp_pa
         _packed(office, tmp_path, clock, "a"),
         _packed(office, tmp_path, clock, "b"),
         _paused_on_laptop(office, tmp_path, clock, "c"),
+        _paused_on_laptop(office, tmp_path, clock, "d", second=True),
     ]
     first: list[tuple[dict[str, list], set]] = []
 
@@ -367,6 +391,7 @@ def test_any_order_of_a_set_of_bundles_gives_the_same_state(office: Path, tmp_pa
         if not first:
             first.append((state, leases))
         assert (state, leases) == first[0], f"order {order} differs"
-        assert state["conflicts"], "the advances and the pause clash"
+        assert state["conflicts"], "the advances and the pauses clash"
+        assert len([p for p in state["pauses"] if p[5] is not None]) == 2, "the second application's two pauses ended"
 
     checked_in()

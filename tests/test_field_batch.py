@@ -50,6 +50,10 @@ def _day_on_a_laptop(laptop: Station) -> None:
     lifecycle.connect(laptop, apps[3], operator=manager)  # reads the current stage: projected on its own
     lifecycle.record_inspection(laptop, apps[4], [], manager)
     lifecycle.pause(laptop, apps[4], reason="等客户备料", operator=manager)
+    # The same as the first application's, with no clash: its document, stage and notice on the merged path.
+    lifecycle.collect_document(laptop, deferred[apps[5]], form="购房合同", copy_kind="copy", operator=manager)
+    lifecycle.advance_stage(laptop, apps[5], operator=manager, at=store.clock())
+    notices.issue(laptop, "acceptance", application=apps[5], operator=manager)
 
 
 def _bundle(office: Path, tmp_path: Path, clock, name: str) -> Path:  # noqa: ANN001
@@ -131,7 +135,7 @@ def test_a_checkin_ends_every_lease_in_one_event_and_a_replay_keeps_them_ended(
     assert store.one("SELECT count(*) FROM leases WHERE returned_at IS NULL") == 0
     counts = dict(store.conn.execute("SELECT application, returned_events FROM leases"))
     assert sum(counts.values()) == report.added - 1  # the login belongs to no application
-    assert sorted(counts.values()) == [0, 1, 2, 2, 3, 5]
+    assert sorted(counts.values()) == [1, 2, 2, 3, 3, 5]
     # Out again on the same laptop; both sides pause the same open application: checking in replays it.
     field.checkout(station, "刘强", tmp_path / "again.zip", device_code="02")
     field.open_laptop(tmp_path / "again.zip", tmp_path / "a.db", clock=clock)
@@ -156,3 +160,29 @@ def test_a_checkin_ends_every_lease_in_one_event_and_a_replay_keeps_them_ended(
     station.store.close()
     assert check(office).ok, check(office).problems
     assert check(tmp_path / "a.db").ok
+
+
+def test_a_checkin_writes_each_row_once_where_its_updates_can_be_folded(
+    office: Path,
+    tmp_path: Path,
+    clock,  # noqa: ANN001
+) -> None:
+    """store/batch_merge.py: a pause and its resume on the laptop reach the station as one pause row written whole
+    and one update of the application (not an insert, an update of the pause and two of the application)."""
+    back = _bundle(office, tmp_path, clock, "a")
+    station = Station.open(Store(office, clock=clock))
+    apps = [r["uuid"] for r in station.store.rows("SELECT uuid FROM applications ORDER BY number")]
+    ran: list[str] = []
+    station.store.conn.set_trace_callback(ran.append)
+    field.checkin(station, back)
+    station.store.conn.set_trace_callback(None)
+    updates = {app: sum(s.startswith("UPDATE applications") and f"'{app}'" in s for s in ran) for app in apps}
+    # Paused and resumed twice: the second pause's row comes between, so two updates (one by one: four).
+    assert updates[apps[1]] == 2, updates
+    assert all(count <= 1 for app, count in updates.items() if app != apps[1]), updates
+    assert not [s for s in ran if s.startswith("UPDATE pauses")]  # each pause inserted with its end
+    store = station.store
+    assert store.one("SELECT count(*) FROM pauses WHERE application = ? AND ended_at IS NOT NULL", (apps[1],)) == 2
+    assert store.one("SELECT status FROM applications WHERE uuid = ?", (apps[4],)) == "paused"
+    station.store.close()
+    assert check(office).ok, check(office).problems

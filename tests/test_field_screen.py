@@ -152,6 +152,12 @@ async def test_the_app_on_a_laptop_never_starts_the_scheduled_export(
         assert ui.export_schedule is not None and ui.export_schedule.stopped
         messages = [n.message for n in ui._notifications]
         assert not any("导出" in m for m in messages), messages
+        # Nor by hand (F6 导出, 立即导出): refused in plain words, nothing written.
+        await pilot.press("f6")
+        await settle(ui, pilot)
+        await pilot.click("#export-now")
+        await settle(ui, pilot)
+        assert "外勤电脑，不能向县公司导出" in text_of(ui, "#export-message"), text_of(ui, "#export-message")
     assert list(outbox.iterdir()) == []
     with Store(tmp_path / "laptop.db") as store:
         assert store.one("SELECT count(*) FROM events WHERE type = 'export.done'") == 0

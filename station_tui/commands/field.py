@@ -90,10 +90,7 @@ def checkin_command(file: Path, db_path: Path | None) -> None:
         report = checkin(station, file)
     finally:
         station.store.close()
-    click.echo(f"设备 {report.device_code} 交回：新增 {report.added} 条事件，结束借出 {report.returned} 件")
-    for app in report.applications:
-        flag = f"；有 {app.conflicts} 处冲突，待站长处理" if app.conflicts else ""
-        click.echo(f"  {app.number}：新增 {app.added} 条事件，{app.before} → {app.after}{flag}")
+    click.echo("\n  ".join(report.lines()))
 
 
 COMMANDS = [field_group]

@@ -202,6 +202,34 @@ def _events(events: list[Event], names: dict[str, str], docs: list[DocumentRow])
     ]
 
 
+def _with_returns(station: Station, application: str, rows: list[EventRow], names: dict[str, str]) -> list[EventRow]:
+    """The timeline with a line where each checkin returned the application from a laptop: one field.returned event
+    ends all of a laptop's leases and belongs to no application, so its line for this one is made from the lease the
+    event ended (when, which device, how many events it brought, whose laptop)."""
+    leases = station.store.rows(
+        "SELECT device_code, manager, returned_at, returned_events FROM leases"
+        " WHERE application = ? AND returned_at IS NOT NULL ORDER BY returned_at",
+        (application,),
+    )
+    label = catalogue.label("field.returned")
+    for lease in leases:
+        at = lease["returned_at"]
+        if any(row.type == "field.returned" and row.recorded_at == at for row in rows):
+            continue  # an older database's return event of this application: already in the timeline
+        line = EventRow(
+            recorded_at=at,
+            type="field.returned",
+            type_zh=label,
+            operator=names.get(lease["manager"], ""),
+            summary=f"外勤设备 {lease['device_code']} 交回，带回本申请 {lease['returned_events'] or 0} 条事件",
+            simulated=False,
+        )
+        # After the last line recorded by then (the laptop's events came in with it, with their own earlier times).
+        place = max((i + 1 for i, row in enumerate(rows) if row.recorded_at <= at), default=0)
+        rows.insert(place, line)
+    return rows
+
+
 def _notices(station: Station, application: str, names: dict[str, str]) -> list[NoticeRow]:
     rows = station.store.rows(
         "SELECT uuid, serial, kind, issued_at, operator, reprints FROM notices WHERE application = ? ORDER BY issued_at",
@@ -286,7 +314,7 @@ def application_view(station: Station, application: str) -> ApplicationView:
         collect_by=survey.due if survey else None,
         collect_by_estimated=bool(survey and survey.due_estimated),
         archive=archive_status(station, application, app["business_type"], docs),
-        events=_events(events, names, docs),
+        events=_with_returns(station, application, _events(events, names, docs), names),
         notices=_notices(station, application, names),
         inspections=inspections(station, application),
     )

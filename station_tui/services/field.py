@@ -6,10 +6,12 @@ and projects them (transitions both sides made from the same state are kept and 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import secrets
 import uuid as uuid_lib
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -19,7 +21,7 @@ from station_tui.domain.glossary import APPLICATION_STATUSES, zh
 from station_tui.domain.timeutil import Clock, from_iso, system_now, to_iso
 from station_tui.services import field_bundle as fb
 from station_tui.services.station import Station
-from station_tui.store import Store
+from station_tui.store import Store, catalogue
 from station_tui.store import payloads as ev
 from station_tui.store.events import EVENT_COLUMNS, Event
 
@@ -68,10 +70,27 @@ class ApplicationReport:
 
 @dataclass
 class CheckinReport:
+    """What a checkin brought, short enough to read for a laptop that held 10,000 applications: the events by kind,
+    how many applications went from which state to which, and, one line each, the applications in conflict."""
+
     device_code: str
     added: int = 0
     returned: int = 0
-    applications: list[ApplicationReport] = field(default_factory=list)
+    kinds: list[tuple[str, int]] = field(default_factory=list)  # (label, events), most first
+    changes: list[tuple[str, str, int]] = field(default_factory=list)  # (before, after, applications)
+    conflicted: list[ApplicationReport] = field(default_factory=list)
+
+    def lines(self, decide: str = "待站长处理") -> list[str]:
+        lines = [f"设备 {self.device_code} 交回：新增 {self.added} 条事件，结束借出 {self.returned} 件"]
+        if self.kinds:
+            lines.append("事件：" + "，".join(f"{label} {count} 条" for label, count in self.kinds))
+        for before, after, count in self.changes:
+            lines.append(f"{before} → {after}：{count} 件" if before != after else f"仍为{after}：{count} 件")
+        for app in self.conflicted:
+            lines.append(
+                f"{app.number}：新增 {app.added} 条事件，{app.before} → {app.after}；有 {app.conflicts} 处冲突，{decide}"
+            )
+        return lines
 
 
 # --- helpers -------------------------------------------------------------------------------------------------------
@@ -107,22 +126,37 @@ def _select(store: Store, where: str, params: tuple) -> list[Event]:
     return [Event.from_row(r) for r in store.conn.execute(f"SELECT {EVENT_COLUMNS} FROM events WHERE {where}", params)]
 
 
-def _states(store: Store, applications: list[str]) -> dict[str, tuple[str, str, int]]:
-    """For each application (one query): its number, its state in words and how many conflicts it has."""
-    found = {
-        r["uuid"]: (
-            r["number"],
-            f"{zh(APPLICATION_STATUSES, r['status'])}·第 {r['current_stage']} 环节",
-            r["conflicts"],
-        )
-        for r in store.rows(
-            "SELECT uuid, number, status, current_stage,"
-            " (SELECT count(*) FROM conflicts c WHERE c.application = a.uuid) AS conflicts"
-            " FROM applications a WHERE uuid IN (SELECT value FROM json_each(?))",
-            (json.dumps(applications),),
+def _words(state: tuple[str, int | None] | None) -> str:
+    return "（无）" if state is None else f"{zh(APPLICATION_STATUSES, state[0])}·第 {state[1]} 环节"
+
+
+def _raw_states(store: Store, applications: Iterable[str]) -> dict[str, tuple[str, int | None]]:
+    """(status, current stage) of each of the applications this database holds (one query)."""
+    return {
+        uuid: (status, stage)
+        for uuid, status, stage in store.conn.execute(
+            "SELECT uuid, status, current_stage FROM applications WHERE uuid IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(applications)),),
         )
     }
-    return {app: found.get(app, (app, "（无）", 0)) for app in applications}
+
+
+def _states(store: Store, applications: list[str]) -> dict[str, tuple[str, str, int]]:
+    """For each application (two queries): its number, its state in words and how many conflicts it has."""
+    marks = json.dumps(applications)
+    conflicts = dict(store.conn.execute(
+        "SELECT application, count(*) FROM conflicts WHERE application IN (SELECT value FROM json_each(?))"
+        " GROUP BY application", (marks,),
+    ))  # fmt: skip
+    found = {
+        uuid: (number, _words((status, stage)), conflicts.get(uuid, 0))
+        for uuid, number, status, stage in store.conn.execute(
+            "SELECT uuid, number, status, current_stage FROM applications"
+            " WHERE uuid IN (SELECT value FROM json_each(?))",
+            (marks,),
+        )
+    }
+    return {app: found.get(app, (app, _words(None), 0)) for app in applications}
 
 
 # --- at the station: checkout ----------------------------------------------------------------------------------------
@@ -289,11 +323,9 @@ def checkin(station: Station, bundle_path: Path) -> CheckinReport:
     leased = [r["application"] for r in store.rows(
         "SELECT application FROM leases WHERE device_code = ? AND returned_at IS NULL ORDER BY application", (code,)
     )]  # fmt: skip
-    apps = sorted(set(touched) | set(leased))
     # Before, only where the bundle brings events: a lease ending alone does not move its application.
-    before = _states(store, touched)
-    report = CheckinReport(code)
-    with store.transaction():
+    before = _raw_states(store, touched)
+    with _checkpoint_later(store), store.transaction():
         added = fb.merge(store, bundle)
         per_app = Counter(e.application for e in added if e.application)
         if leased:  # one event ends every lease of the device, however many applications it took out
@@ -303,11 +335,59 @@ def checkin(station: Station, bundle_path: Path) -> CheckinReport:
                     bundle=bundle.bundle_id, device_code=code, events=sum(returned.values()), returned=returned
                 )
             )
-    report.added, report.returned = len(added), len(leased)
-    for app, (number, after, conflicts) in _states(store, apps).items():
-        was = before[app][1] if app in before else after
-        report.applications.append(ApplicationReport(number, per_app[app], was, after, conflicts))
-    return report
+    return _report(store, code, added, len(leased), before, per_app)
+
+
+@contextlib.contextmanager
+def _checkpoint_later(store: Store) -> Iterator[None]:
+    """No WAL checkpoint at this commit: SQLite's automatic checkpoint at commit would copy the whole transaction
+    (about 64 MB of WAL for 10,000 events into the 200,000-application demo) into the database file before the report
+    shows. Safety does not need it there: with the default synchronous = FULL the commit is durable once its WAL
+    frames are written and synced (the checkpoint only moves them into the database file), and after a crash SQLite
+    replays the WAL on opening. The pages are moved by `settle` (the 外勤 screen runs it after showing the report),
+    else at the next commit past the threshold or when the last connection closes (the CLI, after printing)."""
+    conn = store.conn
+    (pages,) = conn.execute("PRAGMA wal_autocheckpoint").fetchone()
+    conn.execute("PRAGMA wal_autocheckpoint = 0")
+    try:
+        yield
+    finally:
+        conn.execute(f"PRAGMA wal_autocheckpoint = {int(pages)}")
+
+
+def settle(station: Station) -> None:
+    """Move a checkin's pages from the WAL into the database file (PASSIVE: never waits for readers or blocks
+    writers); for after the report is shown."""
+    station.store.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+
+
+def _report(
+    store: Store,
+    code: str,
+    added: list[Event],
+    returned: int,
+    before: dict[str, tuple[str, int | None]],
+    per_app: Counter,
+) -> CheckinReport:
+    """Counted in Python over plain (status, stage) pairs, put in words once per pair: a checkin may bring 10,000
+    applications."""
+    labels = catalogue.labels()
+    kinds = Counter(labels.get(e.type, e.type) for e in added)
+    after = _raw_states(store, per_app)
+    changes = Counter((before.get(app), after.get(app)) for app in per_app)
+    flagged = [r[0] for r in store.conn.execute(
+        "SELECT DISTINCT application FROM conflicts WHERE application IN (SELECT value FROM json_each(?))",
+        (json.dumps(list(per_app)),),
+    )]  # fmt: skip
+    conflicted = [
+        ApplicationReport(number, per_app[app], _words(before.get(app)), state, conflicts)
+        for app, (number, state, conflicts) in _states(store, sorted(flagged)).items()
+    ]
+    return CheckinReport(
+        code, len(added), returned, kinds.most_common(),
+        [(_words(was), _words(now), count) for (was, now), count in changes.most_common()],
+        sorted(conflicted, key=lambda a: a.number),
+    )  # fmt: skip
 
 
 # --- the laptop's clock ----------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ newer format or event version; it reads only, so a refused file changes nothing.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
@@ -312,8 +313,12 @@ def merge(store: Store, bundle: Bundle) -> list[Event]:
     for event, payload in zip(bundle.events, payloads, strict=True):
         if event.uuid not in known:
             new.setdefault(event.uuid, (event, payload))  # the first of a UUID the file holds twice, as one by one
+    # Inside a caller's transaction (checkin, open) the merge joins it, and the caller's rollback undoes it all: a
+    # savepoint there would first copy every page the merge changes into a sub-journal (about 60 MB for a checkin of
+    # 10,000 events into the 200,000-application demo).
+    joined = contextlib.nullcontext(store.conn) if store.conn.in_transaction else None
     try:
-        with store.transaction() as conn:
+        with joined or store.transaction() as conn:
             batch.add(conn, list(new.values()))
     except sqlite3.DatabaseError as exc:
         raise BundleError(f"外勤文件 {bundle.path} 中的事件无法并入本库（{exc}）：数据库未作任何改动。") from exc

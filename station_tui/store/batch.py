@@ -9,6 +9,10 @@ and so on; in a round each application has one event, so the statements the hand
 together, one executemany per statement. An event whose handler reads the tables (装表送电 reads the current stage), or
 that the conflict guard turns into a replay of its application, is projected on its own, in its round. A station-wide
 event (no application) is projected on its own between the runs, where it came.
+
+Most applications of a run never reach the rounds: store/batch_merge.py follows the guard through each application's
+own statements and writes each of its rows once (a pause and its resume: one pause row, one application update). The
+rounds take the applications it leaves: those the guard replays, those with an event read from the tables.
 """
 
 from __future__ import annotations
@@ -19,29 +23,14 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
+from station_tui.store import batch_merge as merge
 from station_tui.store import catalogue, conflicts
 from station_tui.store.events import Event, dump_payload
 
-# Application events whose handler reads a table or replays: never recorded for a batch.
-_ONE_BY_ONE = frozenset({"application.connected", "conflict.decided"})
 _INSERT = (
     "INSERT INTO events (uuid, device, device_seq, type, application, payload, recorded_at, operator, simulated,"
     " version, needs_program) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
-
-
-class _Recorder:
-    """Stands in for the connection while a handler runs: keeps the statements it would run, in order."""
-
-    def __init__(self) -> None:
-        self.statements: list[tuple[str, tuple]] = []
-
-    def execute(self, sql: str, params: tuple = ()) -> None:
-        self.statements.append((sql, tuple(params)))
-
-    def executemany(self, sql: str, rows: Iterable[tuple]) -> None:
-        for params in rows:
-            self.execute(sql, params)
 
 
 def add(conn: sqlite3.Connection, items: list[tuple[Event, Any]]) -> None:
@@ -85,6 +74,13 @@ def _project_run(conn: sqlite3.Connection, run: list[tuple[Event, Any, int]]) ->
     per_app: dict[str, list[tuple[Event, Any, int]]] = defaultdict(list)
     for item in run:
         per_app[item[0].application].append(item)
+    # Each application's events whose guard the statements themselves can follow: every row written once.
+    merged, rest = merge.merged_statements(conn, per_app)
+    _run_together(conn, merged)
+    _project_rounds(conn, rest)
+
+
+def _project_rounds(conn: sqlite3.Connection, per_app: dict[str, list[tuple[Event, Any, int]]]) -> None:
     rounds = max((len(events) for events in per_app.values()), default=0)
     for number in range(rounds):
         _project_round(conn, [events[number] for events in per_app.values() if len(events) > number])
@@ -95,10 +91,10 @@ def _project_round(conn: sqlite3.Connection, items: list[tuple[Event, Any, int]]
     replays = conflicts.needing_replay(conn, guarded) if guarded else set()
     recorded: list[list[tuple[str, tuple]]] = []
     for event, payload, seq in items:
-        if event.type in _ONE_BY_ONE or event.uuid in replays:
+        if event.type in merge.ONE_BY_ONE or event.uuid in replays:
             _one(conn, event, payload, seq)
             continue
-        recorder = _Recorder()
+        recorder = merge.Recorder()
         catalogue.handler(event.type)(recorder, event, payload)  # type: ignore[arg-type]
         recorded.append(recorder.statements)
     _run_together(conn, recorded)

@@ -135,13 +135,15 @@ def _needs_replay(conn: sqlite3.Connection, event: Event, payload: Any) -> bool:
     return replay_needed(payload, bool(row[2]), p.application_state(row[0], row[1]))
 
 
-def needing_replay(conn: sqlite3.Connection, items: list[tuple[Event, Any]]) -> set[str]:
-    """The UUIDs of the events, at most one per application, whose projection the guard would turn into a replay:
-    the same rule as `guarded`, with the states read in three queries for all of them."""
+def guard_states(
+    conn: sqlite3.Connection, items: list[tuple[Event, Any]]
+) -> tuple[dict[str, tuple[str, int | None]], set[str], dict[str, str]]:
+    """What the guard reads for these events, in three queries: each application's (status, current stage), the
+    applications in conflict, and the status of each document a collection moves."""
     apps = json.dumps(sorted({event.application for event, _ in items}))
     docs = json.dumps(sorted({pl.document for _, pl in items if isinstance(pl, p.DocumentCollected)}))
     states = {
-        uuid: p.application_state(status, stage)
+        uuid: (status, stage)
         for uuid, status, stage in conn.execute(
             "SELECT uuid, status, current_stage FROM applications WHERE uuid IN (SELECT value FROM json_each(?))",
             (apps,),
@@ -153,6 +155,13 @@ def needing_replay(conn: sqlite3.Connection, items: list[tuple[Event, Any]]) -> 
     documents = dict(
         conn.execute("SELECT uuid, status FROM documents WHERE uuid IN (SELECT value FROM json_each(?))", (docs,))
     )
+    return states, flagged, documents
+
+
+def needing_replay(conn: sqlite3.Connection, items: list[tuple[Event, Any]]) -> set[str]:
+    """The UUIDs of the events, at most one per application, whose projection the guard would turn into a replay:
+    the same rule as `guarded`, with the states read in three queries for all of them."""
+    states, flagged, documents = guard_states(conn, items)
     return {
         event.uuid
         for event, payload in items
@@ -161,6 +170,10 @@ def needing_replay(conn: sqlite3.Connection, items: list[tuple[Event, Any]]) -> 
             event.application in flagged,
             documents.get(payload.document)
             if isinstance(payload, p.DocumentCollected)
-            else states.get(event.application),
+            else _state(states.get(event.application)),
         )
     }
+
+
+def _state(row: tuple[str, int | None] | None) -> str | None:
+    return None if row is None else p.application_state(*row)

@@ -32,6 +32,7 @@ _WHERE = {
             "outbox_setting",
             "past_exports",
             "pending_events",
+            "refuse_on_laptop",
             "run_export",
         ),
         "run",

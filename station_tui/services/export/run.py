@@ -27,6 +27,7 @@ from pathlib import Path
 from station_tui import __version__
 from station_tui.domain.errors import StationError
 from station_tui.domain.timeutil import from_iso, to_iso
+from station_tui.services import field
 from station_tui.services.export.files import (
     ENCODINGS,
     EncodingProblems,
@@ -239,6 +240,16 @@ def _manifest(station: Station, result: dict, files: list[WrittenFile], options:
     return (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
+ON_LAPTOP = "这台是外勤电脑，不能向县公司导出：外勤记录交回供电所后，随供电所的导出一起报送。"
+
+
+def refuse_on_laptop(station: Station) -> None:
+    """A laptop never sends the county an export: its events reach the county in the station's export after checkin,
+    and a copy from here would be a second, partial one from a device the county does not know."""
+    if field.is_laptop(station):
+        raise ExportError(ON_LAPTOP)
+
+
 def run_export(
     station: Station,
     *,
@@ -253,6 +264,7 @@ def run_export(
 ) -> ExportResult:
     """Export into `outbox` (default: the outbox setting). Raises ExportError with a plain message; the mark moves
     only when everything, the manifest last, is on disk. `_between_files` is for crash tests only."""
+    refuse_on_laptop(station)
     if language not in HEADER_LANGUAGES:
         raise ExportError(f"列名语言应为 {' 或 '.join(HEADER_LANGUAGES)}")
     if encoding not in ENCODINGS:
