@@ -78,7 +78,10 @@ class FieldScreen(StationScreen):
         if to is None:
             return None
         self.say("正在借出…")
-        self.call_service(field.checkout, self.station, manager, to, done=self.checked_out, failed=self.say)
+        lender = self.app.operator.uuid  # type: ignore[attr-defined]
+        self.call_service(
+            lambda: field.checkout(self.station, manager, to, operator=lender), done=self.checked_out, failed=self.say
+        )
         return None
 
     def checked_out(self, result: field.CheckoutResult) -> None:
@@ -94,7 +97,10 @@ class FieldScreen(StationScreen):
         source = self._path("#checkin-from", "交回文件")
         if source is not None:
             self.say("正在交回…")
-            self.call_service(field.checkin, self.station, source, done=self.checked_in, failed=self.say)
+            taker = self.app.operator.uuid  # type: ignore[attr-defined]
+            self.call_service(
+                lambda: field.checkin(self.station, source, operator=taker), done=self.checked_in, failed=self.say
+            )
 
     def checked_in(self, report: field.CheckinReport) -> None:
         self.say("\n".join(report.lines(decide="待站长裁定（F10）")))
@@ -112,4 +118,3 @@ class FieldScreen(StationScreen):
 
     def say(self, text: str) -> None:
         self.query_one("#result", Static).update(text)
-

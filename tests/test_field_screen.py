@@ -95,6 +95,11 @@ async def test_check_out_work_on_the_laptop_pack_and_check_in_on_the_screen(
     with Store(station.store.path) as store:
         assert store.one("SELECT status FROM applications WHERE uuid = ?", (app_id,)) == "paused"
         assert store.one("SELECT count(*) FROM leases WHERE returned_at IS NULL") == 0
+        # Who lent the work out and who took it back: the 站长 logged in on the screen.
+        head = store.one("SELECT uuid FROM operators WHERE name = '王站长'")
+        recorded = store.rows("SELECT type, operator FROM events WHERE type IN ('field.leased', 'field.returned')")
+        assert sorted(r["type"] for r in recorded) == ["field.leased", "field.returned"]
+        assert {r["operator"] for r in recorded} == {head}
     assert check(station.store.path).ok
 
 

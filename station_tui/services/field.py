@@ -162,9 +162,12 @@ def _states(store: Store, applications: list[str]) -> dict[str, tuple[str, str, 
 # --- at the station: checkout ----------------------------------------------------------------------------------------
 
 
-def checkout(station: Station, manager_name: str, to: Path, *, device_code: str | None = None) -> CheckoutResult:
+def checkout(
+    station: Station, manager_name: str, to: Path, *, device_code: str | None = None, operator: str | None = None
+) -> CheckoutResult:
     """The manager's open and paused applications with all their events, the reference events the laptop needs and
-    the manager as operator (PIN hash only), with a lease event per application, written to `to`."""
+    the manager as operator (PIN hash only), with a lease event per application, written to `to`. `operator` is who
+    lends them (the one logged in on the screen; the command line has none)."""
     store = station.store
     if not station.initialized:
         raise StationError("本数据库还没有初始化为供电所，不能借出")
@@ -195,9 +198,10 @@ def checkout(station: Station, manager_name: str, to: Path, *, device_code: str 
     with store.transaction():
         code = device_code or _next_code(store)
         if device_code is None:
-            store.record(ev.DeviceRegistered(code=code, manager=manager, bundle=bundle_id))
+            store.record(ev.DeviceRegistered(code=code, manager=manager, bundle=bundle_id), operator=operator)
         for app in ids:
-            store.record(ev.FieldLeased(bundle=bundle_id, manager=manager, device_code=code), application=app)
+            lease = ev.FieldLeased(bundle=bundle_id, manager=manager, device_code=code)
+            store.record(lease, application=app, operator=operator)
         events = _checkout_events(store, manager, code, ids)
         reference = {
             "manager": manager,
@@ -309,8 +313,9 @@ def pack(db_path: Path, to: Path) -> PackResult:
 # --- at the station: checkin -----------------------------------------------------------------------------------------
 
 
-def checkin(station: Station, bundle_path: Path) -> CheckinReport:
-    """Verify, add the laptop's events by UUID, end its leases; the same file twice changes nothing."""
+def checkin(station: Station, bundle_path: Path, *, operator: str | None = None) -> CheckinReport:
+    """Verify, add the laptop's events by UUID, end its leases; the same file twice changes nothing. `operator` is
+    who takes the work back (recorded on the return event)."""
     store = station.store
     key = _meta(store, _KEY)
     if key is None:
@@ -333,7 +338,8 @@ def checkin(station: Station, bundle_path: Path) -> CheckinReport:
             store.record(
                 ev.FieldReturned(
                     bundle=bundle.bundle_id, device_code=code, events=sum(returned.values()), returned=returned
-                )
+                ),
+                operator=operator,
             )
     return _report(store, code, added, len(leased), before, per_app)
 
