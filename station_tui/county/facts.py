@@ -14,6 +14,7 @@ from __future__ import annotations
 from station_tui.county.target import Target
 from station_tui.services.indicators import CONNECTED
 
+REOPENED = "termination.reviewed"  # kept in outcomes only when the review reopened the application
 FACTS_VERSION = "2"  # in county_meta: a database whose facts are of another version has them computed again
 META_KEY = "facts_version"
 
@@ -89,8 +90,6 @@ def _compute(target: Target, scope: str, params: tuple = ()) -> None:
     """The facts of the applications in `scope` (a condition on the columns station and uuid, prefixed by {t})
     computed again from the county's rows. A row is written only where a fact changed (most applications a night
     names keep theirs: an unchanged row costs no page); one refused or gone since loses its row."""
-    from station_tui.county.schema import REOPENED  # schema makes this module's table and calls rebuild()
-
     target.execute(
         f"DELETE FROM application_facts WHERE {scope.format(t='')} AND NOT EXISTS (SELECT 1 FROM applications a"
         " WHERE a.station = application_facts.station AND a.uuid = application_facts.uuid"

@@ -31,8 +31,8 @@ from station_tui.county.contract import (
     contracts,
     verify_folder,
 )
-from station_tui.county.facts import follow_folder
-from station_tui.county.schema import OUTCOME_TYPES, REOPENED, ensure_schema, record_schedule
+from station_tui.county.facts import REOPENED, follow_folder
+from station_tui.county.schema import OUTCOME_TYPES, ensure_schema, record_schedule
 from station_tui.county.target import CsvLoad, Target
 from station_tui.domain.timeutil import system_now, to_iso
 

@@ -12,7 +12,6 @@ from station_tui.county.target import Target
 
 SCHEMA_VERSION = 1
 OUTCOME_TYPES = ("application.connected", "application.terminated")
-REOPENED = "termination.reviewed"  # kept in outcomes only when the review reopened the application
 
 # What the loader writes beside the stations' own rows.
 OWN_TABLES = (
