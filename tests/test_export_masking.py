@@ -11,19 +11,12 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from station_tui.domain.masking import PERSONAL_KEYS, mask_id, mask_phone
-from station_tui.services.export import masking as export_masking
 from station_tui.services.export.files import guard_cell, guard_sql
-from station_tui.services.export.masking import (
-    clean_csv_cell,
-    clean_payload,
-    clean_payload_slow,
-    fast_mask_id,
-    fast_mask_phone,
-    id_sql,
-    phone_sql,
-)
+from station_tui.services.export.masking import clean_csv_cell, id_sql, phone_sql
 from station_tui.services.export.tables import register_functions
+from station_tui.store import masking as store_masking
 from station_tui.store.events import dump_payload
+from station_tui.store.masking import clean_payload, clean_payload_slow, fast_mask_id, fast_mask_phone
 
 DIGITS = "0123456789"
 ID_CHARS = DIGITS + "XxABCDEFGHJKLMNPQRTUWY"
@@ -50,7 +43,7 @@ phones = st.one_of(
 @settings(max_examples=400)
 def test_the_quick_identity_mask_is_the_domain_rule(value: str) -> None:
     assert fast_mask_id(value) == mask_id(value)
-    assert export_masking._mask_value(value.encode(), mask_id) == mask_id(value).encode()
+    assert store_masking.mask_value(value.encode(), mask_id) == mask_id(value).encode()
 
 
 @given(phones)
@@ -58,7 +51,7 @@ def test_the_quick_identity_mask_is_the_domain_rule(value: str) -> None:
 @settings(max_examples=400)
 def test_the_quick_phone_mask_is_the_domain_rule(value: str) -> None:
     assert fast_mask_phone(value) == mask_phone(value)
-    assert export_masking._mask_value(value.encode(), mask_phone) == mask_phone(value).encode()
+    assert store_masking.mask_value(value.encode(), mask_phone) == mask_phone(value).encode()
 
 
 @pytest.fixture(scope="module")
@@ -155,7 +148,7 @@ def test_an_accepted_application_payload_is_cleaned_the_quick_way(monkeypatch: p
     def slow(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
         raise AssertionError("took the slow way")
 
-    monkeypatch.setattr(export_masking, "clean_payload_slow", slow)
+    monkeypatch.setattr(store_masking, "clean_payload_slow", slow)
     cleaned = clean_payload(dump_payload(payload).encode()).decode()
     assert cleaned == expected
     assert json.loads(cleaned)["application"]["id_number"] == "935000********HLEW"

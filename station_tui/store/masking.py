@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
@@ -143,16 +144,16 @@ KEY_TAILS = tuple(
     for key in PERSONAL_KEYS
     if not any(key != other and key.endswith(other) for other in PERSONAL_KEYS)
 )
-_MASKERS = {key.encode(): masker for key, masker in PERSONAL_KEYS.items()}
+MASKERS = {key.encode(): masker for key, masker in PERSONAL_KEYS.items()}
 # Each rule with its usual shape and its quick form on text.
 _QUICK: dict[Callable[[str], str], tuple[Shape, Callable[[str], str]]] = {
     mask_id: (ID_SHAPE, fast_mask_id),
     mask_phone: (MOBILE_SHAPE, fast_mask_phone),
 }
-assert set(_MASKERS.values()) <= set(_QUICK), "a new masker needs its usual shape in _QUICK"
+assert set(MASKERS.values()) <= set(_QUICK), "a new masker needs its usual shape in _QUICK"
 
 
-def _mask_value(value: bytes, masker: Callable[[str], str]) -> bytes:
+def mask_value(value: bytes, masker: Callable[[str], str]) -> bytes:
     # The usual shape straight on the bytes; the rest as text.
     shape, quick = _QUICK[masker]
     return shape.mask_bytes(value) or quick(value.decode()).encode()
@@ -170,12 +171,12 @@ def _mask_personal_values(data: bytes) -> bytes | None:
         pieces = data.split(tail)
         for i in range(1, len(pieces)):
             before, piece = pieces[i - 1], pieces[i]
-            masker = _MASKERS.get(before[before.rfind(b'"') + 1 :] + tail[:-2])
+            masker = MASKERS.get(before[before.rfind(b'"') + 1 :] + tail[:-2])
             if masker is None:
                 continue
             if piece[:1] == b'"':
                 end = piece.find(b'"', 1)
-                pieces[i] = b'"' + _mask_value(piece[1:end], masker) + piece[end:]
+                pieces[i] = b'"' + mask_value(piece[1:end], masker) + piece[end:]
             elif not piece.startswith(b"null"):
                 return None
         data = tail.join(pieces)
@@ -201,73 +202,25 @@ def clean_payload(data: bytes, *, include_personal: bool = False, plain: bool = 
     return masked
 
 
-# --- the usual shapes inside SQLite ------------------------------------------------------------------------------
-# A Python call per cell costs more than SQLite needs for the whole row, so SQLite masks the usual shapes itself (the
-# same as fast_mask_id and fast_mask_phone, which tests compare with domain.masking) and calls the Python function
-# (`fallback`, a registered SQL function) for anything else.
+# --- the export form, kept with each event ---------------------------------------------------------------------------
+# Every event row holds, in `export_payload`, its payload as the export writes it (secrets dropped, personal data
+# masked) where that differs from the payload, and NULL where it is the same: the export then reads it as it is,
+# instead of cleaning the same payloads again at every export. Every insert (store/append.py) and migration 7 fill
+# it by this function; `check` recomputes it for every event.
 
 
-def shape_sql(shape: Shape, expr: str, fallback: str) -> str:
-    kept_tail = shape.length - shape.tail + 1
-    return (
-        f"CASE WHEN {expr} GLOB '{shape.glob}'"
-        f" THEN substr({expr}, 1, {shape.head}) || '{shape.stars}' || substr({expr}, {kept_tail})"
-        f" ELSE {fallback}({expr}) END"
+def export_form(payload: str) -> str | None:
+    """The payload (JSON text as dump_payload wrote it) as the export writes it without personal data, or None when
+    that is the payload itself."""
+    data = payload.encode()
+    cleaned = clean_payload(data)
+    return None if cleaned == data else cleaned.decode()
+
+
+EXPORT_FORM_SQL = "export_form"  # the SQL function migration 7 fills existing rows with
+
+
+def register_export_form(conn: sqlite3.Connection) -> None:
+    conn.create_function(
+        EXPORT_FORM_SQL, 1, lambda text: None if text is None else export_form(text), deterministic=True
     )
-
-
-def id_sql(expr: str, fallback: str) -> str:
-    return shape_sql(ID_SHAPE, expr, fallback)
-
-
-def phone_sql(expr: str, fallback: str) -> str:
-    return shape_sql(MOBILE_SHAPE, expr, fallback)
-
-
-# --- a payload as a CSV cell ---------------------------------------------------------------------------------------
-# The export cleans payloads inside the CSV text SQLite made, where every '"' of the JSON is doubled: cleaning there
-# spares undoing and redoing the quoting of every payload. The same proof as clean_payload's, read through the
-# doubling: without a backslash every doubled quote is a JSON quote, so a tail followed by '"":' ends a key, which
-# starts after the '"' before it, and a string value runs to the next '""'.
-
-_CELL_TAILS = tuple(tail[:-2] + b'"":' for tail in KEY_TAILS)
-
-
-def _slow_cell(cell: bytes, include_personal: bool) -> bytes:
-    payload = cell.replace(b'""', b'"').decode()
-    return clean_payload_slow(payload, include_personal=include_personal).encode().replace(b'"', b'""')
-
-
-def clean_csv_cell(cell: bytes, *, include_personal: bool = False, plain: bool = False) -> bytes:
-    """clean_payload for a payload whose quotes are doubled (a CSV cell without its outer quotes), the answer doubled
-    the same way. `plain`: the caller has made sure there is no backslash in `cell`."""
-    if not plain and b"\\" in cell or b'"pin_' in cell:
-        return _slow_cell(cell, include_personal)
-    if include_personal:
-        return cell
-    spans = []
-    for tail in _CELL_TAILS:
-        at = cell.find(tail)
-        while at >= 0:
-            key_end = at + len(tail) - 3
-            value = key_end + 3
-            masker = _MASKERS.get(cell[cell.rfind(b'"', 0, at) + 1 : key_end])
-            if masker is not None:
-                if cell[value : value + 2] == b'""':
-                    end = cell.find(b'""', value + 2)
-                    spans.append((value + 2, end, _mask_value(cell[value + 2 : end], masker)))
-                elif not cell.startswith(b"null", value):
-                    return _slow_cell(cell, include_personal)
-            at = cell.find(tail, value)
-    masked = cell
-    if spans:
-        spans.sort()
-        parts, done = [], 0
-        for start, end, text in spans:
-            parts += (cell[done:start], text)
-            done = end
-        parts.append(cell[done:])
-        masked = b"".join(parts)
-    if has_personal_bytes(masked):
-        return _slow_cell(cell, include_personal)
-    return masked
