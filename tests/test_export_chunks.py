@@ -105,9 +105,9 @@ def test_the_payload_cell_is_the_definition(payload: dict) -> None:
     """Without personal data: the export form kept with the row; with it: the SQL sends every payload with a secret
     to Python. Either way the cell is what the parse-mask-dump definition gives."""
     conn = sqlite3.connect(":memory:")
-    conn.execute("CREATE TABLE events (payload TEXT, export_payload TEXT)")
+    conn.execute("CREATE TABLE events (payload TEXT, export_at INTEGER, export_text TEXT)")
     text = dump_payload(payload)
-    conn.execute("INSERT INTO events VALUES (?, ?)", (text, export_form(text)))
+    conn.execute("INSERT INTO events VALUES (?, ?, ?)", (text, *(export_form(text) or (None, None))))
     (column,) = [c for c in events_table().columns if c.kind == "json"]
     for include_personal in (False, True):
         register_functions(conn, include_personal)

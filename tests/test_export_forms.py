@@ -13,7 +13,7 @@ from station_tui.services.export import run_export
 from station_tui.services.station import Station
 from station_tui.store import Store, batch, catalogue
 from station_tui.store.check import check
-from station_tui.store.masking import clean_payload_slow, export_form
+from station_tui.store.masking import apply_export_form, clean_payload_slow, export_form
 from station_tui.store.recover import recover
 
 PACKAGE = Path(__file__).resolve().parent.parent / "station_tui"
@@ -22,17 +22,19 @@ PACKAGE = Path(__file__).resolve().parent.parent / "station_tui"
 def _forms_agree(path: Path) -> int:
     """How many rows hold a form (the rest must need none); fails on a row whose form is not the rule's."""
     with sqlite3.connect(path) as conn:
-        rows = conn.execute("SELECT seq, payload, export_payload FROM events").fetchall()
-    for seq, payload, stored in rows:
-        assert stored == export_form(payload), f"event {seq}"
-        assert (stored or payload) == clean_payload_slow(payload), f"event {seq}"
-    return sum(stored is not None for _, _, stored in rows)
+        rows = conn.execute("SELECT seq, payload, export_at, export_text FROM events").fetchall()
+    for seq, payload, at, text in rows:
+        assert (None if text is None else (at, text)) == export_form(payload), f"event {seq}"
+        assert apply_export_form(payload, at, text) == clean_payload_slow(payload), f"event {seq}"
+    return sum(text is not None for *_, text in rows)
 
 
 def _accepted_forms(path: Path) -> list[dict]:
     with sqlite3.connect(path) as conn:
-        rows = conn.execute("SELECT export_payload FROM events WHERE type = 'application.accepted'").fetchall()
-    return [json.loads(form)["application"] for (form,) in rows]
+        rows = conn.execute(
+            "SELECT payload, export_at, export_text FROM events WHERE type = 'application.accepted'"
+        ).fetchall()
+    return [json.loads(apply_export_form(*row))["application"] for row in rows]
 
 
 def test_only_one_module_inserts_into_the_log() -> None:
@@ -70,21 +72,22 @@ def test_received_batched_and_recovered_events_keep_their_export_form(demo_db: P
 def test_check_finds_an_export_form_that_is_not_the_rule(demo_db: Path) -> None:
     with sqlite3.connect(demo_db) as conn:
         conn.execute("DROP TRIGGER events_no_update")
-        # A form that gives the identity number away: the export would send it as it is.
+        # No form: the export would send the identity number as it is.
         conn.execute(
-            "UPDATE events SET export_payload = payload WHERE seq = (SELECT min(seq) FROM events"
+            "UPDATE events SET export_at = NULL, export_text = NULL WHERE seq = (SELECT min(seq) FROM events"
             " WHERE type = 'application.accepted')"
         )
     report = check(demo_db)
-    assert any("export_payload" in problem and "recover" in problem for problem in report.problems)
+    assert any("export_text" in problem and "recover" in problem for problem in report.problems)
 
 
-def test_the_export_writes_the_kept_form(demo_db: Path, tmp_path: Path, clock) -> None:  # noqa: ANN001
+def test_the_export_writes_the_payload_with_its_form(demo_db: Path, tmp_path: Path, clock) -> None:  # noqa: ANN001
     with Store(demo_db, clock=clock) as store:
-        seq, form = store.conn.execute(
-            "SELECT seq, export_payload FROM events WHERE type = 'application.accepted' ORDER BY seq LIMIT 1"
+        seq, *row = store.conn.execute(
+            "SELECT seq, payload, export_at, export_text FROM events WHERE type = 'application.accepted'"
+            " ORDER BY seq LIMIT 1"
         ).fetchone()
         result = run_export(Station.open(store), outbox=tmp_path, full=True)
     text = (result.folder / "events.csv").read_text(encoding="utf-8-sig")
     line = next(line for line in text.splitlines() if line.startswith(f"{seq},"))
-    assert '"' + form.replace('"', '""') + '"' in line
+    assert '"' + apply_export_form(*row).replace('"', '""') + '"' in line

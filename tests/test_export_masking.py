@@ -16,7 +16,15 @@ from station_tui.services.export.masking import clean_csv_cell, id_sql, phone_sq
 from station_tui.services.export.tables import register_functions
 from station_tui.store import masking as store_masking
 from station_tui.store.events import dump_payload
-from station_tui.store.masking import clean_payload, clean_payload_slow, fast_mask_id, fast_mask_phone
+from station_tui.store.masking import (
+    apply_export_form,
+    clean_payload,
+    clean_payload_slow,
+    export_form,
+    export_form_sql,
+    fast_mask_id,
+    fast_mask_phone,
+)
 
 DIGITS = "0123456789"
 ID_CHARS = DIGITS + "XxABCDEFGHJKLMNPQRTUWY"
@@ -181,3 +189,17 @@ cells = st.one_of(
 def test_the_sql_cell_rules_are_the_python_ones(sql: sqlite3.Connection, value: object) -> None:
     (cell,) = sql.execute(f"SELECT {guard_sql('?1')}", (value,)).fetchone()
     assert cell == guard_cell(value)
+
+
+@given(payloads)
+@settings(max_examples=400, deadline=None)
+def test_the_kept_export_form_gives_the_cleaned_payload(payload: dict) -> None:
+    """What an event row keeps (export_form) laid over its payload, in Python and in SQL, is the definition."""
+    text = dump_payload(payload)
+    at, form = export_form(text) or (None, None)
+    expected = clean_payload_slow(text)
+    assert apply_export_form(text, at, form) == expected
+    sql = export_form_sql("?1", "?2", "?3")
+    assert sqlite3.connect(":memory:").execute(f"SELECT {sql}", (text, at, form)).fetchone()[0] == expected
+    if form is not None and at is not None:
+        assert len(form) < len(text)  # only the stretch that differs

@@ -12,16 +12,17 @@ from station_tui.store.masking import export_form
 
 _COLUMNS = (
     "uuid, device, device_seq, type, application, payload, recorded_at, operator, simulated, version, needs_program,"
-    " export_payload"
+    " export_at, export_text"
 )
-_INSERT = f"INSERT INTO events ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-_INSERT_AT = f"INSERT INTO events (seq, {_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+_INSERT = f"INSERT INTO events ({_COLUMNS}) VALUES ({', '.join('?' * 13)})"
+_INSERT_AT = f"INSERT INTO events (seq, {_COLUMNS}) VALUES ({', '.join('?' * 14)})"
 
 
 def _row(e: Event) -> tuple:
     text = dump_payload(e.payload)
+    at, form = export_form(text) or (None, None)
     return (e.uuid, e.device, e.device_seq, e.type, e.application, text, e.recorded_at, e.operator, int(e.simulated),
-            e.version, e.needs_program, export_form(text))  # fmt: skip
+            e.version, e.needs_program, at, form)  # fmt: skip
 
 
 def insert_event(conn: sqlite3.Connection, event: Event, seq: int | None = None) -> int:

@@ -111,14 +111,14 @@ def _export_forms(conn: sqlite3.Connection) -> list[str]:
     as it is, so a wrong one would send personal data (or a stale mask) to the county."""
     wrong = [
         seq
-        for seq, payload, stored in conn.execute("SELECT seq, payload, export_payload FROM events ORDER BY seq")
-        if export_form(payload) != stored
+        for seq, payload, at, text in conn.execute("SELECT seq, payload, export_at, export_text FROM events ORDER BY seq")
+        if export_form(payload) != (None if text is None else (at, text))
     ]
     if not wrong:
         return []
     shown = ", ".join(str(seq) for seq in wrong[:_SAMPLE])
     return [
-        f"{len(wrong)} 条事件的导出内容（export_payload）与遮蔽规则不符（如序号 {shown}）："
+        f"{len(wrong)} 条事件的导出内容（export_text）与遮蔽规则不符（如序号 {shown}）："
         "导出会原样写出这些内容：请用 station-tui recover 按现行规则重建数据库后再导出"
     ]
 

@@ -21,7 +21,7 @@ from station_tui.domain.masking import PERSONAL_KEYS, mask_id
 from station_tui.services.export.files import NUMERIC_KINDS, guard_cell, guard_sql, line_sql
 from station_tui.services.export.masking import clean_csv_cell, id_sql, phone_sql
 from station_tui.store import catalogue
-from station_tui.store.masking import clean_payload, fast_mask_id, fast_mask_phone, mask_text
+from station_tui.store.masking import clean_payload, export_form_sql, fast_mask_id, fast_mask_phone, mask_text
 
 KIND_LABELS = {
     "uuid": "标识（UUID）",
@@ -286,12 +286,12 @@ def has_secret_sql(expr: str) -> str:
 
 
 def json_sql(column: Column, include_personal: bool) -> str:
-    """An event payload as exported. Without personal data it is the export form each event row keeps (NULL: the same
-    as the payload; store/masking.py makes it when the event is written): no Python and no scan of the payload at
+    """An event payload as exported. Without personal data: the payload with the export form each event row keeps
+    laid over it (store/masking.py makes it when the event is written), no Python and no scan of the payload at
     export time. With personal data only the secrets go, in Python."""
     expr = column.sql or f"t.{column.name}"
     if not include_personal:
-        return f"coalesce(t.export_{column.name}, {expr})"
+        return export_form_sql(expr, "t.export_at", "t.export_text")
     # As bytes: the payload is UTF-8 in the file, so the shortcut in masking.py never decodes it.
     return f"CASE WHEN {has_secret_sql(expr)} THEN x_payload(CAST({expr} AS BLOB)) ELSE {expr} END"
 
