@@ -181,26 +181,29 @@ class Facts:
 
 
 def read_facts(
-    conn: sqlite3.Connection, accepted: Callable[[tuple], None], finished: Callable[[tuple], None]
-) -> dict[str, tuple[str, str]]:
+    conn: sqlite3.Connection,
+    accepted: Callable[[tuple], None],
+    finished: Callable[[tuple], None],
+    connected: dict[str, tuple[str, str]] | None = None,
+) -> None:
     """Each application's facts, as they are read: `accepted` gets its ACCEPTED_FACTS row, `finished` its
-    FINISHED_FACTS row when it has an outcome. Returns the connected ones: uuid → (category, day of connection)."""
-    connected: dict[str, tuple[str, str]] = {}
+    FINISHED_FACTS row when it has an outcome; `connected`, when given, is filled with the connected ones: uuid →
+    (category, day of connection)."""
     for (uuid, category, day_accepted, mode, due, documents, stages, paused, deferred, on_time, small_micro, called,
          satisfied, works_due, kind, day) in _with_outcomes(conn):  # fmt: skip
         complete, deferred_mode = int(mode == "complete"), int(mode == "deferred")
         accepted((category, day_accepted, 1, complete, deferred_mode, documents, stages, deferred, on_time))
         if kind is not None:
             finished((category, day_accepted, due, paused, small_micro, called, satisfied, works_due, kind, day))
-        if kind == CONNECTED:
-            connected[uuid] = (category, day)
-    return connected
+            if kind == CONNECTED and connected is not None:
+                connected[uuid] = (category, day)
 
 
 def station_facts(conn: sqlite3.Connection) -> Facts:
     """The station's facts, one row per application, and the finished stages of the connected ones."""
     facts = Facts([], [], [])
-    connected = read_facts(conn, facts.accepted.append, facts.finished.append)
+    connected: dict[str, tuple[str, str]] = {}
+    read_facts(conn, facts.accepted.append, facts.finished.append, connected)
     facts.stages = [
         (*found, position, name, started, finished)
         for application, position, name, started, finished in conn.execute(STAGES)
