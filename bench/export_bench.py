@@ -72,10 +72,25 @@ def _ours(db: Path, out: Path) -> tuple[float, float | None, int | None]:
     return elapsed, cpu, int(text) if text else None
 
 
-def _shell(shell: str, db: Path, out: Path) -> tuple[float, float | None]:
+def _columns(db: Path, table: str) -> str:
+    """Every column of the table but the export forms kept with each event (schema 7): the shell writes what it
+    wrote before them, and the export does not write them either."""
+    with sqlite3.connect(db) as conn:
+        names = [row[1] for row in conn.execute(f"PRAGMA table_info({table})")]
+    conn.close()
+    return ", ".join(name for name in names if not name.startswith("export_"))
+
+
+def _shell(shell: str, db: Path, out: Path, safety: bool = False) -> tuple[float, float | None]:
+    """The five tables as CSV files; with `safety`, also what every export does besides (store/backup.py): the
+    database checked (PRAGMA quick_check) and backed up (.backup, SQLite's backup API, as the export's)."""
     _fresh(out)
     script = out.parent / "shell.sql"
-    script.write_text("".join(f".output {(out / f'{t}.csv').as_posix()}\nSELECT * FROM {t};\n" for t in TABLES))
+    lines = [f".output {(out / f'{t}.csv').as_posix()}\nSELECT {_columns(db, t)} FROM {t};\n" for t in TABLES]
+    if safety:
+        lines.append(f".output {(out / 'check.txt').as_posix()}\nPRAGMA quick_check;\n")
+        lines.append(f".backup {(out / 'backup.db').as_posix()}\n")
+    script.write_text("".join(lines))
     with open(script, "rb") as stdin:
         return _run([shell, "-csv", "-header", str(db)], stdin=stdin)
 
@@ -116,19 +131,23 @@ def _measure(source: Path, runs: int, with_utils: bool, work: Path) -> tuple[lis
     shell = shutil.which("sqlite3")
     if shell:
         _shell(shell, copy, work / "warm")  # one untimed pass, so that neither side pays for a cold cache alone
-    ours, ours_cpu, shells, shells_cpu, peaks = [], [], [], [], []
+    ours, ours_cpu, shells, shells_cpu, safes, safes_cpu, peaks = [], [], [], [], [], [], []
     for turn in range(runs):
-        sides = ["ours", "shell"] if turn % 2 == 0 else ["shell", "ours"]
+        sides = ["ours", "shell", "safe"] if turn % 2 == 0 else ["safe", "shell", "ours"]
         for side in sides:
             if side == "ours":
                 elapsed, cpu, peak = _ours(copy, work / "ours")
                 ours.append(elapsed)
                 ours_cpu.append(cpu)
                 peaks.append(peak)
-            elif shell:
+            elif shell and side == "shell":
                 elapsed, cpu = _shell(shell, copy, work / "shell")
                 shells.append(elapsed)
                 shells_cpu.append(cpu)
+            elif shell:
+                elapsed, cpu = _shell(shell, copy, work / "shell", safety=True)
+                safes.append(elapsed)
+                safes_cpu.append(cpu)
     median = statistics.median(ours)
     size = f"{events:,} events"
     lines = []
@@ -137,6 +156,12 @@ def _measure(source: Path, runs: int, with_utils: bool, work: Path) -> tuple[lis
         lines.append(
             f"export --full ({size}): station-tui {median:.2f} s, sqlite3 -csv -header {anchor:.2f} s, ratio"
             f" {median / anchor:.2f}x (target <= 2x); medians of {runs}, interleaved; {_cpu(ours_cpu, shells_cpu)}"
+        )
+        safe = statistics.median(safes)
+        lines.append(
+            f"export --full ({size}): station-tui {median:.2f} s, the shell's CSV files + PRAGMA quick_check +"
+            f" .backup (what every export does besides, issue 13) {safe:.2f} s, ratio {median / safe:.2f}x;"
+            f" {_cpu(ours_cpu, safes_cpu)}"
         )
     else:
         lines.append("export vs sqlite3 shell: skipped, the sqlite3 shell is not installed (apt-get install sqlite3)")

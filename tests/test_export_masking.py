@@ -11,19 +11,20 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from station_tui.domain.masking import PERSONAL_KEYS, mask_id, mask_phone
-from station_tui.services.export import masking as export_masking
 from station_tui.services.export.files import guard_cell, guard_sql
-from station_tui.services.export.masking import (
-    clean_csv_cell,
+from station_tui.services.export.masking import clean_csv_cell, id_sql, phone_sql
+from station_tui.services.export.tables import register_functions
+from station_tui.store import masking as store_masking
+from station_tui.store.events import dump_payload
+from station_tui.store.masking import (
+    apply_export_form,
     clean_payload,
     clean_payload_slow,
+    export_form,
+    export_form_sql,
     fast_mask_id,
     fast_mask_phone,
-    id_sql,
-    phone_sql,
 )
-from station_tui.services.export.tables import register_functions
-from station_tui.store.events import dump_payload
 
 DIGITS = "0123456789"
 ID_CHARS = DIGITS + "XxABCDEFGHJKLMNPQRTUWY"
@@ -50,7 +51,7 @@ phones = st.one_of(
 @settings(max_examples=400)
 def test_the_quick_identity_mask_is_the_domain_rule(value: str) -> None:
     assert fast_mask_id(value) == mask_id(value)
-    assert export_masking._mask_value(value.encode(), mask_id) == mask_id(value).encode()
+    assert store_masking.mask_value(value.encode(), mask_id) == mask_id(value).encode()
 
 
 @given(phones)
@@ -58,7 +59,7 @@ def test_the_quick_identity_mask_is_the_domain_rule(value: str) -> None:
 @settings(max_examples=400)
 def test_the_quick_phone_mask_is_the_domain_rule(value: str) -> None:
     assert fast_mask_phone(value) == mask_phone(value)
-    assert export_masking._mask_value(value.encode(), mask_phone) == mask_phone(value).encode()
+    assert store_masking.mask_value(value.encode(), mask_phone) == mask_phone(value).encode()
 
 
 @pytest.fixture(scope="module")
@@ -155,7 +156,7 @@ def test_an_accepted_application_payload_is_cleaned_the_quick_way(monkeypatch: p
     def slow(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
         raise AssertionError("took the slow way")
 
-    monkeypatch.setattr(export_masking, "clean_payload_slow", slow)
+    monkeypatch.setattr(store_masking, "clean_payload_slow", slow)
     cleaned = clean_payload(dump_payload(payload).encode()).decode()
     assert cleaned == expected
     assert json.loads(cleaned)["application"]["id_number"] == "935000********HLEW"
@@ -188,3 +189,17 @@ cells = st.one_of(
 def test_the_sql_cell_rules_are_the_python_ones(sql: sqlite3.Connection, value: object) -> None:
     (cell,) = sql.execute(f"SELECT {guard_sql('?1')}", (value,)).fetchone()
     assert cell == guard_cell(value)
+
+
+@given(payloads)
+@settings(max_examples=400, deadline=None)
+def test_the_kept_export_form_gives_the_cleaned_payload(payload: dict) -> None:
+    """What an event row keeps (export_form) laid over its payload, in Python and in SQL, is the definition."""
+    text = dump_payload(payload)
+    at, form = export_form(text) or (None, None)
+    expected = clean_payload_slow(text)
+    assert apply_export_form(text, at, form) == expected
+    sql = export_form_sql("?1", "?2", "?3")
+    assert sqlite3.connect(":memory:").execute(f"SELECT {sql}", (text, at, form)).fetchone()[0] == expected
+    if form is not None and at is not None:
+        assert len(form) < len(text)  # only the stretch that differs

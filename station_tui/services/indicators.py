@@ -180,20 +180,30 @@ class Facts:
     stages: list[tuple]  # finished stages of the connected applications
 
 
-def station_facts(conn: sqlite3.Connection) -> Facts:
-    """The station's facts, one row per application."""
-    facts = Facts([], [], [])
-    connected: dict[str, tuple[str, str]] = {}
-    for (uuid, category, accepted, mode, due, documents, stages, paused, deferred, on_time, small_micro, called,
+def read_facts(
+    conn: sqlite3.Connection,
+    accepted: Callable[[tuple], None],
+    finished: Callable[[tuple], None],
+    connected: dict[str, tuple[str, str]] | None = None,
+) -> None:
+    """Each application's facts, as they are read: `accepted` gets its ACCEPTED_FACTS row, `finished` its
+    FINISHED_FACTS row when it has an outcome; `connected`, when given, is filled with the connected ones: uuid →
+    (category, day of connection)."""
+    for (uuid, category, day_accepted, mode, due, documents, stages, paused, deferred, on_time, small_micro, called,
          satisfied, works_due, kind, day) in _with_outcomes(conn):  # fmt: skip
         complete, deferred_mode = int(mode == "complete"), int(mode == "deferred")
-        facts.accepted.append((category, accepted, 1, complete, deferred_mode, documents, stages, deferred, on_time))
+        accepted((category, day_accepted, 1, complete, deferred_mode, documents, stages, deferred, on_time))
         if kind is not None:
-            facts.finished.append(
-                (category, accepted, due, paused, small_micro, called, satisfied, works_due, kind, day)
-            )
-        if kind == CONNECTED:
-            connected[uuid] = (category, day)
+            finished((category, day_accepted, due, paused, small_micro, called, satisfied, works_due, kind, day))
+            if kind == CONNECTED and connected is not None:
+                connected[uuid] = (category, day)
+
+
+def station_facts(conn: sqlite3.Connection) -> Facts:
+    """The station's facts, one row per application, and the finished stages of the connected ones."""
+    facts = Facts([], [], [])
+    connected: dict[str, tuple[str, str]] = {}
+    read_facts(conn, facts.accepted.append, facts.finished.append, connected)
     facts.stages = [
         (*found, position, name, started, finished)
         for application, position, name, started, finished in conn.execute(STAGES)
@@ -307,25 +317,28 @@ class _Memo(dict):
         return key
 
 
-def count(
-    accepted: Iterable[tuple], finished: Iterable[tuple], days: DayIndex, period: Period = month_of
-) -> dict[tuple[str, str], Group]:
-    """The groups of fact rows (ACCEPTED_FACTS, FINISHED_FACTS) by (period, category). `period` names the group a day
-    falls in (its month by default; None: outside the range asked for)."""
-    groups: dict[tuple[str, str], Group] = {}
-    periods = _Memo(period)
+class Counter:
+    """The groups of fact rows (ACCEPTED_FACTS, FINISHED_FACTS) by (period, category), counted as the rows come:
+    a station streams its applications through it without holding a row per application. `period` names the group
+    a day falls in (its month by default; None: outside the range asked for)."""
 
-    def group(day: str, category: str) -> Group | None:
-        key = periods[day]
+    def __init__(self, days: DayIndex, period: Period = month_of) -> None:
+        self.days = days
+        self.groups: dict[tuple[str, str], Group] = {}
+        self._periods = _Memo(period)
+
+    def _group(self, day: str, category: str) -> Group | None:
+        key = self._periods[day]
         if key is None:
             return None
-        g = groups.get((key, category))
+        g = self.groups.get((key, category))
         if g is None:
-            g = groups[key, category] = Group()
+            g = self.groups[key, category] = Group()
         return g
 
-    for category, day, n, complete, deferred_mode, documents, stages, deferred, deferred_on_time in accepted:
-        g = group(day, category)
+    def accepted(self, row: tuple) -> None:
+        category, day, n, complete, deferred_mode, documents, stages, deferred, deferred_on_time = row
+        g = self._group(day, category)
         if g is not None:
             g.accepted += n
             g.complete += complete
@@ -334,13 +347,16 @@ def count(
             g.stages += stages
             g.deferred_documents += deferred
             g.deferred_on_time += deferred_on_time
-    for category, accepted_day, due, paused, small_micro, called, satisfied, works_due, kind, day in finished:
-        g = group(day, category)
+
+    def finished(self, row: tuple) -> None:
+        category, accepted_day, due, paused, small_micro, called, satisfied, works_due, kind, day = row
+        g = self._group(day, category)
         if g is None:
-            continue
+            return
         if kind == TERMINATED:
             g.terminated += 1
-            continue
+            return
+        days = self.days
         gross = max(days[day] - days[accepted_day], 0)
         used = max(gross - paused, 0)
         g.used.append(used)
@@ -353,7 +369,18 @@ def count(
             g.small_micro += 1
             g.called += bool(called)
             g.satisfied += bool(called) and bool(satisfied)
-    return groups
+
+
+def count(
+    accepted: Iterable[tuple], finished: Iterable[tuple], days: DayIndex, period: Period = month_of
+) -> dict[tuple[str, str], Group]:
+    """The groups of fact rows (ACCEPTED_FACTS, FINISHED_FACTS) by (period, category): see Counter."""
+    counter = Counter(days, period)
+    for row in accepted:
+        counter.accepted(row)
+    for row in finished:
+        counter.finished(row)
+    return counter.groups
 
 
 def rows_of(groups: Mapping[tuple[str, str], Group], names: Mapping[str, str]) -> Iterator[tuple]:
@@ -397,9 +424,11 @@ def stage_rows_of(
 def indicator_rows(
     conn: sqlite3.Connection, calendar: WorkCalendar, category_names: Mapping[str, str]
 ) -> Iterator[tuple]:
-    """The station's indicator rows (COLUMNS), every month: indicators.csv."""
-    facts = station_facts(conn)
-    return rows_of(count(facts.accepted, facts.finished, DayIndex(calendar)), category_names)
+    """The station's indicator rows (COLUMNS), every month: indicators.csv. Counted as the applications are read,
+    not from a list of them (a row per application held in memory was 150 MB at 100,000), without the stages."""
+    counter = Counter(DayIndex(calendar))
+    read_facts(conn, counter.accepted, counter.finished)
+    return rows_of(counter.groups, category_names)
 
 
 def workdays_used(calendar: WorkCalendar) -> Callable[[str, str, int], int]:

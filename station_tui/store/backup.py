@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import re
 import sqlite3
+import threading
 import time
 from datetime import date, datetime
 from pathlib import Path
@@ -143,12 +144,48 @@ def other_disk(a: Path, b: Path) -> bool:
 OUTBOX_BACKUPS = "station-tui-backups"  # beside the station's export folders on the stick, never inside them
 
 
+class BackgroundCheck:
+    """PRAGMA quick_check of a database on its own connection, in a thread, while the caller does other work (an
+    export writes its files meanwhile: on two cores the check then costs no waiting). `findings()` waits for it."""
+
+    def __init__(self, db_path: Path) -> None:
+        self._findings: list[str] = []
+        self._thread = threading.Thread(target=self._run, args=(db_path,), name="quick-check", daemon=True)
+        self._thread.start()
+
+    def _run(self, db_path: Path) -> None:
+        try:
+            conn = sqlite3.connect(db_path, timeout=15.0)
+        except sqlite3.Error as exc:
+            self._findings = [str(exc)]
+            return
+        try:
+            self._findings = sound(conn)
+        finally:
+            conn.close()
+
+    def findings(self) -> list[str]:
+        self._thread.join()
+        return self._findings
+
+
 def backups_after_export(
-    source: sqlite3.Connection, db_path: Path, outbox: Path, station_code: str, moment: datetime
+    source: sqlite3.Connection,
+    db_path: Path,
+    outbox: Path,
+    station_code: str,
+    moment: datetime,
+    checked: BackgroundCheck | None = None,
 ) -> tuple[Path, ...]:
     """At every export: a backup beside the database, and a copy in the outbox when it is another disk (a USB
-    stick), so that a dead PC does not take every copy with it. The stick keeps its last KEEP_DAYS copies."""
-    made = [safe_backup_beside(source, db_path, moment)]
+    stick), so that a dead PC does not take every copy with it. The stick keeps its last KEEP_DAYS copies.
+
+    Made only of a sound file, as safe_backup_beside: `checked` is the quick_check the export ran while it wrote its
+    files (of the same file, less the one export.done event recorded since); None: check now."""
+    problems = sound(source) if checked is None else checked.findings()
+    if problems:
+        raise damaged(db_path, sqlite3.DatabaseError("; ".join(problems)))
+    made = [backup_beside(source, db_path, moment)]
     if other_disk(outbox, db_path.parent):
         folder = outbox / OUTBOX_BACKUPS
         made.append(backup_into_folder(source, folder, station_code, moment))

@@ -25,26 +25,15 @@ from typing import Any
 
 from station_tui.store import batch_merge as merge
 from station_tui.store import catalogue, conflicts
-from station_tui.store.events import Event, dump_payload
-
-_INSERT = (
-    "INSERT INTO events (uuid, device, device_seq, type, application, payload, recorded_at, operator, simulated,"
-    " version, needs_program) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
+from station_tui.store.append import insert_events
+from station_tui.store.events import Event
 
 
 def add(conn: sqlite3.Connection, items: list[tuple[Event, Any]]) -> None:
     """Append events new to this log (with their payloads as catalogue.read gives them), in one executemany, and
     project them in log order, in batches."""
     (last,) = conn.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()
-    conn.executemany(
-        _INSERT,
-        [
-            (e.uuid, e.device, e.device_seq, e.type, e.application, dump_payload(e.payload), e.recorded_at,
-             e.operator, int(e.simulated), e.version, e.needs_program)
-            for e, _ in items
-        ],
-    )  # fmt: skip
+    insert_events(conn, (e for e, _ in items))
     # Each row took the next rowid (max + 1), as Store.receive's inserts one by one would: the i-th is last + 1 + i.
     (now,) = conn.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()
     if now != last + len(items):

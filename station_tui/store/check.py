@@ -11,6 +11,7 @@ from pathlib import Path
 from station_tui.store import catalogue
 from station_tui.store.database import Store, read_only_uri
 from station_tui.store.events import EVENT_COLUMNS, Event
+from station_tui.store.masking import export_form, register_export_form
 from station_tui.store.schema import MIGRATIONS, PROJECTION_TABLES
 
 _SAMPLE = 5
@@ -64,6 +65,7 @@ def _sequence_gaps(conn: sqlite3.Connection) -> list[str]:
 def rebuild_in_memory(path: Path) -> sqlite3.Connection:
     """Replay every event of the file at `path` into a fresh in-memory schema, which has the file attached as `disk`."""
     memory = sqlite3.connect(":memory:", isolation_level=None, uri=True)
+    register_export_form(memory)
     for migration in MIGRATIONS:
         for statement in migration:
             memory.execute(statement)
@@ -104,6 +106,23 @@ def _compare(memory: sqlite3.Connection) -> list[str]:
     return problems
 
 
+def _export_forms(conn: sqlite3.Connection) -> list[str]:
+    """Each event's stored export form is what the masking rule makes of its payload today: the export writes it
+    as it is, so a wrong one would send personal data (or a stale mask) to the county."""
+    wrong = [
+        seq
+        for seq, payload, at, text in conn.execute("SELECT seq, payload, export_at, export_text FROM events ORDER BY seq")
+        if export_form(payload) != (None if text is None else (at, text))
+    ]
+    if not wrong:
+        return []
+    shown = ", ".join(str(seq) for seq in wrong[:_SAMPLE])
+    return [
+        f"{len(wrong)} 条事件的导出内容（export_text）与遮蔽规则不符（如序号 {shown}）："
+        "导出会原样写出这些内容：请用 station-tui recover 按现行规则重建数据库后再导出"
+    ]
+
+
 def check(path: Path) -> CheckReport:
     """Raises StoreError when the file is not one of ours or cannot be opened; damage found once it is open is
     reported (never raised), since diagnosing damage is what this command is for."""
@@ -128,6 +147,7 @@ def _check_open_file(store: Store, path: Path, report: CheckReport) -> None:
     report.events = store.one("SELECT count(*) FROM events")
     report.applications = store.one("SELECT count(*) FROM applications")
     report.problems += _sequence_gaps(store.conn)
+    report.problems += _export_forms(store.conn)
     try:
         memory = rebuild_in_memory(path)
     except (catalogue.UnknownEventError, KeyError, sqlite3.DatabaseError) as exc:

@@ -19,10 +19,12 @@ import msgspec
 
 from station_tui.domain.timeutil import Clock, from_iso, system_now, to_iso
 from station_tui.store import catalogue
+from station_tui.store.append import insert_event
 from station_tui.store.backup import backup_beside
 from station_tui.store.diagnose import empty_file, foreign_file, open_failure, write_refusal
 from station_tui.store.errors import ClockBehindError, StoreError
-from station_tui.store.events import EVENT_COLUMNS, Event, dump_payload
+from station_tui.store.events import EVENT_COLUMNS, Event
+from station_tui.store.masking import register_export_form
 from station_tui.store.payloads import Payload
 from station_tui.store.schema import MIGRATIONS, SCHEMA_VERSION
 
@@ -36,6 +38,7 @@ def _is_empty(path: Path) -> bool:
 def new_schema(conn: sqlite3.Connection, meta: dict[str, str]) -> None:
     """On a connection to a new, empty file: WAL, a transaction (the caller commits it), every migration, the meta."""
     conn.execute("PRAGMA journal_mode = WAL")
+    register_export_form(conn)
     conn.execute("BEGIN IMMEDIATE")
     for migration in MIGRATIONS:
         for statement in migration:
@@ -185,6 +188,7 @@ class Store:
     def _migrate(self, version: int) -> None:
         self.last_migration_backup = backup_beside(self.conn, self.path, self.clock())
         try:
+            register_export_form(self.conn)
             self.conn.execute("BEGIN IMMEDIATE")
             for number in range(version, SCHEMA_VERSION):
                 for statement in MIGRATIONS[number]:
@@ -342,24 +346,7 @@ class Store:
 
     def _insert(self, event: Event) -> Event:
         """Append the row; the event as stored, with its local sequence number (a projection may read back by it)."""
-        cursor = self.conn.execute(
-            "INSERT INTO events (uuid, device, device_seq, type, application, payload, recorded_at, operator,"
-            " simulated, version, needs_program) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                event.uuid,
-                event.device,
-                event.device_seq,
-                event.type,
-                event.application,
-                dump_payload(event.payload),
-                event.recorded_at,
-                event.operator,
-                int(event.simulated),
-                event.version,
-                event.needs_program,
-            ),
-        )
-        return dataclasses.replace(event, seq=cursor.lastrowid)
+        return dataclasses.replace(event, seq=insert_event(self.conn, event))
 
     def events(self, application: str | None = None) -> list[Event]:
         if application is None:

@@ -18,6 +18,7 @@ from pathlib import Path
 from station_tui.domain.timeutil import Clock, from_iso, system_now
 from station_tui.store import catalogue
 from station_tui.store import payloads as ev
+from station_tui.store.append import insert_event
 from station_tui.store.backup import automatic_backups
 from station_tui.store.database import Store, connect, new_schema, put_in_place
 from station_tui.store.errors import ClockBehindError, StoreError
@@ -116,7 +117,7 @@ def _build(partial: Path, meta: dict[str, str], events: list[Event], report: Rec
             used.add(seq)
             conn.execute("SAVEPOINT one")
             try:
-                _insert(conn, seq, event)
+                insert_event(conn, event, seq)
                 catalogue.apply(conn, event)
             except (catalogue.UnknownEventError, sqlite3.Error, KeyError, TypeError, ValueError):
                 conn.execute("ROLLBACK TO one")
@@ -125,15 +126,6 @@ def _build(partial: Path, meta: dict[str, str], events: list[Event], report: Rec
         conn.execute("COMMIT")
     finally:
         conn.close()
-
-
-def _insert(conn: sqlite3.Connection, seq: int, e: Event) -> None:
-    conn.execute(
-        "INSERT INTO events (seq, uuid, device, device_seq, type, application, payload, recorded_at, operator,"
-        " simulated, version, needs_program) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (seq, e.uuid, e.device, e.device_seq, e.type, e.application, dump_payload(e.payload), e.recorded_at,
-         e.operator, int(e.simulated), e.version, e.needs_program),
-    )  # fmt: skip
 
 
 def sequence_losses(conn: sqlite3.Connection) -> list[Loss]:

@@ -206,6 +206,27 @@ MIGRATIONS: list[list[str]] = [
         )""",
         "CREATE INDEX followup_calls_application ON followup_calls (application, called_at)",
     ],
+    # 7: each event's export form (store/masking.py): what the export writes instead of its payload when personal
+    # data is not included (secrets dropped, personal data masked), as the stretch that differs and where it starts
+    # (NULL, NULL: the payload itself). Made once as the event is written (store/append.py), not at every export;
+    # here for the events already in the log, by the SQL function `export_form` (registered on the connection that
+    # migrates). The log stays append-only: its trigger is lifted only for this one fill.
+    [
+        "ALTER TABLE events ADD COLUMN export_at INTEGER",
+        "ALTER TABLE events ADD COLUMN export_text TEXT",
+        "CREATE TEMP TABLE export_forms (seq INTEGER PRIMARY KEY, form TEXT NOT NULL)",
+        # LIMIT -1 keeps the subquery whole, so that export_form runs once per event.
+        """INSERT INTO temp.export_forms
+           SELECT seq, form FROM (SELECT seq, export_form(payload) AS form FROM events LIMIT -1) WHERE form IS NOT NULL""",
+        "DROP TRIGGER events_no_update",
+        """UPDATE events SET
+               export_at = (SELECT json_extract(form, '$[0]') FROM temp.export_forms f WHERE f.seq = events.seq),
+               export_text = (SELECT json_extract(form, '$[1]') FROM temp.export_forms f WHERE f.seq = events.seq)
+           WHERE seq IN (SELECT seq FROM temp.export_forms)""",
+        """CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+           BEGIN SELECT RAISE(ABORT, '事件日志只能追加，不能修改'); END""",
+        "DROP TABLE temp.export_forms",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

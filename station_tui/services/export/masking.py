@@ -1,205 +1,11 @@
-"""Personal data in exported cells: identity numbers and phones masked (domain/masking.py's rules), also inside free
-text and event payloads; operators' PIN hashes and salts are dropped from every payload, whatever the options.
-
-Free text (a notice's content, a reason a clerk typed) is scanned for what looks like a resident identity number
-(17 digits and a digit or X), a mobile number (11 digits from 1) or a landline with its area code (0371-1234567).
-A match must not touch another hex digit on either side, so the parts of a UUID are never mistaken for a phone.
-
-Payloads are JSON text as `store.events.dump_payload` wrote it. The slow way (parse, mask, dump) gives the answer;
-`clean_payload` takes a shortcut on the raw text when it can prove the result is the same (tests compare both).
+"""The export's masking forms for SQL and CSV cells: the usual shapes masked inside SQLite, and a payload cleaned
+inside its CSV cell. The definitions are in store/masking.py (and domain/masking.py); tests hold these to them.
 """
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Callable
-from functools import lru_cache
-from typing import Any
-
-from station_tui.domain.masking import ID_SHAPE, MOBILE_SHAPE, PERSONAL_KEYS, Shape, mask_id, mask_payload, mask_phone
-from station_tui.store.events import dump_payload
-
-# Never exported, even with --include-personal-data.
-SECRET_KEYS = frozenset({"pin_hash", "pin_salt"})
-
-
-def fast_mask_phone(text: str | None) -> str:
-    """`mask_phone`, without the phone library for a value of MOBILE_SHAPE (a test checks this against mask_phone)."""
-    return (text and MOBILE_SHAPE.mask(text)) or _cached_mask_phone(text)
-
-
-def fast_mask_id(text: str | None) -> str:
-    """`mask_id`, without its regular expression for a value of ID_SHAPE (a test checks this)."""
-    return (text and ID_SHAPE.mask(text)) or mask_id(text)
-
-
-@lru_cache(maxsize=4096)
-def _cached_mask_phone(text: str | None) -> str:
-    # Staff phones and landlines repeat across rows; the library call costs ~100 µs.
-    return mask_phone(text)
-
-
-_BOUNDARY_BEFORE = r"(?<![0-9A-Fa-f])"
-_BOUNDARY_AFTER = r"(?![0-9A-Fa-f])"
-_PRECISE = (
-    _BOUNDARY_BEFORE
-    + r"(?:(?P<id>[1-9]\d{16}[\dXx])|(?P<mobile>1\d{10})|(?P<landline>0\d{2,3}-\d{7,8}))"
-    + _BOUNDARY_AFTER
-)
-# ASCII digits, as the intake's validation stores numbers (full-width digits typed in free text are not recognised).
-_PERSONAL_IN_TEXT = re.compile(_PRECISE, re.ASCII)
-_PERSONAL_IN_BYTES = re.compile(_PRECISE.encode(), re.ASCII)
-# Every match above lies in a run of these characters at least 11 long. Finding the runs first is ~50 times faster
-# than running the precise pattern over the whole text (Python's re tries the look-behind at every position).
-_CANDIDATE = re.compile(r"[0-9][0-9Xx-]{10,}")
-
-
-def _mask_match(match: re.Match[str]) -> str:
-    text = match.group(0)
-    return mask_id(text) if match.group("id") else fast_mask_phone(text)
-
-
-def _windows(text: str) -> list[tuple[int, int]]:
-    """Spans holding every possible match, each with the one character either side its look-arounds read."""
-    return [(max(c.start() - 1, 0), c.end() + 1) for c in _CANDIDATE.finditer(text)]
-
-
-def mask_text(text: str) -> str:
-    """Free text with every identity number and phone in it masked; everything else as it was."""
-    parts = []
-    done = 0
-    for lo, hi in _windows(text):
-        window = text[lo:hi]
-        masked = _PERSONAL_IN_TEXT.sub(_mask_match, window)
-        if masked != window:
-            # The masks keep the length of what they mask, so the window's borders stay where they were.
-            parts += (text[done:lo], masked)
-            done = lo + len(window)
-    if not parts:
-        return text
-    parts.append(text[done:])
-    return "".join(parts)
-
-
-def has_personal_text(text: str) -> bool:
-    return any(_PERSONAL_IN_TEXT.search(text[lo:hi]) for lo, hi in _windows(text))
-
-
-# For bytes: each byte's class, 1 an ASCII digit, 2 a hyphen, 0 anything else (a byte of a multi-byte character too).
-# Every match of the precise pattern holds eleven digits in a row (identity numbers, mobiles) or a digit, a hyphen and
-# seven digits (a landline's 0dd-ddddddd), so bytes.find on the classes finds each place one could start from.
-_CLASSES = bytes(1 if 48 <= b <= 57 else 2 if b == 45 else 0 for b in range(256))
-_HINTS = (b"\x01" * 11, b"\x01\x02" + b"\x01" * 7)
-_REACH = 20  # a match is at most 18 characters long, and its look-arounds read one more on either side
-
-
-def has_personal_bytes(data: bytes) -> bool:
-    """`has_personal_text` for UTF-8 bytes (payloads come from SQLite as bytes: nothing to decode)."""
-    classes = data.translate(_CLASSES)
-    for hint in _HINTS:
-        at = classes.find(hint)
-        while at >= 0:
-            if _PERSONAL_IN_BYTES.search(data, max(at - _REACH, 0), at + len(hint) + _REACH):
-                return True
-            at = classes.find(hint, at + 1)
-    return False
-
-
-# --- payloads ---------------------------------------------------------------------------------------------------
-
-
-def _drop_secrets(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {k: _drop_secrets(v) for k, v in obj.items() if k not in SECRET_KEYS}
-    if isinstance(obj, list):
-        return [_drop_secrets(item) for item in obj]
-    return obj
-
-
-def _mask_strings(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        # Keys too: a payload keyed by phone numbers would otherwise carry them out.
-        return {mask_text(k): _mask_strings(v) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [_mask_strings(item) for item in obj]
-    if isinstance(obj, str):
-        return mask_text(obj)
-    return obj
-
-
-def clean_payload_slow(text: str, *, include_personal: bool = False) -> str:
-    """The definition: parse, drop secrets, mask personal keys (domain rules) and free text, dump as the store does."""
-    obj = _drop_secrets(json.loads(text))
-    if not include_personal:
-        obj = _mask_strings(mask_payload(obj, PERSONAL_KEYS))
-    return dump_payload(obj)
-
-
-# The fast way looks for the ends of the personal keys only: every key ends with one of these (agent_id_number with
-# id_number, customer_phone with phone), so two scans of the payload find them all.
-KEY_TAILS = tuple(
-    f'{key}":'.encode()
-    for key in PERSONAL_KEYS
-    if not any(key != other and key.endswith(other) for other in PERSONAL_KEYS)
-)
-_MASKERS = {key.encode(): masker for key, masker in PERSONAL_KEYS.items()}
-# Each rule with its usual shape and its quick form on text.
-_QUICK: dict[Callable[[str], str], tuple[Shape, Callable[[str], str]]] = {
-    mask_id: (ID_SHAPE, fast_mask_id),
-    mask_phone: (MOBILE_SHAPE, fast_mask_phone),
-}
-assert set(_MASKERS.values()) <= set(_QUICK), "a new masker needs its usual shape in _QUICK"
-
-
-def _mask_value(value: bytes, masker: Callable[[str], str]) -> bytes:
-    # The usual shape straight on the bytes; the rest as text.
-    shape, quick = _QUICK[masker]
-    return shape.mask_bytes(value) or quick(value.decode()).encode()
-
-
-def _mask_personal_values(data: bytes) -> bytes | None:
-    """The JSON text (without a backslash) with the string value of every personal key masked; None when a personal
-    key holds anything but a plain string or null (then only the slow way knows the answer).
-
-    Without a backslash every '"' opens or closes a string, so a tail followed by ':' ends a key, and the key starts
-    after the last '"' before the tail."""
-    for tail in KEY_TAILS:
-        if tail not in data:
-            continue
-        pieces = data.split(tail)
-        for i in range(1, len(pieces)):
-            before, piece = pieces[i - 1], pieces[i]
-            masker = _MASKERS.get(before[before.rfind(b'"') + 1 :] + tail[:-2])
-            if masker is None:
-                continue
-            if piece[:1] == b'"':
-                end = piece.find(b'"', 1)
-                pieces[i] = b'"' + _mask_value(piece[1:end], masker) + piece[end:]
-            elif not piece.startswith(b"null"):
-                return None
-        data = tail.join(pieces)
-    return data
-
-
-def clean_payload(data: bytes, *, include_personal: bool = False, plain: bool = False) -> bytes:
-    """`clean_payload_slow`'s answer for UTF-8 JSON as dump_payload writes it, computed on the raw bytes when that is
-    provably the same: no backslash (no escape can hide a character or a quote), no PIN key, every personal key
-    holding a plain string or null, and, those masked, nothing else in the text that mask_text would change (it
-    masks what the precise pattern matches, and a match in a string is a match in the JSON text; a match elsewhere,
-    a long JSON number, only sends the payload the slow way). The masks need no JSON escaping: they are characters
-    of the value and '*'. Anything else: the slow way, which is the definition.
-
-    `plain`: the caller has made sure that there is no backslash and no '"pin_' in `data`."""
-    if not plain and (b'"pin_' in data or b"\\" in data):
-        return clean_payload_slow(data.decode(), include_personal=include_personal).encode()
-    if include_personal:
-        return data
-    masked = _mask_personal_values(data)
-    if masked is None or has_personal_bytes(masked):
-        return clean_payload_slow(data.decode()).encode()
-    return masked
-
+from station_tui.domain.masking import ID_SHAPE, MOBILE_SHAPE, Shape
+from station_tui.store.masking import KEY_TAILS, MASKERS, clean_payload_slow, has_personal_bytes, mask_value
 
 # --- the usual shapes inside SQLite ------------------------------------------------------------------------------
 # A Python call per cell costs more than SQLite needs for the whole row, so SQLite masks the usual shapes itself (the
@@ -251,11 +57,11 @@ def clean_csv_cell(cell: bytes, *, include_personal: bool = False, plain: bool =
         while at >= 0:
             key_end = at + len(tail) - 3
             value = key_end + 3
-            masker = _MASKERS.get(cell[cell.rfind(b'"', 0, at) + 1 : key_end])
+            masker = MASKERS.get(cell[cell.rfind(b'"', 0, at) + 1 : key_end])
             if masker is not None:
                 if cell[value : value + 2] == b'""':
                     end = cell.find(b'""', value + 2)
-                    spans.append((value + 2, end, _mask_value(cell[value + 2 : end], masker)))
+                    spans.append((value + 2, end, mask_value(cell[value + 2 : end], masker)))
                 elif not cell.startswith(b"null", value):
                     return _slow_cell(cell, include_personal)
             at = cell.find(tail, value)

@@ -55,6 +55,7 @@ from station_tui.services.indicators import COLUMNS as INDICATOR_COLUMNS
 from station_tui.services.indicators import indicator_rows
 from station_tui.services.station import Station
 from station_tui.store import payloads as ev
+from station_tui.store.backup import BackgroundCheck, backups_after_export
 from station_tui.store.database import connect
 from station_tui.store.errors import ClockBehindError
 from station_tui.store.schema import SCHEMA_VERSION
@@ -285,6 +286,8 @@ def run_export(
             raise ClockBehindError(*behind)
         _check_outbox(outbox)
         export_id = str(uuid_lib.uuid4())
+        # The backup after the export is made only of a sound file: its check runs beside the writing of the files.
+        checked = BackgroundCheck(store.path)
         if include_personal_data:
             store.record(ev.ExportPersonalDataIncluded(export=export_id, outbox=str(outbox)), operator=operator)
         result = _export(
@@ -301,17 +304,15 @@ def run_export(
         )
     finally:
         _RUNNING.release()
-    return _with_backups(station, result, outbox)
+    return _with_backups(station, result, outbox, checked)
 
 
-def _with_backups(station: Station, result: ExportResult, outbox: Path) -> ExportResult:
+def _with_backups(station: Station, result: ExportResult, outbox: Path, checked: BackgroundCheck) -> ExportResult:
     """A backup at every export (beside the database, and on the stick when the outbox is one). The export itself is
     done and recorded by now: a backup that cannot be made is said, not turned into a failed export."""
-    from station_tui.store.backup import backups_after_export
-
     store = station.store
     try:
-        made = backups_after_export(store.conn, store.path, outbox, station.station_code, store.clock())
+        made = backups_after_export(store.conn, store.path, outbox, station.station_code, store.clock(), checked)
     except (OSError, StationError) as exc:
         return dataclasses.replace(result, backup_problem=f"导出已完成，但备份没有做成：{exc}")
     return dataclasses.replace(result, backups=made)

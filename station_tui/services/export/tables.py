@@ -19,17 +19,9 @@ from station_tui.domain import glossary
 from station_tui.domain.deadlines import WORKS_DEADLINE_SQL
 from station_tui.domain.masking import PERSONAL_KEYS, mask_id
 from station_tui.services.export.files import NUMERIC_KINDS, guard_cell, guard_sql, line_sql
-from station_tui.services.export.masking import (
-    KEY_TAILS,
-    clean_csv_cell,
-    clean_payload,
-    fast_mask_id,
-    fast_mask_phone,
-    id_sql,
-    mask_text,
-    phone_sql,
-)
+from station_tui.services.export.masking import clean_csv_cell, id_sql, phone_sql
 from station_tui.store import catalogue
+from station_tui.store.masking import clean_payload, export_form_sql, fast_mask_id, fast_mask_phone, mask_text
 
 KIND_LABELS = {
     "uuid": "标识（UUID）",
@@ -281,36 +273,27 @@ def events_table() -> Table:
 _SEVEN_DIGITS = "'*" + "[0-9]" * 7 + "*'"
 
 
-def seven_digits_sql(expr: str) -> str:
-    """True when a payload holds seven ASCII digits in a row. One GLOB per first digit: after a '*' SQLite skips to
-    the next place of a plain character in C (strcspn), while before a '[' class it tries the rest of the pattern at
-    every character: on payloads ten quick scans cost less than one slow one (~0.4 s less on 437,000 events). Short
-    free text (an address, an empty reason) keeps the one GLOB, which is quicker there."""
-    rest = "[0-9]" * 6
-    return "(" + " OR ".join(f"{expr} GLOB '*{digit}{rest}*'" for digit in range(10)) + ")"
-
-
 def _free_sql(expr: str) -> str:
     # Only text with seven digits in a row can hold a phone or an identity number: the rest never leaves SQLite.
     return f"CASE WHEN {expr} GLOB {_SEVEN_DIGITS} THEN x_text({expr}) ELSE {guard_sql(expr)} END"
 
 
-def needs_python_sql(expr: str, include_personal: bool) -> str:
-    """True for a payload that only Python can clean: one that may hold a PIN, a personal key, or (the GLOB) text
-    with seven digits in a row, which every identity number and phone has. For any other payload clean_payload gives
-    the payload itself (a test checks the SQL against the definition)."""
-    # Cheapest and likeliest first (SQLite stops at the first true one): the GLOB scans a long payload slowest.
-    # Every personal key ends with one of the key tails (agent_id_number with id_number...): two searches, not five.
-    tests = [] if include_personal else [f"instr({expr}, '{tail.decode()}')" for tail in KEY_TAILS]
-    tests.append(f"instr({expr}, '\"pin_')")
+def has_secret_sql(expr: str) -> str:
+    """True for a payload that may hold a PIN's hash or salt (only an operator's payload does): the only payloads an
+    export with personal data needs Python for. For any other, clean_payload(include_personal=True) gives the payload
+    itself (a test checks the SQL against the definition)."""
+    return f"instr({expr}, '\"pin_')"
+
+
+def json_sql(column: Column, include_personal: bool) -> str:
+    """An event payload as exported. Without personal data: the payload with the export form each event row keeps
+    laid over it (store/masking.py makes it when the event is written), no Python and no scan of the payload at
+    export time. With personal data only the secrets go, in Python."""
+    expr = column.sql or f"t.{column.name}"
     if not include_personal:
-        tests.append(seven_digits_sql(expr))
-    return " OR ".join(tests)
-
-
-def _json_sql(expr: str, include_personal: bool) -> str:
+        return export_form_sql(expr, "t.export_at", "t.export_text")
     # As bytes: the payload is UTF-8 in the file, so the shortcut in masking.py never decodes it.
-    return f"CASE WHEN {needs_python_sql(expr, include_personal)} THEN x_payload(CAST({expr} AS BLOB)) ELSE {expr} END"
+    return f"CASE WHEN {has_secret_sql(expr)} THEN x_payload(CAST({expr} AS BLOB)) ELSE {expr} END"
 
 
 def column_sql(column: Column, include_personal: bool) -> str:
@@ -327,7 +310,7 @@ def column_sql(column: Column, include_personal: bool) -> str:
     if kind == "phone":
         return phone_sql(expr, "x_phone")
     if kind == "json":
-        return _json_sql(expr, include_personal)
+        return json_sql(column, include_personal)
     return expr
 
 
@@ -389,10 +372,9 @@ def chunk_sql(table: Table, columns: tuple[Column, ...], include_personal: bool,
     Python can clean stands in its cell between two HOLEs, quoted but not yet cleaned (see fill_holes)."""
     exprs = []
     for column in columns:
-        if column.kind == "json":
+        if column.kind == "json" and include_personal:
             expr = column.sql or f"t.{column.name}"
-            needs = needs_python_sql(expr, include_personal)
-            exprs.append(f"CASE WHEN {needs} THEN {_HOLE_SQL} || {expr} || {_HOLE_SQL} ELSE {expr} END")
+            exprs.append(f"CASE WHEN {has_secret_sql(expr)} THEN {_HOLE_SQL} || {expr} || {_HOLE_SQL} ELSE {expr} END")
         else:
             exprs.append(column_sql(column, include_personal))
     line = line_sql(exprs, numeric_flags(columns))
@@ -408,6 +390,8 @@ def fill_holes(lines: bytes, include_personal: bool) -> bytes | None:
     """The chunk's lines with each payload between HOLEs (quotes already doubled) cleaned; None if the HOLEs do not
     pair up (only text that is not UTF-8 could do that)."""
     parts = lines.split(HOLE)
+    if len(parts) == 1:
+        return lines
     if len(parts) % 2 == 0:
         return None
     plain = b"\\" not in lines  # checked once for the whole chunk (memchr), not once per payload
