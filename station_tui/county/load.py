@@ -24,11 +24,13 @@ from station_tui.county.contract import (
     ENCODINGS,
     FORMAT,
     FORMAT_VERSION,
+    GUARDED,
     MANIFEST,
     SNAPSHOT_FILES,
     FileContract,
     cell_sql,
     contracts,
+    sql_type,
     verify_folder,
 )
 from station_tui.county.facts import REOPENED, follow_folder
@@ -122,7 +124,17 @@ def csv_load(folder: Path, contract: FileContract, manifest: dict, station: str)
     if missing:
         raise ValueError(f"{contract.file} 缺少列 {'、'.join(missing)}")
     cells = [(c.name, cell_sql(c.kind), p) for c, p in zip(contract.columns, positions, strict=True)]
-    return CsvLoad(contract.table, station, path, manifest["encoding"], len(header), cells)
+    numeric = frozenset(c.name for c in contract.columns if sql_type(c.kind) != "TEXT")
+    guarded = any(c.kind in GUARDED for c in contract.columns)
+    return CsvLoad(contract.table, station, path, manifest["encoding"], len(header), cells, "new", numeric, guarded)
+
+
+def _insert_csv(target: Target, load: CsvLoad) -> int:
+    """The file's rows into their table: on the station's first load of that table nothing can be there to meet
+    them, and the target may skip the checks (PostgreSQL: COPY straight into the table)."""
+    if target.station_has_rows(load.table, load.station):
+        return target.insert_csv_new(load)
+    return target.insert_csv_first(load)
 
 
 # --- loading --------------------------------------------------------------------------------------------------------
@@ -181,7 +193,7 @@ def _expect_rows(manifest: dict, name: str, read: int) -> None:
 
 
 def _load_events(target: Target, folder: Path, manifest: dict, station: str) -> tuple[int, int, str]:
-    new = target.insert_csv_new(csv_load(folder, contracts()["events.csv"], manifest, station))
+    new = _insert_csv(target, csv_load(folder, contracts()["events.csv"], manifest, station))
     _expect_rows(manifest, "events.csv", target.rows_read)
     # From the events just added: the outcomes, the pauses' working days, the newest time.
     added = target.new_rows("events")
@@ -280,7 +292,7 @@ def _first_snapshot(target: Target, folder: Path, manifest: dict, station: str) 
     """The station's first snapshot: nothing to compare with, so its rows go straight in (a station's first load is
     most of a county's loading time)."""
     for name in SNAPSHOT_FILES:
-        target.insert_csv_new(replace(csv_load(folder, contracts()[name], manifest, station), mode="update"))
+        _insert_csv(target, replace(csv_load(folder, contracts()[name], manifest, station), mode="update"))
         _expect_rows(manifest, name, target.rows_read)
     return (
         target.execute(
@@ -303,6 +315,7 @@ def _load_folder(target: Target, folder: Path, manifest: dict, station: str) -> 
     written = manifest["written_at"]
     result = FolderResult(folder, station, "loaded")
     with target.transaction():
+        target.lock_station(station)
         result.event_rows, result.new_events, last_event = _load_events(target, folder, manifest, station)
         current = _station_row(target, station)
         result.snapshot = _apply_snapshot(target, folder, manifest, station)
