@@ -1,0 +1,97 @@
+"""A county load killed half-way through a folder (a real process, killed for real) leaves nothing of that folder:
+the next run loads it whole, and the county then holds what a load that never crashed holds. On SQLite and on
+PostgreSQL, for a station's first load (COPY straight into the tables on PostgreSQL) and for a resend that overlaps."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from station_tui.county.load import load_folders
+from station_tui.county.target import open_target
+from tests.county_helpers import Stations, stations, target  # noqa: F401 - fixtures
+
+TABLES = ("events", "applications", "documents", "stages", "notices", "pauses", "outcomes", "loads")
+
+# The child loads the folders; once the last folder's events and snapshot rows are written (not yet committed) it
+# says so and waits to be killed.
+CHILD = """
+import sys, time
+from pathlib import Path
+import station_tui.county.load as loader
+from station_tui.county.target import open_target
+
+marker, url, crash_in, folders = Path(sys.argv[1]), sys.argv[2], sys.argv[3], [Path(p) for p in sys.argv[4:]]
+write_snapshot = loader._apply_snapshot
+
+def then_wait(target, folder, manifest, station):
+    applied = write_snapshot(target, folder, manifest, station)
+    if str(folder) == crash_in:
+        marker.write_text("written", encoding="utf-8")
+        time.sleep(600)
+    return applied
+
+loader._apply_snapshot = then_wait
+loader.load_folders(open_target(url), folders)
+"""
+
+
+def counts(url: str) -> dict[str, int]:
+    db = open_target(url)
+    try:
+        return {t: db.query(f"SELECT count(*) FROM {t}")[0][0] for t in TABLES}
+    finally:
+        db.close()
+
+
+def load(url: str, folders: list[Path]) -> list[str]:
+    db = open_target(url)
+    try:
+        return [f.status for f in load_folders(db, folders).folders]
+    finally:
+        db.close()
+
+
+def crash_while_loading(url: str, folders: list[Path], crash_in: Path, tmp_path: Path) -> None:
+    marker = tmp_path / "written"
+    args = [sys.executable, "-c", CHILD, str(marker), url, str(crash_in), *map(str, folders)]
+    child = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 120
+        while not marker.exists():
+            assert child.poll() is None, child.stderr.read().decode() if child.stderr else ""
+            assert time.monotonic() < deadline, "the child never reached the folder"
+            time.sleep(0.05)
+    finally:
+        child.kill()
+        child.wait()
+        if child.stderr:
+            child.stderr.close()
+
+
+@pytest.mark.parametrize("case", ["first load", "overlapping resend"])
+def test_a_load_killed_half_way_leaves_nothing_of_its_folder(
+    stations: Stations, target: str, tmp_path: Path, case: str
+) -> None:
+    if case == "first load":  # C3's only folder, nothing of C3 loaded before it
+        before, crashed = [stations.nights[0]], stations.others[1]
+    else:  # the full resend, over two nights already loaded
+        before, crashed = stations.nights[:2], stations.nights[3]
+    assert load(target, before) == ["loaded"] * len(before)
+    loaded = counts(target)
+    crash_while_loading(target, [*before, crashed], crashed, tmp_path)
+    assert counts(target) == loaded  # not a row of the killed folder's, in any table
+
+    everything = [*before, crashed]
+    assert load(target, everything) == ["already"] * len(before) + ["loaded"]
+    clean = str(tmp_path / "clean.db")
+    assert load(clean, everything) == ["loaded"] * len(everything)
+    after = counts(target)
+    assert after == counts(clean)
+    assert after["events"] > loaded["events"]
+    assert load(target, everything) == ["already"] * len(everything)
+    assert counts(target) == after
