@@ -91,6 +91,10 @@ class Target:
         loading time), where no row can meet one already there; returns the rows inserted."""
         return self.insert_csv_new(load)
 
+    def connect_again(self) -> Target:
+        """Another connection to the same database, for a loader working beside this one."""
+        raise NotImplementedError
+
     def lock_station(self, station: str) -> None:
         """Inside a transaction: no other loader writes the station's rows until it ends (what a first load relies
         on to skip the conflict checks)."""
@@ -231,6 +235,7 @@ class PostgresTarget(Target):
         except ImportError as exc:
             raise CountyError("载入 PostgreSQL 需要 psycopg：请安装 station-tui[county]") from exc
         self._rows: dict[str, str] = {}
+        self.url = url
         try:
             self.conn = psycopg.connect(url, autocommit=True)
         except psycopg.Error as exc:
@@ -279,6 +284,9 @@ class PostgresTarget(Target):
     def temp_table(self, name: str, columns: str) -> str:
         self._stage(name, columns)
         return name
+
+    def connect_again(self) -> Target:
+        return PostgresTarget(self.url)
 
     def lock_station(self, station: str) -> None:
         # A second loader of the same station waits here, then finds the first one's rows (no first load twice).

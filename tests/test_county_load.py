@@ -1,6 +1,8 @@
-"""A county load killed half-way through a folder (a real process, killed for real) leaves nothing of that folder:
-the next run loads it whole, and the county then holds what a load that never crashed holds. On SQLite and on
-PostgreSQL, for a station's first load (COPY straight into the tables on PostgreSQL) and for a resend that overlaps."""
+"""How the county loads, beyond what it loads (tests/test_county.py): a load killed half-way through a folder (a real
+process, killed for real) leaves nothing of that folder, the next run loads it whole, and the county then holds what
+a load that never crashed holds; on SQLite and on PostgreSQL, for a station's first load (COPY straight into the
+tables on PostgreSQL) and for a resend that overlaps. On PostgreSQL, stations loaded side by side (--jobs) give what
+one at a time gives."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from station_tui.county.load import load_folders
+from station_tui.county.load import Gap, load_folders
 from station_tui.county.target import open_target
 from tests.county_helpers import Stations, stations, target  # noqa: F401 - fixtures
 
@@ -48,10 +50,14 @@ def counts(url: str) -> dict[str, int]:
         db.close()
 
 
-def load(url: str, folders: list[Path]) -> list[str]:
+def load(url: str, folders: list[Path], jobs: int = 1) -> list[str]:
+    return [f.status for f in load_report(url, folders, jobs).folders]
+
+
+def load_report(url: str, folders: list[Path], jobs: int = 1):  # noqa: ANN201
     db = open_target(url)
     try:
-        return [f.status for f in load_folders(db, folders).folders]
+        return load_folders(db, folders, jobs=jobs)
     finally:
         db.close()
 
@@ -95,3 +101,32 @@ def test_a_load_killed_half_way_leaves_nothing_of_its_folder(
     assert after["events"] > loaded["events"]
     assert load(target, everything) == ["already"] * len(everything)
     assert counts(target) == after
+
+
+def test_stations_loaded_side_by_side_hold_what_one_at_a_time_holds(
+    stations: Stations, target: str, tmp_path: Path
+) -> None:
+    if not target.startswith("postgresql"):
+        pytest.skip("SQLite 同一时间只有一个写入者：--jobs 只用于 PostgreSQL")
+    tampered = stations.copy(stations.others[0], tmp_path / "in")
+    data = (tampered / "stages.csv").read_bytes()
+    (tampered / "stages.csv").write_bytes(data[:-40] + data[-40:].replace(b"0", b"1", 1))
+    # 0371's first and third nights (the second missing: a gap), C3, and B2 tampered.
+    folders = [stations.nights[0], stations.nights[2], stations.others[1], tampered]
+    report = load_report(target, folders, jobs=3)
+    clean = str(tmp_path / "clean.db")
+    alone = load_report(clean, folders)
+    assert [(f.folder, f.status, f.new_events) for f in report.folders] == [
+        (f.folder, f.status, f.new_events) for f in alone.folders
+    ]
+    assert {f.folder: f.status for f in report.folders} == dict.fromkeys(folders[:3], "loaded") | {tampered: "refused"}
+    assert report.gaps == alone.gaps and [type(g) for g in report.gaps] == [Gap]
+    assert counts(target) == counts(clean)
+    # Then the full resend (overlapping both nights, filling the gap) and B2 untampered, side by side again.
+    more = [*folders[:3], stations.nights[3], stations.others[0]]
+    again = load_report(target, more, jobs=3)
+    assert {f.folder: f.status for f in again.folders} == dict.fromkeys(folders[:3], "already") | dict.fromkeys(
+        more[3:], "loaded"
+    )
+    assert again.gaps == load_report(clean, more).gaps == []
+    assert counts(target) == counts(clean)
