@@ -163,13 +163,16 @@ class SqliteTarget(Target):
 
     @staticmethod
     def _insert_rows_sql(load: CsvLoad, into: str, conflict: str) -> str:
-        # The reader's rows go to SQLite as they are: the station is a literal, each file column a parameter of an
-        # inner SELECT (columns the county does not read are bound and ignored), the conversions are SQL.
-        inner = ", ".join(f"? AS c{i}" for i in range(load.width))
+        # The reader's rows go to SQLite as they are: the station is a literal, each file column the numbered
+        # parameter of its place (?1 the first), the conversions are SQL. Columns the county does not read are bound
+        # and ignored; SQLite wants as many values as the largest number, which the station's coalesce names when no
+        # column read is the file's last.
+        station = _literal(load.station)
+        if load.width not in {pos + 1 for _, _, pos in load.cells}:
+            station = f"coalesce({station}, ?{load.width})"
         return (
             f"INSERT INTO {into} (station, {load.names})"
-            f" SELECT {_literal(load.station)}, {load.select(lambda i: f'c{i}')} FROM (SELECT {inner})"
-            f" WHERE true {conflict}"
+            f" VALUES ({station}, {load.select(lambda i: f'?{i + 1}')}) {conflict}"
         )
 
     def insert_csv_new(self, load: CsvLoad) -> int:
