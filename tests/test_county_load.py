@@ -130,3 +130,13 @@ def test_stations_loaded_side_by_side_hold_what_one_at_a_time_holds(
     )
     assert again.gaps == load_report(clean, more).gaps == []
     assert counts(target) == counts(clean)
+
+
+def test_the_guards_come_off_the_bytes_only_where_a_cell_begins() -> None:
+    # What COPY straight into the tables reads (PostgreSQL's first load); unguard_sql does the same cell by cell.
+    from station_tui.county.target import unguard_bytes
+
+    line = '"\t0371","\'=SUM(A1)","\'引号","a,""\'=b","x,""\tc","多行\r\n""\t1"\r\n"\'-5",1\r\n'.encode()
+    assert (
+        unguard_bytes(line).decode() == '"0371","=SUM(A1)","\'引号","a,""\'=b","x,""\tc","多行\r\n""\t1"\r\n"-5",1\r\n'
+    )

@@ -384,10 +384,11 @@ class PostgresTarget(Target):
 
 # The export's guards as bytes: a tab, or an apostrophe before a character Excel would take for a formula, just after
 # the opening quote of a cell (the export quotes every text cell). Inside a quoted cell every quote is doubled, so a
-# quote after a comma or a line break followed by anything but a quote opens a cell. Only the guarded kinds carry
-# guards: the other text columns (codes, names, times, JSON, UUIDs) never start with a tab or an apostrophe.
-# In GBK too: the comma, the line feed, the quote, the tab and the apostrophe are never the second byte of a character.
-_GUARD = re.compile(rb"(?<=[,\n])\"(?:\t|'(?=[-=+@\t\r]))")
+# quote that comes first or after a comma or a line break, and is followed by anything but a quote, opens a cell.
+# Only the guarded kinds carry guards: the other text columns (codes, names, times, JSON, UUIDs) never start with a
+# tab or an apostrophe. In GBK too: the comma, the line feed, the quote, the tab and the apostrophe are never the
+# second byte of a character.
+_GUARD = re.compile(rb"(?<![^,\n])\"(?:\t|'(?=[-=+@\t\r]))")
 
 
 def unguard_bytes(data: bytes) -> bytes:
