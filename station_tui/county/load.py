@@ -240,7 +240,7 @@ def _apply_snapshot(target: Target, folder: Path, manifest: dict, station: str) 
     and all its documents, stages and notices (so a row the station removed goes too). A full snapshot that is the
     station's newest also removes what the station no longer has. Every file's records are counted either way.
     Returns whether any application's rows were replaced."""
-    if not target.query("SELECT 1 FROM snapshot_applications WHERE station = ? LIMIT 1", (station,)):
+    if not target.station_has_rows("snapshot_applications", station):
         return _first_snapshot(target, folder, manifest, station)
     staged = {}
     for name in SNAPSHOT_FILES:

@@ -84,7 +84,9 @@ class Target:
         raise NotImplementedError
 
     def station_has_rows(self, table: str, station: str) -> bool:
-        return bool(self.query(f"SELECT 1 FROM {table} WHERE station = ? LIMIT 1", (station,)))
+        # In the order of the table's key (station, uuid): PostgreSQL then reads its index, where a plain LIMIT 1 may
+        # be planned as a scan of the whole table that finds nothing for a new station.
+        return bool(self.query(f"SELECT 1 FROM {table} WHERE station = ? ORDER BY station, uuid LIMIT 1", (station,)))
 
     def insert_csv_first(self, load: CsvLoad) -> int:
         """As insert_csv_new, for a table that holds no row of the station yet (its first load: most of a county's
