@@ -61,8 +61,9 @@ def county_group(ctx: click.Context, target: str) -> None:
 @county_group.command("load")
 @click.argument("folders", nargs=-1, required=True, type=click.Path(path_type=Path))
 @into_option
+@click.option("--jobs", default=1, show_default=True, type=click.IntRange(1, 64), help="PostgreSQL：同时载入几个供电所")
 @plain_errors
-def load_command(folders: tuple[Path, ...], target: str) -> None:
+def load_command(folders: tuple[Path, ...], target: str, jobs: int) -> None:
     """载入导出文件夹（一次导出、一个供电所的文件夹，或整个收件箱）。先按 manifest 校验，不合格的拒收并说明原因。"""
     from rich.console import Console
     from rich.progress import Progress
@@ -78,7 +79,7 @@ def load_command(folders: tuple[Path, ...], target: str) -> None:
             def step(done: int, total: int, folder: str) -> None:
                 progress.update(task, completed=done, total=total, description=f"载入 {Path(folder).name}")
 
-            report = load_folders(db, folders, progress=step)
+            report = load_folders(db, folders, progress=step, jobs=jobs)
     finally:
         db.close()
     labels = {"loaded": "已载入", "already": "已载入过", "refused": "拒收"}

@@ -20,6 +20,7 @@ __all__ = [
     "ENCODINGS",
     "FORMAT",
     "FORMAT_VERSION",
+    "GUARDED",
     "MANIFEST",
     "SNAPSHOT_FILES",
     "FileContract",

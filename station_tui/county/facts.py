@@ -123,7 +123,7 @@ def follow_folder(target: Target, station: str, written_at: str, full: bool) -> 
     snapshot rows it replaced (they are now as of `written_at`) or whose events it added, computed again; after a
     full snapshot, the facts of the applications the station no longer has removed. A station without facts yet
     (its first folder) has all its applications' computed."""
-    if not target.query("SELECT 1 FROM application_facts WHERE station = ? LIMIT 1", (station,)):
+    if not target.station_has_rows("application_facts", station):
         _compute(target, "{t}station = ?", (station,))
         return
     touched = target.temp_table("facts_touched", "uuid TEXT PRIMARY KEY")

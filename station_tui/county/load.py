@@ -16,7 +16,10 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import queue
+import threading
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -24,11 +27,13 @@ from station_tui.county.contract import (
     ENCODINGS,
     FORMAT,
     FORMAT_VERSION,
+    GUARDED,
     MANIFEST,
     SNAPSHOT_FILES,
     FileContract,
     cell_sql,
     contracts,
+    sql_type,
     verify_folder,
 )
 from station_tui.county.facts import REOPENED, follow_folder
@@ -122,7 +127,17 @@ def csv_load(folder: Path, contract: FileContract, manifest: dict, station: str)
     if missing:
         raise ValueError(f"{contract.file} 缺少列 {'、'.join(missing)}")
     cells = [(c.name, cell_sql(c.kind), p) for c, p in zip(contract.columns, positions, strict=True)]
-    return CsvLoad(contract.table, station, path, manifest["encoding"], len(header), cells)
+    numeric = frozenset(c.name for c in contract.columns if sql_type(c.kind) != "TEXT")
+    guarded = any(c.kind in GUARDED for c in contract.columns)
+    return CsvLoad(contract.table, station, path, manifest["encoding"], len(header), cells, "new", numeric, guarded)
+
+
+def _insert_csv(target: Target, load: CsvLoad) -> int:
+    """The file's rows into their table: on the station's first load of that table nothing can be there to meet
+    them, and the target may skip the checks (PostgreSQL: COPY straight into the table)."""
+    if target.station_has_rows(load.table, load.station):
+        return target.insert_csv_new(load)
+    return target.insert_csv_first(load)
 
 
 # --- loading --------------------------------------------------------------------------------------------------------
@@ -181,7 +196,7 @@ def _expect_rows(manifest: dict, name: str, read: int) -> None:
 
 
 def _load_events(target: Target, folder: Path, manifest: dict, station: str) -> tuple[int, int, str]:
-    new = target.insert_csv_new(csv_load(folder, contracts()["events.csv"], manifest, station))
+    new = _insert_csv(target, csv_load(folder, contracts()["events.csv"], manifest, station))
     _expect_rows(manifest, "events.csv", target.rows_read)
     # From the events just added: the outcomes, the pauses' working days, the newest time.
     added = target.new_rows("events")
@@ -225,7 +240,7 @@ def _apply_snapshot(target: Target, folder: Path, manifest: dict, station: str) 
     and all its documents, stages and notices (so a row the station removed goes too). A full snapshot that is the
     station's newest also removes what the station no longer has. Every file's records are counted either way.
     Returns whether any application's rows were replaced."""
-    if not target.query("SELECT 1 FROM snapshot_applications WHERE station = ? LIMIT 1", (station,)):
+    if not target.station_has_rows("snapshot_applications", station):
         return _first_snapshot(target, folder, manifest, station)
     staged = {}
     for name in SNAPSHOT_FILES:
@@ -280,7 +295,7 @@ def _first_snapshot(target: Target, folder: Path, manifest: dict, station: str) 
     """The station's first snapshot: nothing to compare with, so its rows go straight in (a station's first load is
     most of a county's loading time)."""
     for name in SNAPSHOT_FILES:
-        target.insert_csv_new(replace(csv_load(folder, contracts()[name], manifest, station), mode="update"))
+        _insert_csv(target, replace(csv_load(folder, contracts()[name], manifest, station), mode="update"))
         _expect_rows(manifest, name, target.rows_read)
     return (
         target.execute(
@@ -303,6 +318,7 @@ def _load_folder(target: Target, folder: Path, manifest: dict, station: str) -> 
     written = manifest["written_at"]
     result = FolderResult(folder, station, "loaded")
     with target.transaction():
+        target.lock_station(station)
         result.event_rows, result.new_events, last_event = _load_events(target, folder, manifest, station)
         current = _station_row(target, station)
         result.snapshot = _apply_snapshot(target, folder, manifest, station)
@@ -417,18 +433,73 @@ def _order(folder: Path) -> tuple[str, str]:
     return (str(manifest.get("written_at", "")), str(folder))
 
 
-def load_folders(target: Target, folders: Iterable[Path], progress: Progress | None = None) -> LoadReport:
+def load_folders(
+    target: Target, folders: Iterable[Path], progress: Progress | None = None, jobs: int = 1
+) -> LoadReport:
+    """Every folder, each station's in the order they were written. With jobs > 1 (PostgreSQL: SQLite has one
+    writer at a time), that many connections load different stations side by side."""
     ensure_schema(target)
     ordered = sorted(expand(folders), key=_order)
     report = LoadReport()
-    for index, folder in enumerate(ordered):
-        if progress:
-            progress(index, len(ordered), str(folder))
-        report.folders.append(load_one(target, folder))
+    if jobs > 1 and target.dialect == "postgresql":
+        report.folders = _load_side_by_side(target, ordered, jobs, progress)
+    else:
+        for index, folder in enumerate(ordered):
+            if progress:
+                progress(index, len(ordered), str(folder))
+            report.folders.append(load_one(target, folder))
     if progress:
         progress(len(ordered), len(ordered), "")
     report.gaps = find_gaps(target)
     return report
+
+
+def _load_side_by_side(target: Target, ordered: list[Path], jobs: int, progress: Progress | None) -> list[FolderResult]:
+    """Each station's folders, in order, on one of `jobs` connections: stations share no row, and a station's
+    folders keep their order (the snapshot follows the newest). Results come back in the order of `ordered`."""
+    groups: dict[str, list[int]] = {}
+    for index, folder in enumerate(ordered):
+        groups.setdefault(_station_of(folder, read_manifest(folder)), []).append(index)
+    todo: queue.Queue[list[int]] = queue.Queue()
+    for group in sorted(groups.values(), key=len, reverse=True):
+        todo.put(group)
+    done: queue.Queue[tuple[int, FolderResult | BaseException]] = queue.Queue()
+    stop = threading.Event()
+
+    def work() -> None:
+        try:
+            own = target.connect_again()
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread, raised there
+            done.put((-1, exc))
+            return
+        try:
+            while not stop.is_set():
+                try:
+                    group = todo.get_nowait()
+                except queue.Empty:
+                    return
+                for index in group:
+                    done.put((index, load_one(own, ordered[index])))
+        except BaseException as exc:  # noqa: BLE001 - as above
+            done.put((-1, exc))
+        finally:
+            own.close()
+
+    results: list[FolderResult | None] = [None] * len(ordered)
+    with ThreadPoolExecutor(min(jobs, len(groups)) or 1) as pool:
+        for _ in range(min(jobs, len(groups))):
+            pool.submit(work)
+        try:
+            for count in range(len(ordered)):
+                index, outcome = done.get()
+                if isinstance(outcome, BaseException):
+                    raise outcome
+                results[index] = outcome
+                if progress:
+                    progress(count + 1, len(ordered), str(ordered[index]))
+        finally:
+            stop.set()
+    return [r for r in results if r is not None]
 
 
 def find_gaps(target: Target, station: str | None = None) -> list[Gap]:

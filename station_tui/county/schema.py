@@ -111,6 +111,23 @@ def record_schedule(target: Target, station: str, manifest: dict) -> None:
     )
 
 
+def station_defaults(target: Target) -> None:
+    """PostgreSQL: the station column of the tables loaded from the exports defaults to the setting county.station,
+    which a first load sets for its transaction, so that COPY writes the file straight into the table (COPY takes no
+    constant column). Unset, the default is NULL, which the NOT NULL refuses: no row is ever stored without one."""
+    if target.dialect != "postgresql":
+        return
+    default = "NULLIF(current_setting('county.station', true), '')"
+    missing = target.query(
+        "SELECT table_name FROM information_schema.columns WHERE table_schema = current_schema()"
+        " AND column_name = 'station' AND table_name IN ({}) AND column_default IS NULL".format(
+            ", ".join(f"'{c.table}'" for c in contracts().values())
+        )
+    )
+    for (table,) in missing:
+        target.execute(f"ALTER TABLE {table} ALTER COLUMN station SET DEFAULT {default}")
+
+
 def ensure_schema(target: Target) -> None:
     with target.transaction():
         for sql in OWN_TABLES:
@@ -119,6 +136,7 @@ def ensure_schema(target: Target) -> None:
             target.execute(contract_table_sql(contract.table, [(c.name, c.kind) for c in contract.columns]))
         for sql in INDEXES:
             target.execute(sql)
+        station_defaults(target)
         target.execute(
             "INSERT INTO county_meta (key, value) VALUES ('schema_version', ?) ON CONFLICT DO NOTHING",
             (str(SCHEMA_VERSION),),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -42,6 +43,8 @@ class CsvLoad:
     # "new": rows whose key exists are skipped (events); "update": they are updated where a value changed (the
     # snapshot tables: most rows are the same night after night, and an unchanged row is not written again).
     mode: str = "new"
+    numeric: frozenset[str] = frozenset()  # the columns cast to numbers (the others are text: '' is NULL)
+    guarded: bool = False  # some column may carry the export's Excel guard (a leading tab or apostrophe)
 
     def select(self, cell_name: Any) -> str:  # noqa: ANN401 - a function from a position to the cell's SQL name
         return ", ".join(expr.replace("{}", cell_name(pos)) for _, expr, pos in self.cells)
@@ -79,6 +82,24 @@ class Target:
         """The file's rows (after its header line) with the station in front, inserted unless their (station, uuid)
         is there; returns how many were new."""
         raise NotImplementedError
+
+    def station_has_rows(self, table: str, station: str) -> bool:
+        # In the order of the table's key (station, uuid): PostgreSQL then reads its index, where a plain LIMIT 1 may
+        # be planned as a scan of the whole table that finds nothing for a new station.
+        return bool(self.query(f"SELECT 1 FROM {table} WHERE station = ? ORDER BY station, uuid LIMIT 1", (station,)))
+
+    def insert_csv_first(self, load: CsvLoad) -> int:
+        """As insert_csv_new, for a table that holds no row of the station yet (its first load: most of a county's
+        loading time), where no row can meet one already there; returns the rows inserted."""
+        return self.insert_csv_new(load)
+
+    def connect_again(self) -> Target:
+        """Another connection to the same database, for a loader working beside this one."""
+        raise NotImplementedError
+
+    def lock_station(self, station: str) -> None:
+        """Inside a transaction: no other loader writes the station's rows until it ends (what a first load relies
+        on to skip the conflict checks)."""
 
     def temp_table(self, name: str, columns: str) -> str:
         """An empty temporary table of this session (made the first time); returns the name to use in SQL."""
@@ -144,13 +165,16 @@ class SqliteTarget(Target):
 
     @staticmethod
     def _insert_rows_sql(load: CsvLoad, into: str, conflict: str) -> str:
-        # The reader's rows go to SQLite as they are: the station is a literal, each file column a parameter of an
-        # inner SELECT (columns the county does not read are bound and ignored), the conversions are SQL.
-        inner = ", ".join(f"? AS c{i}" for i in range(load.width))
+        # The reader's rows go to SQLite as they are: the station is a literal, each file column the numbered
+        # parameter of its place (?1 the first), the conversions are SQL. Columns the county does not read are bound
+        # and ignored; SQLite wants as many values as the largest number, which the station's coalesce names when no
+        # column read is the file's last.
+        station = _literal(load.station)
+        if load.width not in {pos + 1 for _, _, pos in load.cells}:
+            station = f"coalesce({station}, ?{load.width})"
         return (
             f"INSERT INTO {into} (station, {load.names})"
-            f" SELECT {_literal(load.station)}, {load.select(lambda i: f'c{i}')} FROM (SELECT {inner})"
-            f" WHERE true {conflict}"
+            f" VALUES ({station}, {load.select(lambda i: f'?{i + 1}')}) {conflict}"
         )
 
     def insert_csv_new(self, load: CsvLoad) -> int:
@@ -216,6 +240,7 @@ class PostgresTarget(Target):
         except ImportError as exc:
             raise CountyError("载入 PostgreSQL 需要 psycopg：请安装 station-tui[county]") from exc
         self._rows: dict[str, str] = {}
+        self.url = url
         try:
             self.conn = psycopg.connect(url, autocommit=True)
         except psycopg.Error as exc:
@@ -265,6 +290,46 @@ class PostgresTarget(Target):
         self._stage(name, columns)
         return name
 
+    def connect_again(self) -> Target:
+        return PostgresTarget(self.url)
+
+    def lock_station(self, station: str) -> None:
+        # A second loader of the same station waits here, then finds the first one's rows (no first load twice).
+        self.execute("SELECT pg_advisory_xact_lock(hashtext(?))", (f"county:{station}",))
+
+    def insert_csv_first(self, load: CsvLoad) -> int:
+        import psycopg
+
+        try:
+            if sorted(pos for _, _, pos in load.cells) != list(range(load.width)):
+                return self._copy_csv(load, conflict="")  # columns the county does not read: through the stage
+            return self._copy_direct(load)
+        except psycopg.errors.UniqueViolation as exc:
+            raise ValueError(f"{load.path.name} 中同一 ID 出现了两次（{_first_line(exc)}）") from exc
+        except (psycopg.DataError, psycopg.errors.BadCopyFileFormat, psycopg.errors.CharacterNotInRepertoire) as exc:
+            raise ValueError(f"{load.path.name} 无法读取（{_first_line(exc)}）") from exc
+
+    def _copy_direct(self, load: CsvLoad) -> int:
+        """COPY straight into the table: the server parses the file into its columns, the station comes from the
+        column's default (the setting below, for this transaction), a quoted empty text is NULL (FORCE_NULL, as
+        NULLIF does on the other path) and the export's guards were taken off the bytes (unguard_bytes)."""
+        ordered = sorted(load.cells, key=lambda cell: cell[2])
+        names = ", ".join(name for name, _, _ in ordered)
+        texts = ", ".join(name for name, _, _ in ordered if name not in load.numeric)
+        force = f", FORCE_NULL ({texts})" if texts else ""
+        encoding = "UTF8" if load.encoding.startswith("utf-8") else load.encoding.upper()
+        self.execute("SELECT set_config('county.station', ?, true)", (load.station,))
+        data = memoryview(_file_bytes(load))
+        sql = f"COPY {load.table} ({names}) FROM STDIN (FORMAT csv, HEADER true, ENCODING '{encoding}'{force})"
+        with self.conn.cursor() as cur:
+            with cur.copy(sql) as copy:
+                for start in range(0, len(data), 1 << 20):
+                    copy.write(data[start : start + (1 << 20)])
+            self.rows_read = cur.rowcount
+        # The station had no rows in the table: all it has now are this file's.
+        self._rows[load.table] = f"{load.table} WHERE station = {_literal(load.station)}"
+        return self.rows_read
+
     def stage_csv(self, load: CsvLoad) -> str:
         import psycopg
 
@@ -293,7 +358,7 @@ class PostgresTarget(Target):
         self.rows_read = self.query(f"SELECT count(*) FROM {stage}")[0][0]
         return stage
 
-    def _copy_csv(self, load: CsvLoad) -> int:
+    def _copy_csv(self, load: CsvLoad, conflict: str | None = None) -> int:
         stage = self._copy_text(load)
         select = f"SELECT ?, {load.select(lambda i: f'c{i}')} FROM {stage}"
         # new_rows() reads the file's rows from the stage: what the loader derives from them (outcomes, pauses, the
@@ -304,9 +369,8 @@ class PostgresTarget(Target):
             [f"{station} AS station", *(f"{expr.replace('{}', f'c{pos}')} AS {name}" for name, expr, pos in load.cells)]
         )
         self._rows[load.table] = f"(SELECT {named} FROM {stage}) AS file_rows WHERE true"
-        return self.execute(
-            f"INSERT INTO {load.table} (station, {load.names}) {select} {self.conflict(load)}", (load.station,)
-        )
+        conflict = self.conflict(load) if conflict is None else conflict
+        return self.execute(f"INSERT INTO {load.table} (station, {load.names}) {select} {conflict}", (load.station,))
 
     def new_rows(self, table: str) -> str:
         return self._rows[table]
@@ -318,6 +382,29 @@ class PostgresTarget(Target):
 
     def close(self) -> None:
         self.conn.close()
+
+
+# The export's guards as bytes: a tab, or an apostrophe before a character Excel would take for a formula, just after
+# the opening quote of a cell (the export quotes every text cell). Inside a quoted cell every quote is doubled, so a
+# quote that comes first or after a comma or a line break, and is followed by anything but a quote, opens a cell.
+# Only the guarded kinds carry guards: the other text columns (codes, names, times, JSON, UUIDs) never start with a
+# tab or an apostrophe. In GBK too: the comma, the line feed, the quote, the tab and the apostrophe are never the
+# second byte of a character.
+_GUARD = re.compile(rb"(?<![^,\n])\"(?:\t|'(?=[-=+@\t\r]))")
+
+
+def unguard_bytes(data: bytes) -> bytes:
+    """The file's bytes with the export's guards removed (what unguard_sql does to each guarded cell)."""
+    if b'"\t' not in data and b"\"'" not in data:  # the usual case: two scans at memory speed, no regex
+        return data
+    return _GUARD.sub(b'"', data)
+
+
+def _file_bytes(load: CsvLoad) -> bytes:
+    data = load.path.read_bytes()
+    if load.encoding == "utf-8-sig" and data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    return unguard_bytes(data) if load.guarded else data
 
 
 def _first_line(exc: BaseException) -> str:

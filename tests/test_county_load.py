@@ -1,0 +1,142 @@
+"""How the county loads, beyond what it loads (tests/test_county.py): a load killed half-way through a folder (a real
+process, killed for real) leaves nothing of that folder, the next run loads it whole, and the county then holds what
+a load that never crashed holds; on SQLite and on PostgreSQL, for a station's first load (COPY straight into the
+tables on PostgreSQL) and for a resend that overlaps. On PostgreSQL, stations loaded side by side (--jobs) give what
+one at a time gives."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from station_tui.county.load import Gap, load_folders
+from station_tui.county.target import open_target
+from tests.county_helpers import Stations, stations, target  # noqa: F401 - fixtures
+
+TABLES = ("events", "applications", "documents", "stages", "notices", "pauses", "outcomes", "loads")
+
+# The child loads the folders; once the last folder's events and snapshot rows are written (not yet committed) it
+# says so and waits to be killed.
+CHILD = """
+import sys, time
+from pathlib import Path
+import station_tui.county.load as loader
+from station_tui.county.target import open_target
+
+marker, url, crash_in, folders = Path(sys.argv[1]), sys.argv[2], sys.argv[3], [Path(p) for p in sys.argv[4:]]
+write_snapshot = loader._apply_snapshot
+
+def then_wait(target, folder, manifest, station):
+    applied = write_snapshot(target, folder, manifest, station)
+    if str(folder) == crash_in:
+        marker.write_text("written", encoding="utf-8")
+        time.sleep(600)
+    return applied
+
+loader._apply_snapshot = then_wait
+loader.load_folders(open_target(url), folders)
+"""
+
+
+def counts(url: str) -> dict[str, int]:
+    db = open_target(url)
+    try:
+        return {t: db.query(f"SELECT count(*) FROM {t}")[0][0] for t in TABLES}
+    finally:
+        db.close()
+
+
+def load(url: str, folders: list[Path], jobs: int = 1) -> list[str]:
+    return [f.status for f in load_report(url, folders, jobs).folders]
+
+
+def load_report(url: str, folders: list[Path], jobs: int = 1):  # noqa: ANN201
+    db = open_target(url)
+    try:
+        return load_folders(db, folders, jobs=jobs)
+    finally:
+        db.close()
+
+
+def crash_while_loading(url: str, folders: list[Path], crash_in: Path, tmp_path: Path) -> None:
+    marker = tmp_path / "written"
+    args = [sys.executable, "-c", CHILD, str(marker), url, str(crash_in), *map(str, folders)]
+    child = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 120
+        while not marker.exists():
+            assert child.poll() is None, child.stderr.read().decode() if child.stderr else ""
+            assert time.monotonic() < deadline, "the child never reached the folder"
+            time.sleep(0.05)
+    finally:
+        child.kill()
+        child.wait()
+        if child.stderr:
+            child.stderr.close()
+
+
+@pytest.mark.parametrize("case", ["first load", "overlapping resend"])
+def test_a_load_killed_half_way_leaves_nothing_of_its_folder(
+    stations: Stations, target: str, tmp_path: Path, case: str
+) -> None:
+    if case == "first load":  # C3's only folder, nothing of C3 loaded before it
+        before, crashed = [stations.nights[0]], stations.others[1]
+    else:  # the full resend, over two nights already loaded
+        before, crashed = stations.nights[:2], stations.nights[3]
+    assert load(target, before) == ["loaded"] * len(before)
+    loaded = counts(target)
+    crash_while_loading(target, [*before, crashed], crashed, tmp_path)
+    assert counts(target) == loaded  # not a row of the killed folder's, in any table
+
+    everything = [*before, crashed]
+    assert load(target, everything) == ["already"] * len(before) + ["loaded"]
+    clean = str(tmp_path / "clean.db")
+    assert load(clean, everything) == ["loaded"] * len(everything)
+    after = counts(target)
+    assert after == counts(clean)
+    assert after["events"] > loaded["events"]
+    assert load(target, everything) == ["already"] * len(everything)
+    assert counts(target) == after
+
+
+def test_stations_loaded_side_by_side_hold_what_one_at_a_time_holds(
+    stations: Stations, target: str, tmp_path: Path
+) -> None:
+    if not target.startswith("postgresql"):
+        pytest.skip("SQLite 同一时间只有一个写入者：--jobs 只用于 PostgreSQL")
+    tampered = stations.copy(stations.others[0], tmp_path / "in")
+    data = (tampered / "stages.csv").read_bytes()
+    (tampered / "stages.csv").write_bytes(data[:-40] + data[-40:].replace(b"0", b"1", 1))
+    # 0371's first and third nights (the second missing: a gap), C3, and B2 tampered.
+    folders = [stations.nights[0], stations.nights[2], stations.others[1], tampered]
+    report = load_report(target, folders, jobs=3)
+    clean = str(tmp_path / "clean.db")
+    alone = load_report(clean, folders)
+    assert [(f.folder, f.status, f.new_events) for f in report.folders] == [
+        (f.folder, f.status, f.new_events) for f in alone.folders
+    ]
+    assert {f.folder: f.status for f in report.folders} == dict.fromkeys(folders[:3], "loaded") | {tampered: "refused"}
+    assert report.gaps == alone.gaps and [type(g) for g in report.gaps] == [Gap]
+    assert counts(target) == counts(clean)
+    # Then the full resend (overlapping both nights, filling the gap) and B2 untampered, side by side again.
+    more = [*folders[:3], stations.nights[3], stations.others[0]]
+    again = load_report(target, more, jobs=3)
+    assert {f.folder: f.status for f in again.folders} == dict.fromkeys(folders[:3], "already") | dict.fromkeys(
+        more[3:], "loaded"
+    )
+    assert again.gaps == load_report(clean, more).gaps == []
+    assert counts(target) == counts(clean)
+
+
+def test_the_guards_come_off_the_bytes_only_where_a_cell_begins() -> None:
+    # What COPY straight into the tables reads (PostgreSQL's first load); unguard_sql does the same cell by cell.
+    from station_tui.county.target import unguard_bytes
+
+    line = '"\t0371","\'=SUM(A1)","\'引号","a,""\'=b","x,""\tc","多行\r\n""\t1"\r\n"\'-5",1\r\n'.encode()
+    assert (
+        unguard_bytes(line).decode() == '"0371","=SUM(A1)","\'引号","a,""\'=b","x,""\tc","多行\r\n""\t1"\r\n"-5",1\r\n'
+    )
