@@ -410,3 +410,38 @@ def test_the_works_file_is_checked_against_the_manifest_and_not_loaded(
     refused = load(target, tampered)
     assert refused.folders[0].status == "refused" and "SHA-256" in refused.folders[0].reason
     assert load(target, stations.nights[0]).folders[0].status == "loaded"
+
+
+def test_a_county_file_and_a_folder_from_before_the_origin_column_was_listed(
+    stations: Stations, target: str, tmp_path: Path
+) -> None:
+    """applications.csv always carried `origin` (counter or ledger), unlisted and headed by its name before the
+    dictionary listed it as 来源: such a folder loads, and a county file made before gets the column."""
+    import hashlib
+
+    assert load(target, stations.nights[0]).folders[0].status == "loaded"
+    db = open_target(target)
+    try:
+        db.execute("ALTER TABLE applications DROP COLUMN origin")  # a county file made before the column was listed
+    finally:
+        db.close()
+    folder = stations.copy(stations.others[1], tmp_path / "in")  # C3: Chinese headers
+    path = folder / "applications.csv"
+    data = path.read_bytes()
+    assert data.count("来源".encode()) == 1
+    path.write_bytes(data.replace('"来源"'.encode(), b'"origin"'))
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    entry = next(e for e in manifest["files"] if e["name"] == "applications.csv")
+    entry["bytes"], entry["sha256"] = path.stat().st_size, hashlib.sha256(path.read_bytes()).hexdigest()
+    (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+
+    assert load(target, folder).folders[0].status == "loaded"
+    db = open_target(target)
+    try:
+        stored = dict(db.query("SELECT number, origin FROM applications WHERE station = 'C3'"))
+        earlier = db.query("SELECT count(*) FROM applications WHERE station = '0371' AND origin IS NULL")[0][0]
+    finally:
+        db.close()
+    with sqlite3.connect(stations.dbs["C3"]) as conn:
+        assert stored == dict(conn.execute("SELECT number, origin FROM applications"))
+    assert earlier > 0  # loaded before the column: empty until the station's next full export

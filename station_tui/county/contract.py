@@ -80,9 +80,12 @@ class FileContract:
         return [c.name for c in self.columns]
 
     def positions(self, header: Sequence[str], language: str) -> list[int | None]:
-        """For each contract column, its place in the file's header (None: the file has no such column)."""
+        """For each contract column, its place in the file's header (None: the file has no such column). A column a
+        station exported before the dictionary listed it is headed by its name in either language."""
         where = {name: i for i, name in enumerate(header)}
-        return [where.get(c.zh if language == "zh" else c.name) for c in self.columns]
+        if language == "zh":
+            return [where.get(c.zh, where.get(c.name)) for c in self.columns]
+        return [where.get(c.name) for c in self.columns]
 
 
 @lru_cache(maxsize=1)

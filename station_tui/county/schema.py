@@ -128,12 +128,32 @@ def station_defaults(target: Target) -> None:
         target.execute(f"ALTER TABLE {table} ALTER COLUMN station SET DEFAULT {default}")
 
 
+def _column_names(target: Target, table: str) -> set[str]:
+    if target.dialect == "sqlite":
+        return {row[1] for row in target.query(f"PRAGMA table_info({table})")}
+    found = target.query(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ?",
+        (table,),
+    )
+    return {row[0] for row in found}
+
+
+def add_listed_columns(target: Target, table: str, columns: list[tuple[str, str]]) -> None:
+    """A county file made before the export's dictionary listed a column gets it, empty for the rows already loaded
+    (the next full export of each station fills them)."""
+    have = _column_names(target, table)
+    for name, kind in columns:
+        if name not in have:
+            target.execute(f"ALTER TABLE {table} ADD COLUMN {name} {sql_type(kind)}")
+
+
 def ensure_schema(target: Target) -> None:
     with target.transaction():
         for sql in OWN_TABLES:
             target.execute(sql)
         for contract in contracts().values():
             target.execute(contract_table_sql(contract.table, [(c.name, c.kind) for c in contract.columns]))
+            add_listed_columns(target, contract.table, [(c.name, c.kind) for c in contract.columns])
         for sql in INDEXES:
             target.execute(sql)
         station_defaults(target)

@@ -130,6 +130,11 @@ def tables(category_names: Mapping[str, str]) -> list[Table]:
             Column("finish_reason", "终止原因", "free"),
             Column("simulated", "演示或补录数据", "bool", "1：不是当场录入的记录"),
             Column("device", "录入设备", "uuid"),
+            # Last, where the exports made before it was listed put it (as an unlisted column, headed by its name).
+            Column(
+                "origin", "来源", "enum",
+                "counter：在供电所受理（柜台、线上、电话）；ledger：从纸质台账补录，受理时间为台账所记",
+            ),  # fmt: skip
         ),
         "每件报装申请的当前状态（增量导出时只含本次事件涉及的申请）",
         extra_from="applications",
