@@ -12,7 +12,7 @@ from station_tui.county.indicators import COUNTY, Range, count_range
 from station_tui.county.load import load_folders
 from station_tui.county.target import open_target
 from station_tui.domain.timeutil import CHINA_TZ
-from station_tui.services import followups, lifecycle, works
+from station_tui.services import followups, lifecycle, terminations, works
 from station_tui.services.export import run_export
 from station_tui.services.followups import CallAnswer
 from station_tui.services.indicators import station_indicators
@@ -120,6 +120,40 @@ def test_the_indicators_of_fixed_events_are_the_numbers_counted_by_hand(station:
         3,
     )
     assert stages[RESIDENT, 1]["finished"] == 1 and stages[RESIDENT, 1]["avg_workdays"] == 3
+
+
+def test_several_works_pauses_and_calls_and_a_reopened_termination_count_by_hand(station: Station) -> None:
+    """December 2026 has no holiday. Each kind of fact is counted once per application and put beside it: an
+    application's several works, pauses and calls count as one application's (its earliest works due date, the sum of
+    its pauses, its latest call that reached the customer), and a termination the 站长 reopened does not count."""
+    head = station.head_id
+    g = accept(station, _at(12, 1), name="戊商店").uuid
+    h = accept(station, _at(12, 1), name="己商店").uuid
+    # G: works due 13 working days on (12-18) and works agreed for 12-03: the earlier binds, connected 12-11 is late.
+    assert _works(station, g, _at(12, 1, 10)) == "2026-12-18"
+    _works(station, g, _at(12, 1, 11), contract="2026-12-03")
+    # Paused 12-02 to 12-03 (1 working day) and 12-07 to 12-09 (2); connected Friday 12-11: 8 working days less 3.
+    lifecycle.pause(station, g, reason="等客户补资料", operator=head, at=_at(12, 2))
+    lifecycle.resume(station, g, operator=head, at=_at(12, 3))
+    lifecycle.pause(station, g, reason="客户现场未具备条件", operator=head, at=_at(12, 7))
+    lifecycle.resume(station, g, operator=head, at=_at(12, 9))
+    lifecycle.connect(station, g, operator=head, at=_at(12, 11))
+    # Reached and satisfied, then reached and not satisfied, then not reached: the latest that reached counts.
+    followups.record_call(station, g, CallAnswer(reached=True, satisfied=True), operator=head, at=_at(12, 14))
+    followups.record_call(station, g, CallAnswer(reached=True, satisfied=False, said="太慢"), operator=head,
+                          at=_at(12, 15))  # fmt: skip
+    followups.record_call(station, g, CallAnswer(reached=False), operator=head, at=_at(12, 16))
+    # H: terminated 12-02, reopened by the 站长 12-03, connected 12-04 (3 working days); never called.
+    lifecycle.terminate(station, h, reason="客户撤回申请", operator=head, at=_at(12, 2))
+    terminations.record_review(station, h, head=head, reopen=True, reason="客户补齐了资料", at=_at(12, 3))
+    lifecycle.connect(station, h, operator=head, at=_at(12, 4))
+
+    (small,) = station_indicators(station, "2026-12", "2026-12")["categories"]
+    assert (small["category"], small["accepted"], small["connected"], small["terminated"]) == (SMALL, 2, 2, 0)
+    assert (small["avg_workdays"], small["max_workdays"], small["excluded_workdays"]) == (4, 5, 3)
+    assert small["termination_rate"] == 0.0
+    assert (small["works_connected"], small["works_on_time_share"]) == (1, 0.0)
+    assert (small["small_micro_connected"], small["called_share"], small["satisfied_share"]) == (2, 0.5, 0.0)
 
 
 def _comparable(rows: list[dict]) -> list[tuple]:
