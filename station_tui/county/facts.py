@@ -128,24 +128,24 @@ WHERE {scope.format(station="a.station", uuid="a.uuid")} AND a.intake_mode != 'r
     return sql, len(joins) + 1
 
 
-def _compute(target: Target, scope: str, params: tuple = ()) -> None:
+def _compute(target: Target, scope: str, params: tuple = (), first: bool = False) -> None:
     """The facts of the applications in `scope` (a condition on {station} and {uuid}, with `params`) computed again
     from the county's rows. A row is written only where a fact changed (most applications a night names keep theirs:
-    an unchanged row costs no page); one refused or gone since loses its row."""
-    target.execute(
-        f"DELETE FROM application_facts WHERE {scope.format(station='station', uuid='uuid')} AND NOT EXISTS"
-        " (SELECT 1 FROM applications a WHERE a.station = application_facts.station"
-        " AND a.uuid = application_facts.uuid AND a.intake_mode != 'refused')",
-        params,
-    )
-    facts = COLUMNS[2:]
-    sets = ", ".join(f"{c} = excluded.{c}" for c in facts)
-    changed = " OR ".join(f"application_facts.{c} {target.distinct} excluded.{c}" for c in facts)
+    an unchanged row costs no page); one refused or gone since loses its row. `first`: the scope has no row yet (a
+    station's first folder), so every row is new: a plain INSERT, without the look-up of each row's key first."""
     select, times = _select(target.dialect, scope)
-    insert = (
-        f"INSERT INTO application_facts ({', '.join(COLUMNS)}) {select}"
-        f" ON CONFLICT (station, uuid) DO UPDATE SET {sets} WHERE {changed}"
-    )
+    insert = f"INSERT INTO application_facts ({', '.join(COLUMNS)}) {select}"
+    if not first:
+        target.execute(
+            f"DELETE FROM application_facts WHERE {scope.format(station='station', uuid='uuid')} AND NOT EXISTS"
+            " (SELECT 1 FROM applications a WHERE a.station = application_facts.station"
+            " AND a.uuid = application_facts.uuid AND a.intake_mode != 'refused')",
+            params,
+        )
+        facts = COLUMNS[2:]
+        sets = ", ".join(f"{c} = excluded.{c}" for c in facts)
+        changed = " OR ".join(f"application_facts.{c} {target.distinct} excluded.{c}" for c in facts)
+        insert += f" ON CONFLICT (station, uuid) DO UPDATE SET {sets} WHERE {changed}"
     if target.dialect != "postgresql":
         target.execute(insert, params * times)
         return
@@ -175,7 +175,7 @@ def follow_folder(target: Target, station: str, written_at: str, full: bool) -> 
     full snapshot, the facts of the applications the station no longer has removed. A station without facts yet
     (its first folder) has all its applications' computed."""
     if not target.station_has_rows("application_facts", station):
-        _compute(target, "{station} = ?", (station,))
+        _compute(target, "{station} = ?", (station,), first=True)
         return
     touched = target.temp_table("facts_touched", "uuid TEXT PRIMARY KEY")
     target.execute(
