@@ -190,11 +190,15 @@ def _compute(target: Target, scope: str, params: tuple = (), first: bool = False
         return
     # A first folder's rows were copied in this same transaction: no statistics yet, so PostgreSQL takes each grouped
     # source for a row or two and joins it by a loop over the applications (thousands of times thousands of rows).
-    # The sources are grouped by the key: a hash join is right for them at any size. For this statement only.
-    (before,) = target.query("SELECT current_setting('enable_nestloop')")[0]
-    target.execute("SELECT set_config('enable_nestloop', 'off', true)")
+    # The sources are grouped by the key: a hash join is right for them at any size. And the stages' JSON lists of a
+    # station (a few MB) overflow the default 4 MB of work_mem to disk. For this statement only.
+    settings = {"enable_nestloop": "off", "work_mem": "32MB"}
+    before = {name: target.query("SELECT current_setting(?)", (name,))[0][0] for name in settings}
+    for name, value in settings.items():
+        target.execute("SELECT set_config(?, ?, true)", (name, value))
     target.execute(insert, params * times)
-    target.execute("SELECT set_config('enable_nestloop', ?, true)", (before,))
+    for name, value in before.items():
+        target.execute("SELECT set_config(?, ?, true)", (name, value))
 
 
 def rebuild(target: Target) -> None:
