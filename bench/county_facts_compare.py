@@ -35,6 +35,7 @@ def module_at(revision: str, folder: Path):  # noqa: ANN201 - a module
     path.write_text(source, encoding="utf-8")
     spec = importlib.util.spec_from_file_location("facts_before", path)
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up
     spec.loader.exec_module(module)
     return module
 
