@@ -43,6 +43,17 @@ def counts(url: str) -> dict[str, int]:
         db.close()
 
 
+def manifest_says(path: Path) -> None:
+    """The folder's manifest rewritten to the file's new size and SHA-256, as a station that wrote it so would."""
+    import hashlib
+
+    manifest_path = path.parent / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    entry = next(e for e in manifest["files"] if e["name"] == path.name)
+    entry["bytes"], entry["sha256"] = path.stat().st_size, hashlib.sha256(path.read_bytes()).hexdigest()
+    manifest_path.write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+
+
 def load(url: str, *folders: Path):  # noqa: ANN201
     db = open_target(url)
     try:
@@ -278,8 +289,6 @@ def test_columns_in_another_order_and_unknown_columns_are_read_by_name(
 ) -> None:
     """A later export may order its columns differently or add some: the loader maps the header, by the manifest's
     language, onto the columns it knows."""
-    import hashlib
-
     folder = stations.copy(stations.others[1], tmp_path / "in")
     path = folder / "events.csv"
     with open(path, encoding="utf-8-sig", newline="") as f:
@@ -287,10 +296,7 @@ def test_columns_in_another_order_and_unknown_columns_are_read_by_name(
     reordered = [[*reversed(row), "新列" if i == 0 else "x"] for i, row in enumerate(rows)]
     with open(path, "w", encoding="utf-8-sig", newline="") as f:
         csv.writer(f, quoting=csv.QUOTE_ALL, lineterminator="\r\n").writerows(reordered)
-    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    entry = next(e for e in manifest["files"] if e["name"] == "events.csv")
-    entry["bytes"], entry["sha256"] = path.stat().st_size, hashlib.sha256(path.read_bytes()).hexdigest()
-    (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    manifest_says(path)
 
     assert load(target, folder).folders[0].status == "loaded"
     db = open_target(target)
@@ -417,8 +423,6 @@ def test_a_county_file_and_a_folder_from_before_the_origin_column_was_listed(
 ) -> None:
     """applications.csv always carried `origin` (counter or ledger), unlisted and headed by its name before the
     dictionary listed it as 来源: such a folder loads, and a county file made before gets the column."""
-    import hashlib
-
     assert load(target, stations.nights[0]).folders[0].status == "loaded"
     db = open_target(target)
     try:
@@ -430,10 +434,7 @@ def test_a_county_file_and_a_folder_from_before_the_origin_column_was_listed(
     data = path.read_bytes()
     assert data.count("来源".encode()) == 1
     path.write_bytes(data.replace('"来源"'.encode(), b'"origin"'))
-    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    entry = next(e for e in manifest["files"] if e["name"] == "applications.csv")
-    entry["bytes"], entry["sha256"] = path.stat().st_size, hashlib.sha256(path.read_bytes()).hexdigest()
-    (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    manifest_says(path)
 
     assert load(target, folder).folders[0].status == "loaded"
     db = open_target(target)
