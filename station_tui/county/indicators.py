@@ -165,15 +165,3 @@ def indicators(
 ) -> list[dict]:
     """Rows named by NAMES: each station's, then the county's (station 全县) over all stations read."""
     return count_range(target, span, by_month=by_month, station=station, calendar=calendar, with_stages=False).rows
-
-
-def stage_indicators(
-    target: Target,
-    span: Range,
-    *,
-    by_month: bool = True,
-    station: str | None = None,
-    calendar: WorkCalendar | None = None,
-) -> list[dict]:
-    """The working days of each stage (STAGE_NAMES), per station and for the county."""
-    return count_range(target, span, by_month=by_month, station=station, calendar=calendar).stages
