@@ -4,7 +4,9 @@
     tables      what each file holds (columns, kinds, meanings) and the SQL that reads it with the rules applied
     files       the cell rules (injection guard, Excel digit rule), the encodings, writing a file safely
     masking     personal data in cells and payloads: the quick forms of domain/masking.py's rules
-    pool        the threads that make the chunks of every file, each on its own connection to the snapshot
+    pool        the threads that make the chunks of every file, each on a connection to the snapshot or a worker
+    chunks      a chunk of a file as plain data, and the one function that makes it
+    worker      the worker processes that make chunks beside the export's own connection (a large export)
     dictionary  the data dictionary (dictionary.csv, docs/export-dictionary.md)
     verify      `station-tui export verify DIR`: a folder checked against its manifest
 

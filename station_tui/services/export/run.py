@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import re
 import sqlite3
+import sys
 import threading
 import uuid as uuid_lib
 from collections.abc import Callable
@@ -28,6 +30,7 @@ from station_tui import __version__
 from station_tui.domain.errors import StationError
 from station_tui.domain.timeutil import from_iso, to_iso
 from station_tui.services import field
+from station_tui.services.export.chunks import AGAIN, SqlChunk, begin_read
 from station_tui.services.export.files import (
     ENCODINGS,
     EncodingProblems,
@@ -38,19 +41,19 @@ from station_tui.services.export.files import (
     rows_chunk,
     write_bytes_safely,
 )
-from station_tui.services.export.pool import Chunk, FilePlan, Job, Pool
+from station_tui.services.export.pool import Chunk, FilePlan, Job, Maker, Pool
 from station_tui.services.export.tables import (
     Table,
     chunk_bounds,
     chunk_sql,
     events_table,
-    fill_holes,
     full_columns,
     headers,
     numeric_flags,
     register_functions,
     tables,
 )
+from station_tui.services.export.worker import ChunkWorker, WorkerGone
 from station_tui.services.indicators import COLUMNS as INDICATOR_COLUMNS
 from station_tui.services.indicators import indicator_rows
 from station_tui.services.station import Station
@@ -66,7 +69,7 @@ INDICATORS = "indicators.csv"
 FORMAT = "station-tui-export"
 FORMAT_VERSION = 1
 HEADER_LANGUAGES = ("zh", "en")
-WRITERS = 2  # threads making and writing chunks at once (more only wait on each other's locks)
+PROCESS_ROWS = 100_000  # from about this many events on, chunks are also made by worker processes (worker.py)
 FILE_ORDER = (
     "applications.csv",
     "documents.csv",
@@ -77,7 +80,6 @@ FILE_ORDER = (
     INDICATORS,
     DICTIONARY,
 )
-_AGAIN = "导出标记未移动，下次会重新导出同一范围。"
 OUTBOX_SETTING = "export_outbox"
 
 Progress = Callable[[int, int], None]  # (rows written, rows in all)
@@ -154,27 +156,53 @@ def _new_folder(outbox: Path, station_code: str, moment: datetime) -> Path:
 # --- writing ----------------------------------------------------------------------------------------------------
 
 
-def _snapshot(path: Path, count: int, include_personal: bool) -> list[sqlite3.Connection]:
-    """`count` connections reading the very same state. Each begins its read while this holds the write lock, so no
-    one can commit in between; the lock is held for milliseconds, and the readers never block the app's writers."""
+def _snapshot(path: Path, include_personal: bool, processes: int) -> list[Maker]:
+    """A connection of this process and `processes` worker processes, all reading the very same state. Each begins
+    its read while this holds the write lock, so no one can commit in between; the lock is held for milliseconds (the
+    workers are started before it), and the readers never block the app's writers. A worker that does not start is
+    left out: the export is then slower, not refused."""
+    workers = []
+    for _ in range(processes):
+        try:
+            workers.append(ChunkWorker(path, include_personal))
+        except OSError:  # no interpreter to start (an embedded or frozen Python): this process makes every chunk
+            break
     gate = connect(path)
-    connections: list[sqlite3.Connection] = []
+    makers: list[Maker] = []
     try:
         gate.execute("BEGIN IMMEDIATE")
-        for _ in range(count):
-            conn = connect(path)
-            connections.append(conn)
-            register_functions(conn, include_personal)
-            conn.execute("BEGIN")
-            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # the read, and so the snapshot, starts here
+        conn = connect(path)
+        makers.append(conn)
+        register_functions(conn, include_personal)
+        begin_read(conn)
+        for worker in workers:
+            try:
+                worker.begin()
+            except WorkerGone:
+                worker.close()
+            else:
+                makers.append(worker)
         gate.execute("ROLLBACK")
     except BaseException:
-        for conn in connections:
-            conn.close()
+        _close(makers + workers)
         raise
     finally:
         gate.close()
-    return connections
+    return makers
+
+
+def _processes(conn: sqlite3.Connection, mark: int) -> int:
+    """Worker processes for an export of this size: none for a night's few events (starting one costs more than it
+    saves), one per processor beyond the first for a large one."""
+    (newest,) = conn.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()
+    if newest - mark < PROCESS_ROWS or not sys.executable:
+        return 0
+    return max(1, (os.cpu_count() or 1) - 1)
+
+
+def _close(makers: list[Maker]) -> None:
+    for maker in makers:
+        maker.close()
 
 
 def category_names(station: Station) -> dict[str, str]:
@@ -332,10 +360,12 @@ def _export(
 ) -> ExportResult:
     store = station.store
     folder: Path | None = None
-    connections: list[sqlite3.Connection] = []
+    makers: list[Maker] = []
     try:
-        connections = _snapshot(store.path, WRITERS, include_personal)
-        conn = connections[0]
+        # How many workers, from the state before the snapshot: a guess of the size is enough for that.
+        processes = _processes(store.conn, 0 if full else last_mark(store.conn, store.device_id))
+        makers = _snapshot(store.path, include_personal, processes)
+        conn = makers[0]
         mark = 0 if full else last_mark(conn, store.device_id)
         last_seq = max(conn.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()[0], mark)
         event_where = "t.seq > :mark AND t.seq <= :last AND t.type != 'export.done'"
@@ -366,22 +396,9 @@ def _export(
                 where, params = snapshot_where(table), event_params
             sql = chunk_sql(table, columns, include_personal, where)
 
-            def job(lo: int, hi: int) -> Job:
-                def make(c: sqlite3.Connection) -> Chunk:
-                    lines, count = c.execute(sql, {**params, "lo": lo, "hi": hi}).fetchone()
-                    if count == 0:
-                        return b"", 0
-                    filled = fill_holes(lines, include_personal)
-                    if filled is None:
-                        raise ExportError(
-                            f"{table.file}：数据库第 {lo + 1}–{hi} 行中有不是 UTF-8 的文字，无法导出；"
-                            f"请运行 station-tui check 检查数据库。{_AGAIN}"
-                        )
-                    return filled, count
-
-                return make
-
-            jobs = [job(lo, hi) for lo, hi in chunk_bounds(conn, table)]
+            jobs: list[Job] = [
+                SqlChunk(table.file, sql, params, lo, hi, include_personal) for lo, hi in chunk_bounds(conn, table)
+            ]
             return FilePlan(table.file, headers(columns, language), jobs)
 
         def indicators_job(c: sqlite3.Connection) -> Chunk:
@@ -400,7 +417,7 @@ def _export(
             *(table_plan(t) for t in snapshot_tables),
         ]
         run = Pool(folder, encoding, plans, total, progress, between)
-        run.run(connections)
+        run.run(makers)
         problems = [p for name in FILE_ORDER for p in run.problems.get(name, [])]
         if problems:
             raise EncodingProblems(encoding, problems)
@@ -420,7 +437,7 @@ def _export(
         fsync_folder(folder)
     except sqlite3.OperationalError as exc:
         _discard(folder)
-        raise ExportError(f"读取数据库时出错（{exc}）：请稍后重试。{_AGAIN}") from exc
+        raise ExportError(f"读取数据库时出错（{exc}）：请稍后重试。{AGAIN}") from exc
     except OSError as exc:
         _discard(folder)
         raise io_error(exc, outbox) from exc
@@ -428,8 +445,7 @@ def _export(
         _discard(folder)
         raise
     finally:
-        for c in connections:
-            c.close()
+        _close(makers)
     # The manifest is on disk: now, and only now, the mark moves.
     store.record(
         ev.ExportDone(
