@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 
@@ -23,16 +25,51 @@ def _backup_name(db_path: Path, moment: datetime) -> str:
     return f"{db_path.stem}.backup-{moment.strftime(_STAMP)}-{moment.microsecond:06d}.db"
 
 
-def backup_to(source: sqlite3.Connection, target: Path) -> Path:
-    """Copy the live database into a new file; the copy is written under a temporary name and renamed."""
+Hold = Callable[[int], None]  # called between steps with the pages left to copy; raises to give the copy up
+STEP_PAGES = 4096  # 16 MiB with 4 KiB pages
+FLUSH_STEPS = 8
+ALONGSIDE_PAGES = 8 * STEP_PAGES  # a smaller file is copied after the export: it takes a moment anyway
+
+
+def backup_to(source: sqlite3.Connection, target: Path, hold: Hold | None = None) -> Path:
+    """Copy the live database into a new file; the copy is written under a temporary name and renamed. With `hold`,
+    the copy goes in steps (see BackupAlongside)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
-    with sqlite3.connect(partial) as copy:
-        source.backup(copy)
+    copy = sqlite3.connect(partial)
+    try:
+        if hold is None:
+            source.backup(copy)
+        else:
+            _in_steps(source, copy, partial, hold)
+    except BaseException:
+        copy.close()
+        partial.unlink(missing_ok=True)
+        raise
     copy.close()
     partial.replace(target)
     return target
+
+
+def _in_steps(source: sqlite3.Connection, copy: sqlite3.Connection, partial: Path, hold: Hold) -> None:
+    """The copy in steps. Every few steps the pages written so far go to the disk: the copy's last step (its commit)
+    then waits for a few of them, not for the whole file."""
+    fd = os.open(partial, os.O_RDWR | getattr(os, "O_BINARY", 0))
+    steps = 0
+
+    def progress(status: int, left: int, total: int) -> None:  # noqa: ARG001
+        nonlocal steps
+        steps += 1
+        if steps % FLUSH_STEPS == 0:
+            os.fsync(fd)
+        hold(left)
+
+    try:
+        source.backup(copy, pages=STEP_PAGES, progress=progress, sleep=0.005)
+    finally:
+        # Only now: closing a descriptor drops the process's POSIX locks on the file, the copying connection's too.
+        os.close(fd)
 
 
 def automatic_backups(db_path: Path) -> list[Path]:
@@ -66,9 +103,9 @@ def to_keep(backups: list[Path]) -> set[Path]:
     return keep
 
 
-def backup_beside(source: sqlite3.Connection, db_path: Path, moment: datetime) -> Path:
+def backup_beside(source: sqlite3.Connection, db_path: Path, moment: datetime, hold: Hold | None = None) -> Path:
     """A dated backup beside the database; older ones beyond the last 7 days and 4 weeks are removed."""
-    path = backup_to(source, db_path.parent / _backup_name(db_path, moment))
+    path = backup_to(source, db_path.parent / _backup_name(db_path, moment), hold)
     _remove_stale_partials(db_path)
     backups = automatic_backups(db_path)
     keep = to_keep(backups) | {path}
@@ -169,6 +206,61 @@ class BackgroundCheck:
         return self._findings
 
 
+class _GivenUp(Exception):
+    """The export failed: its backup is not made."""
+
+
+class BackupAlongside:
+    """The backup beside the database that an export makes, copied while the export writes its files, on the
+    connection the export's export.done is recorded on. SQLite's backup API goes in steps; a change made through the
+    copying connection between two steps reaches the copy at once (a change through another connection starts the
+    copy again). So the copy is the database as it is when its last step runs, and that step waits until `finish()`:
+    after export.done. `give_up()` when the export failed."""
+
+    def __init__(self, source: sqlite3.Connection, db_path: Path, moment: datetime) -> None:
+        self._decided = threading.Event()
+        self._go = False
+        self._made: Path | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(
+            target=self._copy, args=(source, db_path, moment), name="backup-alongside", daemon=True
+        )
+        self._thread.start()
+
+    @staticmethod
+    def worth_it(source: sqlite3.Connection) -> bool:
+        """Only a large file: a small one could be copied whole in the first step, before export.done."""
+        return source.execute("PRAGMA page_count").fetchone()[0] > ALONGSIDE_PAGES
+
+    def _hold(self, left: int) -> None:
+        if left <= STEP_PAGES:  # the next step may be the last
+            self._decided.wait()
+            if not self._go:
+                raise _GivenUp
+
+    def _copy(self, source: sqlite3.Connection, db_path: Path, moment: datetime) -> None:
+        try:
+            self._made = backup_beside(source, db_path, moment, self._hold)
+        except _GivenUp:
+            pass
+        except BaseException as exc:  # noqa: BLE001 - raised again by finish() in the export's thread
+            self._error = exc
+
+    def finish(self) -> Path:
+        """The last step, now; the backup's path. Raises what the copying met."""
+        self._go = True
+        self._decided.set()
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._made is not None
+        return self._made
+
+    def give_up(self) -> None:
+        self._decided.set()
+        self._thread.join()
+
+
 def backups_after_export(
     source: sqlite3.Connection,
     db_path: Path,
@@ -176,16 +268,20 @@ def backups_after_export(
     station_code: str,
     moment: datetime,
     checked: BackgroundCheck | None = None,
+    alongside: BackupAlongside | None = None,
 ) -> tuple[Path, ...]:
-    """At every export: a backup beside the database, and a copy in the outbox when it is another disk (a USB
-    stick), so that a dead PC does not take every copy with it. The stick keeps its last KEEP_DAYS copies.
+    """At every export: a backup beside the database (`alongside`, when the export started its copy), and a copy in
+    the outbox when it is another disk (a USB stick), so that a dead PC does not take every copy with it. The stick
+    keeps its last KEEP_DAYS copies.
 
     Made only of a sound file, as safe_backup_beside: `checked` is the quick_check the export ran while it wrote its
     files (of the same file, less the one export.done event recorded since); None: check now."""
     problems = sound(source) if checked is None else checked.findings()
     if problems:
+        if alongside is not None:
+            alongside.give_up()
         raise damaged(db_path, sqlite3.DatabaseError("; ".join(problems)))
-    made = [backup_beside(source, db_path, moment)]
+    made = [alongside.finish() if alongside is not None else backup_beside(source, db_path, moment)]
     if other_disk(outbox, db_path.parent):
         folder = outbox / OUTBOX_BACKUPS
         made.append(backup_into_folder(source, folder, station_code, moment))

@@ -58,7 +58,7 @@ from station_tui.services.indicators import COLUMNS as INDICATOR_COLUMNS
 from station_tui.services.indicators import indicator_rows
 from station_tui.services.station import Station
 from station_tui.store import payloads as ev
-from station_tui.store.backup import BackgroundCheck, backups_after_export
+from station_tui.store.backup import BackgroundCheck, BackupAlongside, backups_after_export
 from station_tui.store.database import connect
 from station_tui.store.errors import ClockBehindError
 from station_tui.store.schema import SCHEMA_VERSION
@@ -314,34 +314,47 @@ def run_export(
             raise ClockBehindError(*behind)
         _check_outbox(outbox)
         export_id = str(uuid_lib.uuid4())
-        # The backup after the export is made only of a sound file: its check runs beside the writing of the files.
+        # The backup after the export is made only of a sound file: its check runs beside the writing of the files,
+        # and so does the copying of a large file (it ends after export.done, see BackupAlongside).
         checked = BackgroundCheck(store.path)
         if include_personal_data:
             store.record(ev.ExportPersonalDataIncluded(export=export_id, outbox=str(outbox)), operator=operator)
-        result = _export(
-            station,
-            export_id,
-            outbox,
-            full,
-            language,
-            encoding,
-            include_personal_data,
-            operator,
-            progress,
-            _between_files,
+        alongside = (
+            BackupAlongside(store.conn, store.path, store.clock()) if BackupAlongside.worth_it(store.conn) else None
         )
+        try:
+            result = _export(
+                station,
+                export_id,
+                outbox,
+                full,
+                language,
+                encoding,
+                include_personal_data,
+                operator,
+                progress,
+                _between_files,
+            )
+        except BaseException:
+            if alongside is not None:
+                alongside.give_up()
+            raise
     finally:
         _RUNNING.release()
-    return _with_backups(station, result, outbox, checked)
+    return _with_backups(station, result, outbox, checked, alongside)
 
 
-def _with_backups(station: Station, result: ExportResult, outbox: Path, checked: BackgroundCheck) -> ExportResult:
+def _with_backups(
+    station: Station, result: ExportResult, outbox: Path, checked: BackgroundCheck, alongside: BackupAlongside | None
+) -> ExportResult:
     """A backup at every export (beside the database, and on the stick when the outbox is one). The export itself is
     done and recorded by now: a backup that cannot be made is said, not turned into a failed export."""
     store = station.store
     try:
-        made = backups_after_export(store.conn, store.path, outbox, station.station_code, store.clock(), checked)
-    except (OSError, StationError) as exc:
+        made = backups_after_export(
+            store.conn, store.path, outbox, station.station_code, store.clock(), checked, alongside
+        )
+    except (OSError, sqlite3.Error, StationError) as exc:
         return dataclasses.replace(result, backup_problem=f"导出已完成，但备份没有做成：{exc}")
     return dataclasses.replace(result, backups=made)
 
