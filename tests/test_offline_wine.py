@@ -58,6 +58,24 @@ class Windows:
         )
 
 
+WORKERS_SCRIPT = """
+import sys
+from pathlib import Path
+from station_tui.commands.common import open_station
+from station_tui.services.export import run, worker
+run.PROCESS_ROWS = 0
+run.os.cpu_count = lambda: 2
+made = []
+make = worker.ChunkWorker.make
+def counted(self, job):
+    made.append(job)
+    return make(self, job)
+worker.ChunkWorker.make = counted
+result = run.run_export(open_station(Path(sys.argv[1])), outbox=Path(sys.argv[2]), full=True)
+print(len(made), result.folder)
+"""
+
+
 @pytest.mark.slow
 def test_windows_archive_runs_under_wine(tmp_path: Path) -> None:
     if WINE is None or shutil.which("wineserver") is None:
@@ -111,6 +129,13 @@ def _run_the_commands(windows: Windows, archive: Path) -> None:
     (export,) = [p for p in (data / "out").glob("*/*") if p.is_dir()]
     windows_export = "C:\\data\\out\\" + "\\".join(export.relative_to(data / "out").parts)
     assert "校验通过" in station("export", "verify", windows_export)
+    # A large export's worker processes (services/export/worker.py), made to start on this small one: Windows pipes.
+    (data / "out2").mkdir()
+    workers = windows.run(rf"{app}\python.exe", "-X", "utf8", "-c", WORKERS_SCRIPT, db, r"C:\data\out2")
+    assert workers.returncode == 0, workers.stderr
+    made, folder = workers.stdout.split()
+    assert int(made) > 0
+    assert "校验通过" in station("export", "verify", folder)
 
     number = station("applications", "--db", db).split()[0]
     station("notice", number, "--db", db, "--format", "pdf", "--out", r"C:\data\notice.pdf")
