@@ -7,6 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from test_export_chunks import insert_text_not_utf8
 
 from station_tui.services.export import run_export
 from station_tui.services.export.files import ExportError
@@ -102,11 +103,7 @@ def test_a_change_through_another_connection_during_the_copy_is_in_the_backup(
 def test_an_export_that_fails_leaves_no_backup(demo_station: Station, tmp_path: Path, steps: list[int]) -> None:
     store = demo_station.store
     before = automatic_backups(store.path)
-    store.conn.execute(
-        "INSERT INTO notices (uuid, device, application, serial, kind, content, issued_at, operator, reprints)"
-        " VALUES ('n1', 'd', 'a', 'S1', 'k', CAST(x'41ff42' AS TEXT), '2026-11-23', 'o', 0)"
-    )
-    store.conn.commit()
+    insert_text_not_utf8(store)
     with pytest.raises(ExportError, match="UTF-8"):
         run_export(demo_station, outbox=_outbox(tmp_path), full=True)
     assert automatic_backups(store.path) == before

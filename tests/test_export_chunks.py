@@ -116,12 +116,17 @@ def test_the_payload_cell_is_the_definition(payload: dict) -> None:
         assert cell == clean_payload_slow(text, include_personal=include_personal)
 
 
-def test_text_that_is_not_utf8_stops_the_export_with_a_message(station: Station, tmp_path: Path) -> None:
-    station.store.conn.execute(
+def insert_text_not_utf8(store: Store) -> None:
+    """A notice whose content is not UTF-8 (bytes written past the program, as a damaged file might hold)."""
+    store.conn.execute(
         "INSERT INTO notices (uuid, device, application, serial, kind, content, issued_at, operator, reprints)"
         " VALUES ('n1', 'd', 'a', 'S1', 'k', CAST(x'41ff42' AS TEXT), '2026-11-23', 'o', 0)"
     )
-    station.store.conn.commit()
+    store.conn.commit()
+
+
+def test_text_that_is_not_utf8_stops_the_export_with_a_message(station: Station, tmp_path: Path) -> None:
+    insert_text_not_utf8(station.store)
     with pytest.raises(ExportError, match="notices.csv.*UTF-8"):
         run_export(station, outbox=tmp_path, full=True)
     assert not list(tmp_path.rglob("manifest.json"))

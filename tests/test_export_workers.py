@@ -8,10 +8,11 @@ from __future__ import annotations
 import sqlite3
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from test_export_chunks import odd_station  # noqa: F401 - the fixture
+from test_export_chunks import insert_text_not_utf8, odd_station  # noqa: F401 - the fixture
 
 from station_tui.services.export import MANIFEST, last_mark, run_export
 from station_tui.services.export import run as export_run
@@ -39,6 +40,16 @@ def made_by_workers(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
 
     monkeypatch.setattr(export_worker.ChunkWorker, "make", counted)
     return made
+
+
+def _before_each_chunk(monkeypatch: pytest.MonkeyPatch, action: Callable[[export_worker.ChunkWorker], None]) -> None:
+    make = export_worker.ChunkWorker.make  # the counting one
+
+    def acted(self: export_worker.ChunkWorker, job):  # noqa: ANN001, ANN202
+        action(self)
+        return make(self, job)
+
+    monkeypatch.setattr(export_worker.ChunkWorker, "make", acted)
 
 
 def _files(folder: Path) -> dict[str, list[bytes]]:
@@ -77,11 +88,7 @@ def test_files_made_by_worker_processes_are_the_files_one_process_makes(
 def test_text_that_is_not_utf8_is_said_from_a_worker_too(
     station: Station, tmp_path: Path, made_by_workers: list[tuple[str, int]]
 ) -> None:
-    station.store.conn.execute(
-        "INSERT INTO notices (uuid, device, application, serial, kind, content, issued_at, operator, reprints)"
-        " VALUES ('n1', 'd', 'a', 'S1', 'k', CAST(x'41ff42' AS TEXT), '2026-11-23', 'o', 0)"
-    )
-    station.store.conn.commit()
+    insert_text_not_utf8(station.store)
     with pytest.raises(ExportError, match="notices.csv.*UTF-8"):
         run_export(station, outbox=tmp_path, full=True)
     assert not list(tmp_path.rglob(MANIFEST))
@@ -95,12 +102,11 @@ def test_a_worker_that_dies_fails_the_export_and_the_mark_stays(
 ) -> None:
     make = export_worker.ChunkWorker.make
 
-    def killed_first(self: export_worker.ChunkWorker, job):  # noqa: ANN001, ANN202
-        self.process.kill()
-        self.process.wait()
-        return make(self, job)
+    def kill(worker: export_worker.ChunkWorker) -> None:
+        worker.process.kill()
+        worker.process.wait()
 
-    monkeypatch.setattr(export_worker.ChunkWorker, "make", killed_first)
+    _before_each_chunk(monkeypatch, kill)
     before = last_mark(odd_station.store.conn, odd_station.store.device_id)
     with pytest.raises(ExportError, match="子进程"):
         run_export(odd_station, outbox=tmp_path, full=True)
@@ -132,17 +138,15 @@ def test_a_worker_reads_the_snapshot_not_what_was_committed_after(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Rows committed by another connection while the workers make their chunks are in none of the files."""
-    make = export_worker.ChunkWorker.make
-    # Autocommit, once: the workers' threads call make() at the same time.
+    # Autocommit, once: the workers' threads make chunks at the same time.
     other = sqlite3.connect(odd_station.store.path, isolation_level=None, check_same_thread=False)
     once = threading.Lock()
 
-    def commit_meanwhile(self: export_worker.ChunkWorker, job):  # noqa: ANN001, ANN202
+    def commit_once(worker: export_worker.ChunkWorker) -> None:  # noqa: ARG001
         if once.acquire(blocking=False):
             other.execute("UPDATE applications SET customer_name = '快照之后改的'")
-        return make(self, job)
 
-    monkeypatch.setattr(export_worker.ChunkWorker, "make", commit_meanwhile)
+    _before_each_chunk(monkeypatch, commit_once)
     monkeypatch.setattr(export_tables, "CHUNK_ROWIDS", 10)  # the applications in many chunks, some made by workers
     result = run_export(odd_station, outbox=tmp_path, full=True)
     other.close()
