@@ -195,7 +195,8 @@ def _processes(conn: sqlite3.Connection, mark: int) -> int:
     """Worker processes for an export of this size: none for a night's few events (starting one costs more than it
     saves), one per processor beyond the first for a large one."""
     (newest,) = conn.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()
-    if newest - mark < PROCESS_ROWS or not sys.executable:
+    # A frozen program's executable is the program itself, not an interpreter that runs `-m worker`.
+    if newest - mark < PROCESS_ROWS or not sys.executable or getattr(sys, "frozen", False):
         return 0
     return max(1, (os.cpu_count() or 1) - 1)
 
