@@ -16,6 +16,7 @@ quick=True uses the database it is given and one run of each.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sqlite3
@@ -56,22 +57,32 @@ def _run(args: list[str], stdin=None, stdout=subprocess.DEVNULL, tree=None) -> t
     return elapsed, cpu
 
 
-def _settle() -> None:
-    """Flush what earlier runs left for the disk to write, outside every timing."""
+def _settle(db: Path) -> None:
+    """The same start for every run, outside every timing: what earlier runs left for the disk written, the page
+    cache emptied where this machine lets us (Linux, root) and the database read back into it. On this virtual
+    machine, writing new files became up to 40 times slower once earlier runs had filled the page cache (dd of 2 GB:
+    0.6 s after emptying it, 27 s before), which weighed on whichever side wrote more (the export writes its backup)."""
     if hasattr(os, "sync"):
         os.sync()
+    with contextlib.suppress(OSError):
+        Path("/proc/sys/vm/drop_caches").write_text("1\n", encoding="ascii")
+    for part in (db, Path(f"{db}-wal")):
+        if part.exists():
+            with open(part, "rb") as f:
+                while f.read(1 << 24):
+                    pass
 
 
-def _fresh(out: Path) -> None:
+def _fresh(out: Path, db: Path) -> None:
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir()
-    _settle()
+    _settle(db)
 
 
 def _ours(db: Path, out: Path) -> tuple[float, float | None, tuple[int | None, int | None]]:
     """Wall time, CPU time and peak memory: the export process's own (see bench/peak_memory.py for why not
     ru_maxrss), and that of the export with its worker processes (sampled)."""
-    _fresh(out)
+    _fresh(out, db)
     report = out.parent / "peak.txt"
     args = [sys.executable, str(HERE / "peak_memory.py"), str(report), "export", "--db", str(db), "--to", str(out)]
     tree: list[int | None] = []
@@ -92,7 +103,7 @@ def _columns(db: Path, table: str) -> str:
 def _shell(shell: str, db: Path, out: Path, safety: bool = False) -> tuple[float, float | None]:
     """The five tables as CSV files; with `safety`, also what every export does besides (store/backup.py): the
     database checked (PRAGMA quick_check) and backed up (.backup, SQLite's backup API, as the export's)."""
-    _fresh(out)
+    _fresh(out, db)
     script = out.parent / "shell.sql"
     lines = [f".output {(out / f'{t}.csv').as_posix()}\nSELECT {_columns(db, t)} FROM {t};\n" for t in TABLES]
     if safety:
@@ -105,7 +116,7 @@ def _shell(shell: str, db: Path, out: Path, safety: bool = False) -> tuple[float
 
 def _sqlite_utils(db: Path, out: Path) -> float:
     tool = shutil.which("sqlite-utils") or str(Path(sys.executable).parent / "sqlite-utils")
-    _fresh(out)
+    _fresh(out, db)
     total = 0.0
     for table in TABLES:
         with open(out / f"{table}.csv", "wb") as f:

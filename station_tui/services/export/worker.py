@@ -32,6 +32,7 @@ from station_tui.services.export.files import ExportError
 _REQUEST = struct.Struct(">I")
 _ANSWER = struct.Struct(">cqq")
 CHUNK, READY, ERROR = b"C", b"R", b"E"
+MMAP_BYTES = 1 << 40  # the whole file: SQLite caps it at its own limit (2 GiB as Debian builds it)
 
 
 class WorkerGone(ExportError):
@@ -61,6 +62,10 @@ def serve(path: Path, include_personal: bool, requests: BinaryIO, answers: Binar
     from station_tui.store.database import connect
 
     conn = connect(path)
+    # Pages read straight from the file's mapping, not copied by a read() each (a tenth of the CPU of an export). A
+    # read error of the disk then ends this process (SIGBUS) rather than failing a statement: the export says so
+    # (WorkerGone) and stops, as for any other read error.
+    conn.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
     register_functions(conn, include_personal)
     try:
         while (head := _read_exactly(requests, _REQUEST.size)) is not None:
