@@ -2,15 +2,17 @@
 documents, stages, notices, events) as CSV files in the same run:
 
 * the sqlite3 shell (`sqlite3 -csv -header`): target, the export takes at most 2x its time at both sizes;
+* the shell's CSV files + `PRAGMA quick_check` + `.backup`: what every export also does (issue 13), for comparison;
 * `sqlite-utils rows ... --csv`, one process per table (the large size only): target, the export is faster;
-* the export's peak memory (its own resident set, VmHWM, see bench/peak_memory.py): target under 100 MB.
+* the export's peak memory: its own process (VmHWM, see bench/peak_memory.py), and with its worker processes
+  (sampled): target under 100 MB.
 
-Sizes: bench/work/demo-100000.db (about 437,000 events) and bench/work/demo-250000.db (about 1.09 million), built
-with `station-tui demo --applications N` when missing. Each exports from a copy, so the cached database is never
-written. The export and the shell run interleaved, each taking the first turn in every other round, after one
-untimed pass of the shell that warms the page cache for both; before each timed run the disk writes left by the run
-before are flushed (os.sync, untimed), so that neither side is charged for the other's. Medians; the CPU time (user +
-system) of each side is given too, as a machine shared with other work makes wall times of two and one threads differ.
+Sizes: bench/work/demo-100000.db (508,457 events) and bench/work/demo-250000.db (1,269,595), built with
+`station-tui demo --applications N` when missing. Each exports from a copy, so the cached database is never
+written. The export and the shells run interleaved, each taking the first turn in every other round, after one
+untimed pass of the shell; every timed run starts alike (see _settle: earlier writes flushed, the page cache emptied
+where allowed, the database read back into it). Medians; the CPU time (user + system, worker processes included) of
+each side is given too, as a machine shared with other work makes wall times of two processes and one differ.
 quick=True uses the database it is given and one run of each.
 """
 
@@ -33,15 +35,14 @@ RUNS = 3
 TABLES = ("applications", "documents", "stages", "notices", "events")
 
 
-def _run(args: list[str], stdin=None, stdout=subprocess.DEVNULL, tree=None, mapped=None) -> tuple[float, float | None]:  # noqa: ANN001
+def _run(args: list[str], stdin=None, stdout=subprocess.DEVNULL, tree=None) -> tuple[float, float | None]:  # noqa: ANN001
     """Wall time of a whole process and its CPU time, user + system, its children's included (None where the OS
-    does not say). `tree`: a list that gets the peak memory of the process and its children (MB, or None), less
-    the pages of the file `mapped`."""
+    does not say). `tree`: a list that gets the memory the process and its children allocate (MB, or None)."""
     from bench.peak_memory import TreeSampler
 
     began = time.perf_counter()
     process = subprocess.Popen(args, stdin=stdin, stdout=stdout, stderr=subprocess.PIPE)
-    sampler = TreeSampler(process.pid, mapped) if tree is not None else None
+    sampler = TreeSampler(process.pid) if tree is not None else None
     if hasattr(os, "wait4"):
         _, status, usage = os.wait4(process.pid, 0)
         elapsed = time.perf_counter() - began
@@ -87,7 +88,7 @@ def _ours(db: Path, out: Path) -> tuple[float, float | None, tuple[int | None, i
     report = out.parent / "peak.txt"
     args = [sys.executable, str(HERE / "peak_memory.py"), str(report), "export", "--db", str(db), "--to", str(out)]
     tree: list[int | None] = []
-    elapsed, cpu = _run([*args, "--full"], tree=tree, mapped=db)
+    elapsed, cpu = _run([*args, "--full"], tree=tree)
     text = report.read_text(encoding="utf-8").strip()
     return elapsed, cpu, (int(text) if text else None, tree[0])
 
@@ -205,7 +206,7 @@ def _memory_line(peak: tuple[int | None, int | None]) -> str:
     if own is None:
         return "export peak memory: n/a here"
     with_workers = (
-        f", with its worker processes {tree} MB (sampled every 20 ms; the database's pages the workers map left out)"
+        f"; allocated by it and its worker processes together {tree} MB (RssAnon + RssShmem, sampled)"
         if tree is not None
         else ""
     )
