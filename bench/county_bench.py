@@ -24,6 +24,7 @@ PostgreSQL's work is in its server, not in our process: wall only.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -64,6 +65,21 @@ def _children_cpu() -> float:
         return 0.0
     used = resource.getrusage(resource.RUSAGE_CHILDREN)
     return used.ru_utime + used.ru_stime
+
+
+def settle(inputs: list[Path]) -> None:
+    """The same start for every timed run, outside its timing: earlier writes flushed, the page cache emptied where
+    this machine lets us (Linux, root) and the files to load read back into it. On this virtual machine writing new
+    files became up to 40 times slower once earlier runs had filled the page cache, which weighed most on whichever
+    side wrote the most (see bench/export_bench.py)."""
+    if hasattr(os, "sync"):
+        os.sync()
+    with contextlib.suppress(OSError):
+        Path("/proc/sys/vm/drop_caches").write_text("1\n", encoding="ascii")
+    for path in inputs:
+        with open(path, "rb") as f:
+            while f.read(1 << 24):
+                pass
 
 
 def timed(args: list[str], stdin: str | None = None) -> Took:
@@ -117,7 +133,12 @@ def medians(runs: int, *measures: Callable[[], Took]) -> list[Took]:
 # --- SQLite ---------------------------------------------------------------------------------------------------------
 
 
+def folder_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file())
+
+
 def sqlite_import(files: list[Path], work: Path) -> Took:
+    settle(files)
     db = work / f"anchor-{uuid.uuid4().hex}.db"
     script = [f"CREATE TABLE events ({EVENT_COLUMNS});"]
     script += [f".import --csv --skip 1 '{f}' events" for f in files]
@@ -127,6 +148,7 @@ def sqlite_import(files: list[Path], work: Path) -> Took:
 
 
 def sqlite_load(folder: Path, db: Path) -> Took:
+    settle(folder_files(folder) + [p for p in (db, Path(f"{db}-wal")) if p.exists()])
     return timed(county("load", str(folder), "--into", str(db)))
 
 
@@ -192,6 +214,7 @@ with psycopg.connect(sys.argv[1], autocommit=True) as conn:
 
 
 def pg_copy(url: str, files: list[Path]) -> Took:
+    settle(files)
     db = fresh_database(url)
     try:
         took = timed([sys.executable, "-c", COPY_SCRIPT, db, EVENT_COLUMNS, *map(str, files)])
@@ -201,6 +224,7 @@ def pg_copy(url: str, files: list[Path]) -> Took:
 
 
 def pg_load(url: str, folder: Path, jobs: int = 1) -> Took:
+    settle(folder_files(folder))
     db = fresh_database(url)
     try:
         took = timed(county("load", str(folder), "--into", db, "--jobs", str(jobs)))
