@@ -24,7 +24,6 @@ PostgreSQL's work is in its server, not in our process: wall only.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import platform
@@ -44,6 +43,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.county_build import work_folder  # noqa: E402
+from bench.settle import settle  # noqa: E402
 from station_tui.county.contract import SNAPSHOT_FILES  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -65,21 +65,6 @@ def _children_cpu() -> float:
         return 0.0
     used = resource.getrusage(resource.RUSAGE_CHILDREN)
     return used.ru_utime + used.ru_stime
-
-
-def settle(inputs: list[Path]) -> None:
-    """The same start for every timed run, outside its timing: earlier writes flushed, the page cache emptied where
-    this machine lets us (Linux, root) and the files to load read back into it. On this virtual machine writing new
-    files became up to 40 times slower once earlier runs had filled the page cache, which weighed most on whichever
-    side wrote the most (see bench/export_bench.py)."""
-    if hasattr(os, "sync"):
-        os.sync()
-    with contextlib.suppress(OSError):
-        Path("/proc/sys/vm/drop_caches").write_text("1\n", encoding="ascii")
-    for path in inputs:
-        with open(path, "rb") as f:
-            while f.read(1 << 24):
-                pass
 
 
 def timed(args: list[str], stdin: str | None = None) -> Took:
@@ -148,7 +133,7 @@ def sqlite_import(files: list[Path], work: Path) -> Took:
 
 
 def sqlite_load(folder: Path, db: Path) -> Took:
-    settle(folder_files(folder) + [p for p in (db, Path(f"{db}-wal")) if p.exists()])
+    settle([*folder_files(folder), db, Path(f"{db}-wal")])
     return timed(county("load", str(folder), "--into", str(db)))
 
 

@@ -10,15 +10,14 @@ documents, stages, notices, events) as CSV files in the same run:
 Sizes: bench/work/demo-100000.db (508,457 events) and bench/work/demo-250000.db (1,269,595), built with
 `station-tui demo --applications N` when missing. Each exports from a copy, so the cached database is never
 written. The export and the shells run interleaved, each taking the first turn in every other round, after one
-untimed pass of the shell; every timed run starts alike (see _settle: earlier writes flushed, the page cache emptied
-where allowed, the database read back into it). Medians; the CPU time (user + system, worker processes included) of
+untimed pass of the shell; every timed run starts alike (bench/settle.py: earlier writes flushed, the page cache
+emptied where allowed, the database read back into it). Medians; the CPU time (user + system, worker processes included) of
 each side is given too, as a machine shared with other work makes wall times of two processes and one differ.
 quick=True uses the database it is given and one run of each.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
 import sqlite3
@@ -59,26 +58,12 @@ def _run(args: list[str], stdin=None, stdout=subprocess.DEVNULL, tree=None) -> t
     return elapsed, cpu
 
 
-def _settle(db: Path) -> None:
-    """The same start for every run, outside every timing: what earlier runs left for the disk written, the page
-    cache emptied where this machine lets us (Linux, root) and the database read back into it. On this virtual
-    machine, writing new files became up to 40 times slower once earlier runs had filled the page cache (dd of 2 GB:
-    0.6 s after emptying it, 27 s before), which weighed on whichever side wrote more (the export writes its backup)."""
-    if hasattr(os, "sync"):
-        os.sync()
-    with contextlib.suppress(OSError):
-        Path("/proc/sys/vm/drop_caches").write_text("1\n", encoding="ascii")
-    for part in (db, Path(f"{db}-wal")):
-        if part.exists():
-            with open(part, "rb") as f:
-                while f.read(1 << 24):
-                    pass
-
-
 def _fresh(out: Path, db: Path) -> None:
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir()
-    _settle(db)
+    from bench.settle import settle
+
+    settle([db, Path(f"{db}-wal")])
 
 
 def _ours(db: Path, out: Path) -> tuple[float, float | None, tuple[int | None, int | None]]:
