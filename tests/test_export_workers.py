@@ -5,6 +5,7 @@ be started, is said or done without."""
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 import sys
 import threading
@@ -129,6 +130,22 @@ def test_without_an_interpreter_to_start_one_process_makes_everything(
     assert made_by_workers == []
     assert verify_folder(result.folder).ok
     monkeypatch.setattr(export_worker.sys, "executable", sys.executable)
+
+
+def test_a_worker_that_ends_before_it_has_started_is_done_without(
+    odd_station: Station,  # noqa: F811
+    tmp_path: Path,
+    made_by_workers: list[tuple[str, int]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A program that exits at once in the interpreter's place: the export waits for no one and completes."""
+    program = shutil.which("true")
+    if program is None:
+        pytest.skip("no `true` program here")
+    monkeypatch.setattr(export_worker.sys, "executable", program)
+    result = run_export(odd_station, outbox=tmp_path, full=True)
+    assert made_by_workers == []
+    assert verify_folder(result.folder).ok
 
 
 def test_a_worker_reads_the_snapshot_not_what_was_committed_after(

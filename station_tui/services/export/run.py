@@ -161,12 +161,7 @@ def _snapshot(path: Path, include_personal: bool, processes: int) -> list[Maker]
     its read while this holds the write lock, so no one can commit in between; the lock is held for milliseconds (the
     workers are started before it), and the readers never block the app's writers. A worker that does not start is
     left out: the export is then slower, not refused."""
-    workers = []
-    for _ in range(processes):
-        try:
-            workers.append(ChunkWorker(path, include_personal))
-        except OSError:  # no interpreter to start (an embedded or frozen Python): this process makes every chunk
-            break
+    workers = _started(path, include_personal, processes)
     gate = connect(path)
     makers: list[Maker] = []
     try:
@@ -184,11 +179,28 @@ def _snapshot(path: Path, include_personal: bool, processes: int) -> list[Maker]
                 makers.append(worker)
         gate.execute("ROLLBACK")
     except BaseException:
-        _close(makers + workers)
+        _close([m for m in makers if m not in workers] + workers)
         raise
     finally:
         gate.close()
     return makers
+
+
+def _started(path: Path, include_personal: bool, processes: int) -> list[ChunkWorker]:
+    """The workers that started (Python, imports, connection), before any lock is taken."""
+    workers: list[ChunkWorker] = []
+    for _ in range(processes):
+        try:
+            workers.append(ChunkWorker(path, include_personal))
+        except OSError:  # no interpreter to start (an embedded or frozen Python): this process makes every chunk
+            break
+    for worker in list(workers):
+        try:
+            worker.started()
+        except (WorkerGone, sqlite3.Error):
+            worker.close()
+            workers.remove(worker)
+    return workers
 
 
 def _processes(conn: sqlite3.Connection, mark: int) -> int:

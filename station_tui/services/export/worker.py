@@ -5,13 +5,15 @@ process-wide lock for every memory allocation (memory statistics on, no lookasid
 allocations. Two threads of one process making chunks took longer than one (events.csv of 508,457 events: 3.1 s
 against 2.0 s); two processes took 1.4 s. Each process has its own SQLite and its own lock.
 
-The export starts the workers before it takes its snapshot; each begins its read transaction while the export holds
-the write lock, as the export's own connections do, so that every chunk comes from the same state. A worker reads
+The export starts the workers and waits until they have started before it takes its snapshot; each then begins its
+read transaction while the export holds the write lock, as the export's own connection does, so that every chunk
+comes from the same state. A worker reads
 requests on stdin and answers on stdout, and ends when stdin closes (also when the export's process dies).
 
-Requests: 4-byte length, then JSON: {"do": "begin"} or {"do": "chunk", "job": SqlChunk's fields}.
-Answers: 1 byte kind, 8-byte count, 8-byte length, then the bytes: a chunk's lines (C), ready (R), or an error (E)
-whose bytes are JSON {"kind": "export" | "sqlite" | "other", "message": ...}.
+A worker says ready (R) once it has started, unasked. Requests: 4-byte length, then JSON: {"do": "begin"} (answered
+R) or {"do": "chunk", "job": SqlChunk's fields}. Answers: 1 byte kind, 8-byte count, 8-byte length, then the bytes:
+a chunk's lines (C), ready (R), or an error (E) whose bytes are JSON {"kind": "export" | "sqlite" | "other",
+"message": ...}.
 """
 
 from __future__ import annotations
@@ -72,6 +74,7 @@ def serve(path: Path, include_personal: bool, requests: BinaryIO, answers: Binar
     # (WorkerGone) and stops, as for any other read error.
     conn.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
     register_functions(conn, include_personal)
+    _answer(answers, READY)  # started: the export takes its snapshot's lock only now, and holds it for milliseconds
     try:
         while (head := _read_exactly(requests, _REQUEST.size)) is not None:
             body = _read_exactly(requests, _REQUEST.unpack(head)[0])
@@ -129,13 +132,18 @@ class ChunkWorker:
 
     def _ask(self, request: dict) -> tuple[bytes, int, bytes]:
         body = json.dumps(request, ensure_ascii=False).encode("utf-8")
-        stdin, stdout = self.process.stdin, self.process.stdout
-        assert stdin is not None and stdout is not None
+        stdin = self.process.stdin
+        assert stdin is not None
         try:
             stdin.write(_REQUEST.pack(len(body)) + body)
             stdin.flush()
         except OSError as exc:
             raise WorkerGone(f"导出的子进程已退出（{exc}）") from exc
+        return self._answer()
+
+    def _answer(self) -> tuple[bytes, int, bytes]:
+        stdout = self.process.stdout
+        assert stdout is not None
         head = _read_exactly(stdout, _ANSWER.size)
         if head is None:
             raise WorkerGone(f"导出的子进程意外退出（退出码 {self.process.poll()}）")
@@ -150,9 +158,13 @@ class ChunkWorker:
             raise ExportError(error["message"])
         return kind, count, data
 
+    def started(self) -> None:
+        """Wait until the worker has started (Python, its imports, its connection): before the snapshot's lock."""
+        if self._answer()[0] != READY:
+            raise WorkerGone("导出的子进程答非所问")
+
     def begin(self) -> None:
-        kind, _, _ = self._ask({"do": "begin"})
-        if kind != READY:
+        if self._ask({"do": "begin"})[0] != READY:
             raise WorkerGone("导出的子进程答非所问")
 
     def make(self, job: SqlChunk) -> tuple[bytes, int]:
