@@ -59,12 +59,15 @@ class Windows:
 
 
 WORKERS_SCRIPT = """
+import sqlite3
 import sys
 from pathlib import Path
 from station_tui.commands.common import open_station
 from station_tui.services.export import run, worker
+from station_tui.store import backup
 run.PROCESS_ROWS = 0
 run.os.cpu_count = lambda: 2
+backup.STEP_PAGES, backup.FLUSH_STEPS, backup.ALONGSIDE_PAGES = 4, 2, 8
 made = []
 make = worker.ChunkWorker.make
 def counted(self, job):
@@ -72,6 +75,9 @@ def counted(self, job):
     return make(self, job)
 worker.ChunkWorker.make = counted
 result = run.run_export(open_station(Path(sys.argv[1])), outbox=Path(sys.argv[2]), full=True)
+(copy,) = result.backups
+last = sqlite3.connect(copy).execute("SELECT type FROM events ORDER BY seq DESC LIMIT 1").fetchone()[0]
+assert last == "export.done", last
 print(len(made), result.folder)
 """
 
@@ -129,7 +135,8 @@ def _run_the_commands(windows: Windows, archive: Path) -> None:
     (export,) = [p for p in (data / "out").glob("*/*") if p.is_dir()]
     windows_export = "C:\\data\\out\\" + "\\".join(export.relative_to(data / "out").parts)
     assert "校验通过" in station("export", "verify", windows_export)
-    # A large export's worker processes (services/export/worker.py), made to start on this small one: Windows pipes.
+    # A large export's worker processes (services/export/worker.py) and its backup copied in steps while the files
+    # are written (store/backup.BackupAlongside), made to happen on this small one: Windows pipes, Python 3.13.
     (data / "out2").mkdir()
     workers = windows.run(rf"{app}\python.exe", "-X", "utf8", "-c", WORKERS_SCRIPT, db, r"C:\data\out2")
     assert workers.returncode == 0, workers.stderr
