@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
-import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -129,7 +128,6 @@ def test_without_an_interpreter_to_start_one_process_makes_everything(
     result = run_export(odd_station, outbox=tmp_path, full=True)
     assert made_by_workers == []
     assert verify_folder(result.folder).ok
-    monkeypatch.setattr(export_worker.sys, "executable", sys.executable)
 
 
 def test_a_worker_that_ends_before_it_has_started_is_done_without(

@@ -7,8 +7,8 @@ against 2.0 s); two processes took 1.4 s. Each process has its own SQLite and it
 
 The export starts the workers and waits until they have started before it takes its snapshot; each then begins its
 read transaction while the export holds the write lock, as the export's own connection does, so that every chunk
-comes from the same state. A worker reads
-requests on stdin and answers on stdout, and ends when stdin closes (also when the export's process dies).
+comes from the same state. A worker reads requests on stdin and answers on stdout, and ends when stdin closes (also
+when the export's process dies).
 
 A worker says ready (R) once it has started, unasked. Requests: 4-byte length, then JSON: {"do": "begin"} (answered
 R) or {"do": "chunk", "job": SqlChunk's fields}. Answers: 1 byte kind, 8-byte count, 8-byte length, then the bytes:
@@ -29,12 +29,12 @@ from pathlib import Path
 from typing import BinaryIO
 
 from station_tui.services.export.chunks import SqlChunk, begin_read, make_chunk
+from station_tui.services.export.files import ExportError
 
 try:
     import fcntl
 except ImportError:  # Windows
     fcntl = None  # type: ignore[assignment]
-from station_tui.services.export.files import ExportError
 
 _REQUEST = struct.Struct(">I")
 _ANSWER = struct.Struct(">cqq")
@@ -115,6 +115,12 @@ def _widen(stream: BinaryIO | None) -> None:
         fcntl.fcntl(stream.fileno(), setting, PIPE_BYTES)
 
 
+def _expect(kind: bytes, answer: tuple[bytes, int, bytes]) -> tuple[bytes, int, bytes]:
+    if answer[0] != kind:
+        raise WorkerGone("导出的子进程答非所问")
+    return answer
+
+
 class ChunkWorker:
     """One worker process, used by one thread of the export at a time."""
 
@@ -160,17 +166,13 @@ class ChunkWorker:
 
     def started(self) -> None:
         """Wait until the worker has started (Python, its imports, its connection): before the snapshot's lock."""
-        if self._answer()[0] != READY:
-            raise WorkerGone("导出的子进程答非所问")
+        _expect(READY, self._answer())
 
     def begin(self) -> None:
-        if self._ask({"do": "begin"})[0] != READY:
-            raise WorkerGone("导出的子进程答非所问")
+        _expect(READY, self._ask({"do": "begin"}))
 
     def make(self, job: SqlChunk) -> tuple[bytes, int]:
-        kind, count, data = self._ask({"do": "chunk", "job": dataclasses.asdict(job)})
-        if kind != CHUNK:
-            raise WorkerGone("导出的子进程答非所问")
+        _, count, data = _expect(CHUNK, self._ask({"do": "chunk", "job": dataclasses.asdict(job)}))
         return data, count
 
     def close(self) -> None:
