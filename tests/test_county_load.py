@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from station_tui.county import prepare
 from station_tui.county.load import Gap, load_folders
 from station_tui.county.target import open_target
 from tests.county_helpers import Stations, stations, target  # noqa: F401 - fixtures
@@ -141,3 +142,89 @@ def test_the_guards_come_off_the_bytes_only_where_a_cell_begins() -> None:
     assert (
         unguard_bytes(line).decode() == '"0371","=SUM(A1)","\'引号","a,""\'=b","x,""\tc","多行\r\n""\t1"\r\n"-5",1\r\n'
     )
+
+
+COUNTY_TABLES = (
+    *TABLES[:-1],
+    "snapshot_applications",
+    "application_facts",
+    "stations",
+    "station_schedules",
+)
+
+
+def everything_in(url: str) -> dict[str, list[tuple]]:
+    """Every row of the county's tables (the loads and refusals without the times they happened)."""
+    db = open_target(url)
+    try:
+        found = {t: db.query(f"SELECT * FROM {t} ORDER BY 1, 2") for t in COUNTY_TABLES}
+        found["loads"] = db.query(
+            "SELECT station, export, folder, first_seq, last_seq, new_events FROM loads ORDER BY 1, 2"
+        )
+        found["refusals"] = db.query("SELECT folder, station, reason FROM refusals ORDER BY 1")
+        return found
+    finally:
+        db.close()
+
+
+def load_with_workers(url: str, folders: list[Path], workers: int) -> dict[Path, str]:
+    db = open_target(url)
+    try:
+        return {f.folder: f.status for f in load_folders(db, folders, workers=workers).folders}
+    finally:
+        db.close()
+
+
+def _tampered_and_all(stations: Stations, tmp_path: Path) -> list[Path]:
+    tampered = stations.copy(stations.others[0], tmp_path / "in")
+    data = (tampered / "events.csv").read_bytes()
+    (tampered / "events.csv").write_bytes(data[:-2] + bytes([data[-2] ^ 1]) + data[-1:])
+    return [*stations.nights, tampered, stations.others[1]]
+
+
+def test_folders_read_by_worker_processes_load_as_the_loader_reads_them(
+    stations: Stations, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folders = _tampered_and_all(stations, tmp_path)
+    taken = []
+    take = prepare.Preparer.take
+
+    def counted(self: prepare.Preparer, folder: Path) -> prepare.Prepared | None:
+        taken.append(got := take(self, folder))
+        return got
+
+    monkeypatch.setattr(prepare.Preparer, "take", counted)
+    statuses = dict.fromkeys(folders, "loaded") | {folders[4]: "refused"}
+    assert load_with_workers(str(tmp_path / "workers.db"), folders, workers=2) == statuses
+    # Every folder was read by a worker but the tampered one, which the loader refused with its reasons.
+    assert sum(got is not None for got in taken) == 5 and len(taken) == 6
+    assert load_with_workers(str(tmp_path / "alone.db"), folders, workers=0) == statuses
+    assert len(taken) == 6  # no worker the second time
+    workers, alone = everything_in(str(tmp_path / "workers.db")), everything_in(str(tmp_path / "alone.db"))
+    assert workers["events"] and workers["application_facts"] and workers["refusals"]
+    assert workers == alone
+
+
+def test_workers_gone_mid_load_leave_the_folders_to_the_loader(
+    stations: Stations, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folders = _tampered_and_all(stations, tmp_path)
+    take = prepare.Preparer.take
+    read_by_workers = []
+
+    def killing(self: prepare.Preparer, folder: Path) -> prepare.Prepared | None:
+        if len(read_by_workers) == 2:  # two folders in: every worker is killed (as out of memory would)
+            for process in list(self._pool._processes.values()):
+                process.kill()
+                process.join()
+        read_by_workers.append(got := take(self, folder))
+        return got
+
+    monkeypatch.setattr(prepare.Preparer, "take", killing)
+    statuses = dict.fromkeys(folders, "loaded") | {folders[4]: "refused"}
+    assert load_with_workers(str(tmp_path / "workers.db"), folders, workers=2) == statuses
+    assert [got is not None for got in read_by_workers][:2] == [True, True]
+    # Folders read before the kill are used; the last, asked for after it, the loader read itself.
+    assert len(read_by_workers) == 6 and read_by_workers[-1] is None
+    assert load_with_workers(str(tmp_path / "alone.db"), folders, workers=0) == statuses
+    assert everything_in(str(tmp_path / "workers.db")) == everything_in(str(tmp_path / "alone.db"))

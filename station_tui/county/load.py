@@ -13,8 +13,8 @@ A refused folder is recorded with its reason (see `county status`) and the other
 
 from __future__ import annotations
 
+import contextlib
 import csv
-import hashlib
 import json
 import queue
 import threading
@@ -23,20 +23,18 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from station_tui.county.contract import (
-    ENCODINGS,
-    FORMAT,
-    FORMAT_VERSION,
-    GUARDED,
-    MANIFEST,
-    SNAPSHOT_FILES,
-    FileContract,
-    cell_sql,
-    contracts,
-    sql_type,
-    verify_folder,
-)
+from station_tui.county.contract import MANIFEST, SNAPSHOT_FILES, contracts, verify_folder
 from station_tui.county.facts import REOPENED, follow_folder
+from station_tui.county.folder import (
+    CheckFailed,
+    csv_load,
+    expect_rows,
+    foreign,
+    matches,
+    read_manifest,
+    station_of,
+)
+from station_tui.county.prepare import Prepared, Preparer, worker_count
 from station_tui.county.schema import OUTCOME_TYPES, ensure_schema, record_schedule
 from station_tui.county.target import CsvLoad, Target
 from station_tui.domain.timeutil import system_now, to_iso
@@ -83,55 +81,6 @@ class LoadReport:
         return sum(f.new_events for f in self.folders)
 
 
-# --- reading a folder -----------------------------------------------------------------------------------------------
-
-
-def read_manifest(folder: Path) -> dict | None:
-    try:
-        return json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-
-
-def _station_of(folder: Path, manifest: dict | None) -> str:
-    try:
-        return str(manifest["station"]["code"])  # type: ignore[index]
-    except (TypeError, KeyError):
-        return folder.parent.name  # <outbox>/<station code>/<stamp>/
-
-
-def _foreign(manifest: dict) -> str:
-    """Why a manifest is not one this loader reads ("" when it is)."""
-    if manifest.get("format") != FORMAT:
-        return f"不是 station-tui 的导出（格式 {manifest.get('format')!r}）"
-    if manifest.get("format_version") != FORMAT_VERSION:
-        return (
-            f"导出格式版本 {manifest.get('format_version')} 本程序不认识（认识 {FORMAT_VERSION}）：请升级 station-tui"
-        )
-    if manifest.get("snapshot", "full") not in ("full", "partial"):
-        return f"快照类型 {manifest.get('snapshot')!r} 无法识别"
-    if manifest.get("headers") not in ("zh", "en"):
-        return f"列名语言 {manifest.get('headers')!r} 无法识别"
-    if manifest.get("encoding") not in ENCODINGS or not isinstance(manifest.get("files"), list):
-        return f"{MANIFEST} 中的编码 {manifest.get('encoding')!r} 无法识别，或缺少文件清单"
-    return ""
-
-
-def csv_load(folder: Path, contract: FileContract, manifest: dict, station: str) -> CsvLoad:
-    """How the file's columns map onto the contract's (any order; columns the county does not know are ignored)."""
-    path = folder / contract.file
-    with open(path, encoding=manifest["encoding"], newline="") as f:
-        header = next(csv.reader(f), [])
-    positions = contract.positions(header, manifest["headers"])
-    missing = [c.name for c, p in zip(contract.columns, positions, strict=True) if p is None]
-    if missing:
-        raise ValueError(f"{contract.file} 缺少列 {'、'.join(missing)}")
-    cells = [(c.name, cell_sql(c.kind), p) for c, p in zip(contract.columns, positions, strict=True)]
-    numeric = frozenset(c.name for c in contract.columns if sql_type(c.kind) != "TEXT")
-    guarded = any(c.kind in GUARDED for c in contract.columns)
-    return CsvLoad(contract.table, station, path, manifest["encoding"], len(header), cells, "new", numeric, guarded)
-
-
 def _insert_csv(target: Target, load: CsvLoad) -> int:
     """The file's rows into their table: on the station's first load of that table nothing can be there to meet
     them, and the target may skip the checks (PostgreSQL: COPY straight into the table)."""
@@ -143,61 +92,9 @@ def _insert_csv(target: Target, load: CsvLoad) -> int:
 # --- loading --------------------------------------------------------------------------------------------------------
 
 
-# --- the checks of `export verify`, in one reading of each file ------------------------------------------------------
-# `export verify` reads every CSV file twice (its SHA-256, then its records). Here each file's bytes are hashed once,
-# and the records of the files loaded are counted as the database reads them; a folder that fails any check is
-# refused with the reasons `export verify` gives (verify_folder runs then, on the bad folder only).
-
-
-class CheckFailed(ValueError):
-    """The folder does not match its manifest: the transaction is rolled back and the folder refused."""
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def count_records(path: Path, encoding: str) -> int:
-    """Records, not lines (a notice's content spans lines inside one cell); the header is not counted."""
-    with open(path, encoding=encoding, newline="") as f:
-        return sum(1 for _ in csv.reader(f)) - 1
-
-
-def _matches(folder: Path, manifest: dict) -> bool:
-    """Every file present with its size and SHA-256; the records of the files not loaded counted here."""
-    listed = {str(entry.get("name", "")) for entry in manifest["files"]}
-    if not {"events.csv", *SNAPSHOT_FILES} <= listed:
-        return False
-    for entry in manifest["files"]:
-        name = str(entry.get("name", ""))
-        path = folder / name
-        if not name or Path(name).name != name or not path.is_file():
-            return False
-        if path.stat().st_size != entry.get("bytes") or _sha256(path) != entry.get("sha256"):
-            return False
-        counted_later = name == "events.csv" or name in SNAPSHOT_FILES
-        if (
-            name.endswith(".csv")
-            and not counted_later
-            and count_records(path, manifest["encoding"]) != entry.get("rows")
-        ):
-            return False
-    return True
-
-
-def _expect_rows(manifest: dict, name: str, read: int) -> None:
-    expected = next(entry.get("rows") for entry in manifest["files"] if entry.get("name") == name)
-    if read != expected:
-        raise CheckFailed(f"{name} 有 {read} 行数据，清单记载 {expected} 行")
-
-
 def _load_events(target: Target, folder: Path, manifest: dict, station: str) -> tuple[int, int, str]:
     new = _insert_csv(target, csv_load(folder, contracts()["events.csv"], manifest, station))
-    _expect_rows(manifest, "events.csv", target.rows_read)
+    expect_rows(manifest, "events.csv", target.rows_read)
     # From the events just added: the outcomes, the pauses' working days, the newest time.
     added = target.new_rows("events")
     target.execute(
@@ -245,7 +142,7 @@ def _apply_snapshot(target: Target, folder: Path, manifest: dict, station: str) 
     staged = {}
     for name in SNAPSHOT_FILES:
         staged[name] = target.stage_csv(csv_load(folder, contracts()[name], manifest, station))
-        _expect_rows(manifest, name, target.rows_read)
+        expect_rows(manifest, name, target.rows_read)
     written = manifest["written_at"]
     newest = target.query("SELECT max(written_at) FROM snapshot_applications WHERE station = ?", (station,))[0][0]
     applied = _replace_newer(target, folder, manifest, station, staged)
@@ -296,7 +193,7 @@ def _first_snapshot(target: Target, folder: Path, manifest: dict, station: str) 
     most of a county's loading time)."""
     for name in SNAPSHOT_FILES:
         _insert_csv(target, replace(csv_load(folder, contracts()[name], manifest, station), mode="update"))
-        _expect_rows(manifest, name, target.rows_read)
+        expect_rows(manifest, name, target.rows_read)
     return (
         target.execute(
             "INSERT INTO snapshot_applications (station, uuid, written_at) SELECT station, uuid, ? FROM applications"
@@ -388,27 +285,36 @@ def _refuse(target: Target, folder: Path, station: str, reason: str) -> FolderRe
     return FolderResult(folder, station, "refused", reason=reason)
 
 
-def load_one(target: Target, folder: Path) -> FolderResult:
+def load_one(target: Target, folder: Path, prepared: Prepared | None = None) -> FolderResult:
+    """One folder; `prepared`: its files as a worker process checked and read them (county/prepare.py)."""
     manifest = read_manifest(folder)
-    station = _station_of(folder, manifest)
+    station = station_of(folder, manifest)
     if manifest is None:
         verification = verify_folder(folder)  # says why: missing manifest, temporary files, not a folder
         return _refuse(target, folder, station, "；".join(verification.problems) or f"{MANIFEST} 无法读取")
-    reason = _foreign(manifest)
+    reason = foreign(manifest)
     if reason:
         return _refuse(target, folder, station, reason)
-    export = manifest.get("export", "")
-    if target.query("SELECT 1 FROM loads WHERE station = ? AND export = ?", (station, export)):
+    if _loaded_before(target, station, manifest):
         return FolderResult(folder, station, "already", event_rows=int(manifest["events"]["rows"]))
     try:
-        if not _matches(folder, manifest):
-            raise CheckFailed("")
-        return _load_folder(target, folder, manifest, station)
+        if prepared is None:
+            if not matches(folder, manifest):
+                raise CheckFailed("")
+            return _load_folder(target, folder, manifest, station)
+        with target.prepared(prepared.file, prepared.folder, prepared.rows):
+            return _load_folder(target, folder, manifest, station)
     except CheckFailed as exc:
         problems = verify_folder(folder).problems or [str(exc) or "文件与清单不符"]
         return _refuse(target, folder, station, "；".join(problems))
     except (ValueError, KeyError, TypeError, UnicodeDecodeError, csv.Error, OSError) as exc:
         return _refuse(target, folder, station, f"内容无法读取：{exc}")
+
+
+def _loaded_before(target: Target, station: str, manifest: dict) -> bool:
+    return bool(
+        target.query("SELECT 1 FROM loads WHERE station = ? AND export = ?", (station, manifest.get("export", "")))
+    )
 
 
 def expand(folders: Iterable[Path]) -> list[Path]:
@@ -434,24 +340,57 @@ def _order(folder: Path) -> tuple[str, str]:
 
 
 def load_folders(
-    target: Target, folders: Iterable[Path], progress: Progress | None = None, jobs: int = 1
+    target: Target,
+    folders: Iterable[Path],
+    progress: Progress | None = None,
+    jobs: int = 1,
+    workers: int | None = None,
 ) -> LoadReport:
     """Every folder, each station's in the order they were written. With jobs > 1 (PostgreSQL: SQLite has one
-    writer at a time), that many connections load different stations side by side."""
+    writer at a time), that many connections load different stations side by side. On SQLite, `workers` processes
+    read the folders ahead of the loading (None: one per processor when there are several folders to read)."""
     ensure_schema(target)
     ordered = sorted(expand(folders), key=_order)
     report = LoadReport()
     if jobs > 1 and target.dialect == "postgresql":
         report.folders = _load_side_by_side(target, ordered, jobs, progress)
     else:
-        for index, folder in enumerate(ordered):
-            if progress:
-                progress(index, len(ordered), str(folder))
-            report.folders.append(load_one(target, folder))
+        report.folders = _load_in_order(target, ordered, progress, workers)
     if progress:
         progress(len(ordered), len(ordered), "")
     report.gaps = find_gaps(target)
     return report
+
+
+def _load_in_order(
+    target: Target, ordered: list[Path], progress: Progress | None, workers: int | None
+) -> list[FolderResult]:
+    to_read = _to_read(target, ordered) if target.dialect == "sqlite" else []
+    processes = worker_count(len(to_read)) if workers is None else min(workers, len(to_read))
+    results = []
+    with contextlib.ExitStack() as stack:
+        preparer = stack.enter_context(Preparer(to_read, processes)) if processes else None
+        for index, folder in enumerate(ordered):
+            if progress:
+                progress(index, len(ordered), str(folder))
+            prepared = preparer.take(folder) if preparer else None
+            try:
+                results.append(load_one(target, folder, prepared))
+            finally:
+                if preparer:
+                    preparer.release(prepared)
+    return results
+
+
+def _to_read(target: Target, ordered: list[Path]) -> list[Path]:
+    """The folders this run will read (not loaded before), in the order they load: what workers may read ahead."""
+    found = []
+    for folder in dict.fromkeys(ordered):
+        manifest = read_manifest(folder)
+        readable = manifest is not None and not foreign(manifest)
+        if readable and not _loaded_before(target, station_of(folder, manifest), manifest):
+            found.append(folder)
+    return found
 
 
 def _load_side_by_side(target: Target, ordered: list[Path], jobs: int, progress: Progress | None) -> list[FolderResult]:
@@ -459,7 +398,7 @@ def _load_side_by_side(target: Target, ordered: list[Path], jobs: int, progress:
     folders keep their order (the snapshot follows the newest). Results come back in the order of `ordered`."""
     groups: dict[str, list[int]] = {}
     for index, folder in enumerate(ordered):
-        groups.setdefault(_station_of(folder, read_manifest(folder)), []).append(index)
+        groups.setdefault(station_of(folder, read_manifest(folder)), []).append(index)
     todo: queue.Queue[list[int]] = queue.Queue()
     for group in sorted(groups.values(), key=len, reverse=True):
         todo.put(group)

@@ -93,9 +93,10 @@ INDEXES = (
 )
 
 
-def contract_table_sql(table: str, columns: list[tuple[str, str]]) -> str:
+def contract_table_sql(table: str, columns: list[tuple[str, str]], keyed: bool = True) -> str:
     cells = ", ".join(f"{name} {sql_type(kind)}" for name, kind in columns)
-    return f"CREATE TABLE IF NOT EXISTS {table} (station TEXT NOT NULL, {cells}, PRIMARY KEY (station, uuid))"
+    key = ", PRIMARY KEY (station, uuid)" if keyed else ""
+    return f"CREATE TABLE IF NOT EXISTS {table} (station TEXT NOT NULL, {cells}{key})"
 
 
 def record_schedule(target: Target, station: str, manifest: dict) -> None:

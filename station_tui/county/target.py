@@ -110,6 +110,10 @@ class Target:
         `load.table` (named `snap_<table>`, returned), for set-based statements against the real table."""
         raise NotImplementedError
 
+    def prepared(self, file: Path, folder: Path, rows: dict[str, int]) -> contextlib.AbstractContextManager[None]:
+        """The folder's files read from the rows a worker process put in `file` (SQLite: county/prepare.py)."""
+        raise NotImplementedError
+
     def new_rows(self, table: str) -> str:
         """A FROM clause naming (at least) the rows the last insert_csv_new into `table` added, inside the same
         transaction: what the loader derives the outcomes, pauses and newest time from, without an index on the
@@ -139,17 +143,19 @@ class SqliteTarget(Target):
     dialect = "sqlite"
     distinct = "IS NOT"  # IS DISTINCT FROM only since SQLite 3.39; Python 3.10 on Windows may bring an older one
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, scratch: bool = False) -> None:
+        """`scratch`: a file of one run (county/prepare.py), deleted after it: no journal, never synced."""
         self.path = Path(path)
         self._rowid: dict[str, int] = {}
+        self._prepared: tuple[Path, dict[str, int]] | None = None
         try:
             self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=15)
-            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute(f"PRAGMA journal_mode={'OFF' if scratch else 'WAL'}")
         except sqlite3.DatabaseError as exc:
             raise CountyError(f"{self.path} 无法打开或不是数据库文件（{exc}）") from exc
         # The county file is a copy of what the stations hold: a crash loses at most the folder being loaded, which
         # the next run loads again (its export is not marked as loaded). NORMAL syncs at checkpoints only.
-        self.conn.execute("PRAGMA synchronous=NORMAL")
+        self.conn.execute(f"PRAGMA synchronous={'OFF' if scratch else 'NORMAL'}")
         self.conn.execute("PRAGMA cache_size=-131072")
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
@@ -178,11 +184,10 @@ class SqliteTarget(Target):
         )
 
     def insert_csv_new(self, load: CsvLoad) -> int:
-        sql = self._insert_rows_sql(load, load.table, self.conflict(load))
         before = self.conn.total_changes
         # Rows are never deleted from the tables loaded this way, so the new ones are those past the largest rowid.
         self._rowid[load.table] = self.conn.execute(f"SELECT coalesce(max(rowid), 0) FROM {load.table}").fetchone()[0]
-        self._feed(load, sql)
+        self.read_csv_into(load, load.table, self.conflict(load))
         return self.conn.total_changes - before
 
     def temp_table(self, name: str, columns: str) -> str:
@@ -194,10 +199,21 @@ class SqliteTarget(Target):
         name = f"snap_{load.table}"
         self.conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {name} AS SELECT * FROM main.{load.table} WHERE false")
         self.conn.execute(f"DELETE FROM temp.{name}")
-        self._feed(load, self._insert_rows_sql(load, f"temp.{name}", ""))
+        self.read_csv_into(load, f"temp.{name}")
         return f"temp.{name}"
 
-    def _feed(self, load: CsvLoad, sql: str) -> None:
+    def read_csv_into(self, load: CsvLoad, into: str, conflict: str = "") -> None:
+        """The file's rows, converted, into the table `into` (`conflict`: its ON CONFLICT clause). A folder a worker
+        process has read (prepared) gives them from its table of the same name instead of the file."""
+        if self._prepared is not None and self._prepared[0] == load.path.parent and load.path.name in self._prepared[1]:
+            names = f"station, {load.names}"
+            self.conn.execute(
+                f"INSERT INTO {into} ({names}) SELECT {names} FROM prepared.{load.table} WHERE true ORDER BY rowid"
+                f" {conflict}"
+            )
+            self.rows_read = self._prepared[1][load.path.name]
+            return
+        sql = self._insert_rows_sql(load, into, conflict)
         with open(load.path, encoding=load.encoding, newline="") as f:
             reader = csv.reader(f)
             next(reader, None)
@@ -212,6 +228,22 @@ class SqliteTarget(Target):
                 self.conn.executemany(sql, counted())
             except sqlite3.ProgrammingError as exc:  # a row with more or fewer cells than the header
                 raise ValueError(f"{load.path.name} 第 {reader.line_num} 行的列数与表头不符") from exc
+
+    @contextlib.contextmanager
+    def prepared(self, file: Path, folder: Path, rows: dict[str, int]) -> Iterator[None]:
+        """Outside a transaction: the folder's files are read from `file`, where a worker process put their rows,
+        converted, one table per file (`rows`: the records it read of each, by file name)."""
+        try:
+            self.conn.execute("ATTACH DATABASE ? AS prepared", (str(file),))
+        except sqlite3.Error:  # the worker checked the folder; its files are read again here
+            yield
+            return
+        self._prepared = (folder, rows)
+        try:
+            yield
+        finally:
+            self._prepared = None
+            self.conn.execute("DETACH DATABASE prepared")
 
     def new_rows(self, table: str) -> str:
         return f"{table} WHERE rowid > {int(self._rowid[table])}"
