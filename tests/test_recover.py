@@ -107,13 +107,35 @@ def test_recover_after_noise_holds_the_backup_and_every_readable_event(
     assert not Path(f"{path}-wal").exists() and not Path(f"{path}-shm").exists()
     recovered = _uuids(target)
     assert _uuids(tmp_path / BACKUP_NAME) <= recovered
-    put_aside = tmp_path / "new.未能重放的事件.jsonl"
-    aside = (
-        {json.loads(line)["uuid"] for line in put_aside.read_text("utf-8").splitlines()}
-        if put_aside.exists()
-        else set()
-    )
-    assert readable - recovered <= aside  # every readable event is in the new file, or put aside with its reason
+    aside = _uuids_in(tmp_path / "new.未能重放的事件.jsonl") | _uuids_in(tmp_path / "new.已乱的事件行.jsonl")
+    assert readable - recovered <= aside  # every readable event is in the new file, or kept aside with its reason
+    assert check(target).ok
+
+
+def _uuids_in(lines: Path) -> set[str]:
+    if not lines.exists():
+        return set()
+    return {json.loads(line)["uuid"] for line in lines.read_text("utf-8").splitlines()}
+
+
+def test_an_event_whose_time_is_garbled_is_kept_aside_as_read(demo_with_later_events: Path, tmp_path: Path) -> None:
+    """Noise inside a row's recorded time (bytes that are not UTF-8): the event cannot be replayed (its time is not
+    known), but its UUID and payload still read, and are kept for a person, not dropped with the row."""
+    path = _setup(demo_with_later_events, tmp_path)
+    with sqlite3.connect(path) as conn:
+        uuid, payload = conn.execute("SELECT uuid, payload FROM events ORDER BY seq DESC LIMIT 1").fetchone()
+        conn.execute("DROP TRIGGER IF EXISTS events_no_update")
+        conn.execute("UPDATE events SET recorded_at = CAST(x'323032362dfffe' AS TEXT) WHERE uuid = ?", (uuid,))
+    conn.close()
+    target = tmp_path / "new.db"
+    result = run("recover", "--db", str(path), "--to", str(target))
+    assert result.exit_code == 0, result.output
+    garbled = tmp_path / "new.已乱的事件行.jsonl"
+    assert f"另存在 {garbled}" in result.output
+    (row,) = [json.loads(line) for line in garbled.read_text("utf-8").splitlines()]
+    assert (row["uuid"], row["payload"]) == (uuid, payload)
+    assert row["recorded_at"].startswith("2026-\ufffd")
+    assert uuid not in _uuids(target)
     assert check(target).ok
 
 

@@ -21,6 +21,8 @@ def print_report(report) -> None:  # noqa: ANN001 - a RecoverReport
         f"  损坏文件中读出 {len(damaged.events)} 条事件" + (f"（{damaged.problem}）" if damaged.problem else "")
         + (f"，另有 {len(damaged.garbled)} 行内容已乱，未采用" if damaged.garbled else "")
     )  # fmt: skip
+    if report.garbled_file:
+        click.echo(f"  内容已乱的行（新数据库中没有其事件）原样另存在 {report.garbled_file}，请人工查看")
     if report.backup is not None:
         click.echo(f"  备份 {report.backup.path} 中 {len(report.backup.events)} 条事件")
     else:

@@ -22,7 +22,7 @@ from station_tui.store.append import insert_event
 from station_tui.store.backup import automatic_backups
 from station_tui.store.database import Store, connect, new_schema, put_in_place
 from station_tui.store.errors import ClockBehindError, StoreError
-from station_tui.store.events import Event, dump_payload
+from station_tui.store.events import EVENT_COLUMNS, Event, dump_payload
 from station_tui.store.salvage import Salvage, read_rows, readonly_copy, salvage, top_rowid
 
 RECOVERED = "store.recovered"
@@ -52,6 +52,7 @@ class RecoverReport:
     conflicts: list[str] = field(default_factory=list)
     put_aside: list[Event] = field(default_factory=list)
     aside_file: Path | None = None
+    garbled_file: Path | None = None  # the damaged file's garbled rows whose event is not in the new file, as read
     losses: list[Loss] = field(default_factory=list)
     unread_local: list[tuple[int, int]] = field(default_factory=list)  # local seq ranges of the file, not found
     touched: list[str] = field(default_factory=list)
@@ -216,6 +217,7 @@ def recover(
     if not placed:
         raise StoreError(f"{target} 刚被另一个程序创建：恢复结果没有写入，请另取一个文件名再恢复。")
     _write_aside(report)
+    _write_garbled(report, {e.uuid for e in events} - {e.uuid for e in report.put_aside})
     from station_tui.store.check import check
 
     report.check_problems = check(target).problems
@@ -261,3 +263,23 @@ def _write_aside(report: RecoverReport) -> None:
     ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     report.aside_file = path
+
+
+def _write_garbled(report: RecoverReport, recovered: set[str]) -> None:
+    """Rows of the damaged file that read but are no valid event (noise hit a cell: a time, a number), kept as read
+    for a person to look at: what is readable of them (often the UUID, the type, the payload) is not lost silently.
+    A row whose UUID the new file holds (from the backup) is not repeated."""
+    names = ["rowid", *(name.strip() for name in EVENT_COLUMNS.split(","))]
+    rows = [dict(zip(names, row, strict=True)) for row in report.damaged.garbled]
+    rows = [row for row in rows if row.get("uuid") not in recovered]
+    if not rows:
+        return
+    path = report.target.with_name(f"{report.target.stem}.已乱的事件行.jsonl")
+    lines = [json.dumps(row, ensure_ascii=False, default=_cell) for row in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report.garbled_file = path
+
+
+def _cell(value: object) -> str:
+    """A cell JSON cannot hold as it is (a blob the noise made): its bytes, as text where they decode."""
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else repr(value)

@@ -34,7 +34,7 @@ class Salvage:
     path: Path
     events: dict[str, Event] = field(default_factory=dict)
     unreadable: list[tuple[int, int]] = field(default_factory=list)
-    garbled: list[int] = field(default_factory=list)  # rows read but not a valid event (noise inside a page)
+    garbled: list[tuple] = field(default_factory=list)  # rows read (rowid first) but not a valid event: noise
     meta: dict[str, str] = field(default_factory=dict)
     problem: str | None = None
     sound: bool = False  # PRAGMA integrity_check said ok
@@ -79,11 +79,29 @@ def read_rows(
         try:
             row = conn.execute(one, (rowid,)).fetchone()
         except sqlite3.DatabaseError:
-            lost.append(rowid)
-            continue
+            row = _as_bytes(conn, one, rowid)
+            if row is None:
+                lost.append(rowid)
+                continue
         if row is not None:
             found[rowid] = row
     return [found[rowid] for rowid in sorted(found)], _ranges(lost)
+
+
+def _as_bytes(conn: sqlite3.Connection, sql: str, rowid: int) -> tuple | None:
+    """A row whose text is not UTF-8 (noise inside a cell; Python refuses to decode it), its text cells decoded with
+    U+FFFD where a byte is wrong: the row's readable cells (its UUID, its payload) are kept for a person to see.
+    None when SQLite cannot read the row at all."""
+    conn.text_factory = bytes
+    try:
+        row = conn.execute(sql, (rowid,)).fetchone()
+    except sqlite3.DatabaseError:
+        return None
+    finally:
+        conn.text_factory = str
+    if row is None:
+        return None
+    return tuple(cell.decode("utf-8", "replace") if isinstance(cell, bytes) else cell for cell in row)
 
 
 def _ranges(numbers: list[int]) -> list[tuple[int, int]]:
@@ -157,7 +175,7 @@ def salvage(path: Path, *, hint_top: int = 0) -> Salvage:
     for row in rows:
         event = _valid_event(row, types)
         if event is None:
-            found.garbled.append(row[0])
+            found.garbled.append(row)
         else:
             found.events[event.uuid] = event
     return found
