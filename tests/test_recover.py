@@ -66,7 +66,7 @@ def _readable_one_by_one(path: Path, tmp_path: Path) -> set[str]:
     for seq in range(1, top):
         try:
             row = conn.execute("SELECT uuid, payload FROM events WHERE seq = ?", (seq,)).fetchone()
-        except sqlite3.DatabaseError:
+        except (sqlite3.DatabaseError, UnicodeDecodeError):  # the second: an error message quoting the noise
             continue
         if row is not None:
             try:

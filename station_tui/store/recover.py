@@ -23,7 +23,7 @@ from station_tui.store.backup import automatic_backups
 from station_tui.store.database import Store, connect, new_schema, put_in_place
 from station_tui.store.errors import ClockBehindError, StoreError
 from station_tui.store.events import EVENT_COLUMNS, Event, dump_payload
-from station_tui.store.salvage import Salvage, read_rows, readonly_copy, salvage, top_rowid
+from station_tui.store.salvage import UNREADABLE, Salvage, read_rows, readonly_copy, salvage, top_rowid
 
 RECOVERED = "store.recovered"
 # What an application row must agree on between the damaged file's state and the recovered one.
@@ -152,7 +152,7 @@ def _touched(report: RecoverReport, partial: Path) -> list[str]:
         with readonly_copy(report.damaged.path) as old:
             top = top_rowid(old, "applications", report.damaged.path, 0)
             rows, _lost = read_rows(old, "applications", _APPLICATION_STATE, top)
-    except (OSError, sqlite3.DatabaseError):
+    except (OSError, *UNREADABLE):
         rows = []
     new = sqlite3.connect(partial)
     try:

@@ -25,6 +25,9 @@ _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 # Rows per event at the very least (a row of this table is never smaller): bounds the rowids to probe when even the
 # largest rowid cannot be read.
 _MIN_EVENT_BYTES = 40
+# What reading a damaged file raises: SQLite's errors, and Python's UnicodeDecodeError when an error message SQLite
+# gives quotes the noise (a garbled name in the schema) and is not UTF-8.
+UNREADABLE = (sqlite3.DatabaseError, UnicodeDecodeError)
 
 
 @dataclass
@@ -68,7 +71,7 @@ def read_rows(
     A scan of a damaged table can end early without an error (a page that reads as empty), so a whole scan is only a
     first helping: every rowid up to `top` it did not return is then asked for on its own."""
     found: dict[int, tuple] = {}
-    with contextlib.suppress(sqlite3.DatabaseError):
+    with contextlib.suppress(*UNREADABLE):
         for row in conn.execute(f"SELECT rowid, {columns} FROM {table} ORDER BY rowid"):
             found[row[0]] = row
     lost: list[int] = []
@@ -78,7 +81,7 @@ def read_rows(
             continue
         try:
             row = conn.execute(one, (rowid,)).fetchone()
-        except sqlite3.DatabaseError:
+        except UNREADABLE:
             row = _as_bytes(conn, one, rowid)
             if row is None:
                 lost.append(rowid)
@@ -95,7 +98,7 @@ def _as_bytes(conn: sqlite3.Connection, sql: str, rowid: int) -> tuple | None:
     conn.text_factory = bytes
     try:
         row = conn.execute(sql, (rowid,)).fetchone()
-    except sqlite3.DatabaseError:
+    except UNREADABLE:
         return None
     finally:
         conn.text_factory = str
@@ -119,11 +122,11 @@ def top_rowid(conn: sqlite3.Connection, table: str, path: Path, hint: int = 0) -
     rowid on pages of their own), else as many rows as the file could hold."""
     tops = [hint]
     for sql in (f"SELECT max(rowid) FROM {table}", f"SELECT max(rowid) FROM {table} NOT INDEXED"):
-        with contextlib.suppress(sqlite3.DatabaseError):
+        with contextlib.suppress(*UNREADABLE):
             tops.append(conn.execute(sql).fetchone()[0] or 0)
-    with contextlib.suppress(sqlite3.DatabaseError):
+    with contextlib.suppress(*UNREADABLE):
         for (index,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?", (table,)):
-            with contextlib.suppress(sqlite3.DatabaseError):
+            with contextlib.suppress(*UNREADABLE):
                 tops.append(conn.execute(f'SELECT max(rowid) FROM {table} INDEXED BY "{index}"').fetchone()[0] or 0)
     if len(tops) == 1:  # nothing could be read: every rowid the file could hold
         tops.append(path.stat().st_size // _MIN_EVENT_BYTES + 1)
@@ -166,7 +169,7 @@ def salvage(path: Path, *, hint_top: int = 0) -> Salvage:
     except OSError as exc:
         found.problem = f"无法读取文件：{exc.strerror or exc}"
         return found
-    except sqlite3.DatabaseError as exc:
+    except UNREADABLE as exc:
         found.problem = f"找不到可读的事件表（{exc}）"
         return found
     from station_tui.store.catalogue import CATALOGUE
@@ -184,13 +187,13 @@ def salvage(path: Path, *, hint_top: int = 0) -> Salvage:
 def _sound(conn: sqlite3.Connection) -> bool:
     try:
         return [r[0] for r in conn.execute("PRAGMA quick_check")] == ["ok"]
-    except sqlite3.DatabaseError:
+    except UNREADABLE:
         return False
 
 
 def _meta(conn: sqlite3.Connection) -> dict[str, str]:
     try:
         rows, _lost = read_rows(conn, "meta", "key, value", 100)
-    except sqlite3.DatabaseError:
+    except UNREADABLE:
         return {}
     return {key: value for _rowid, key, value in rows if isinstance(key, str) and isinstance(value, str)}
