@@ -214,9 +214,9 @@ def test_workers_gone_mid_load_leave_the_folders_to_the_loader(
 
     def killing(self: prepare.Preparer, folder: Path) -> prepare.Prepared | None:
         if len(read_by_workers) == 2:  # two folders in: every worker is killed (as out of memory would)
-            for process in list(self._pool._processes.values()):
-                process.kill()
-                process.join()
+            for worker in self._workers:
+                worker.process.kill()
+                worker.process.wait()
         read_by_workers.append(got := take(self, folder))
         return got
 

@@ -81,6 +81,24 @@ assert last == "export.done", last
 print(len(made), result.folder)
 """
 
+# The county's load with worker processes reading the folders (county/prepare.py): spawned by Windows' python.exe.
+COUNTY_SCRIPT = """
+import sys
+from pathlib import Path
+from station_tui.county import prepare
+from station_tui.county.load import load_folders
+from station_tui.county.target import open_target
+read = []
+take = prepare.Preparer.take
+def counted(self, folder):
+    got = take(self, folder)
+    read.append(got is not None)
+    return got
+prepare.Preparer.take = counted
+report = load_folders(open_target(Path(sys.argv[1])), [Path(p) for p in sys.argv[2:]], workers=2)
+print(sum(read), " ".join(f.status for f in report.folders))
+"""
+
 
 @pytest.mark.slow
 def test_windows_archive_runs_under_wine(tmp_path: Path) -> None:
@@ -143,6 +161,12 @@ def _run_the_commands(windows: Windows, archive: Path) -> None:
     made, folder = workers.stdout.split()
     assert int(made) > 0
     assert "校验通过" in station("export", "verify", folder)
+    county = windows.run(
+        rf"{app}\python.exe", "-X", "utf8", "-c", COUNTY_SCRIPT, r"C:\data\county.db", windows_export, folder
+    )
+    assert county.returncode == 0, county.stderr
+    assert county.stdout.split() == ["2", "loaded", "loaded"], county.stdout + county.stderr
+    assert "已载入过 2" in station("county", "load", windows_export, folder, "--into", r"C:\data\county.db")
 
     number = station("applications", "--db", db).split()[0]
     station("notice", number, "--db", db, "--format", "pdf", "--out", r"C:\data\notice.pdf")

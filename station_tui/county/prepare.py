@@ -6,27 +6,35 @@ Why processes: Python's csv reader and the conversions take about half of a stat
 process runs one thread at a time. Everything the county keeps (keys, snapshot rules, facts) is still decided in
 the one loading process, in the same statements: a prepared folder only stands in for reading its files, so a
 folder loads the same either way. A folder a worker cannot read (damaged, tampered, a worker gone) is loaded by the
-loading process itself, which refuses it with its reasons as before."""
+loading process itself, which refuses it with its reasons as before.
+
+A worker is `python -m station_tui.county.prepare`, started as the export's workers are (subprocess pipes, which
+Windows and Wine run as Linux does; multiprocessing's pool hung under Wine). It reads one JSON line per folder on
+stdin, {"folder": …, "file": …}, answers one JSON line, {"rows": {file name: records}} or {"rows": null}, and ends
+when stdin closes (also when the loader's process dies)."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
-import multiprocessing
+import json
 import os
+import queue
 import shutil
 import sqlite3
+import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+import threading
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 from station_tui.county.contract import SNAPSHOT_FILES, contracts
 from station_tui.county.folder import csv_load, foreign, matches, read_manifest, station_of
 from station_tui.county.schema import contract_table_sql
-from station_tui.county.target import SqliteTarget
+from station_tui.county.target import CountyError, SqliteTarget
 
 LOADED_FILES = ("events.csv", *SNAPSHOT_FILES)
 
@@ -61,7 +69,7 @@ def prepare(folder: Path, file: Path) -> Prepared | None:
                     rows[name] = scratch.rows_read
         finally:
             scratch.close()
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError, csv.Error, OSError, sqlite3.Error):
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError, csv.Error, OSError, sqlite3.Error, CountyError):
         return None
     return Prepared(file, folder, rows)
 
@@ -75,50 +83,114 @@ def worker_count(folders: int) -> int:
     return min(processors, folders) if processors > 1 else 0
 
 
+def serve(requests: TextIO, answers: TextIO) -> None:
+    """The worker's side: a folder asked, a folder answered, until stdin closes."""
+    for line in requests:
+        request = json.loads(line)
+        prepared = prepare(Path(request["folder"]), Path(request["file"]))
+        answers.write(json.dumps({"rows": prepared.rows if prepared else None}, ensure_ascii=False) + "\n")
+        answers.flush()
+
+
+class _Worker:
+    """One worker process, asked by one thread of the loader."""
+
+    def __init__(self) -> None:
+        # stderr to nowhere: the progress bar is on the terminal, and a failure is an answer of null or the pipe
+        # closing (the loader then reads the folder itself).
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", __name__],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            encoding="utf-8",
+            creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),
+        )
+        self.gone = False
+
+    def ask(self, folder: Path, file: Path) -> Prepared | None:
+        if self.gone:
+            return None
+        assert self.process.stdin is not None and self.process.stdout is not None
+        try:
+            self.process.stdin.write(json.dumps({"folder": str(folder), "file": str(file)}, ensure_ascii=False) + "\n")
+            self.process.stdin.flush()
+            rows = json.loads(self.process.stdout.readline() or "null")["rows"]
+        except (OSError, ValueError, TypeError, KeyError):  # gone (killed, out of memory) or nonsense
+            self.gone = True
+            return None
+        return Prepared(file, folder, rows) if rows is not None else None
+
+    def close(self) -> None:
+        for stream in (self.process.stdin, self.process.stdout):
+            if stream is not None:
+                with contextlib.suppress(OSError):
+                    stream.close()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
 class Preparer:
-    """The folders to be loaded, read by worker processes a few at a time ahead of the loader (each prepared file
+    """The folders to be loaded, read by worker processes in the loader's order, a few ahead of it (a prepared file
     is about the size of the folder's CSV files: the look-ahead bounds the disk they take)."""
 
     def __init__(self, folders: list[Path], processes: int) -> None:
-        self._todo: Iterator[tuple[int, Path]] = iter(enumerate(folders))
-        self._pending: dict[Path, Future[Prepared | None]] = {}
-        self._processes = processes
+        self._futures: dict[Path, Future[Prepared | None]] = {}
+        self._todo: queue.Queue[tuple[Path, Path, Future[Prepared | None]]] = queue.Queue()
         self._scratch = Path(tempfile.mkdtemp(prefix="station-tui-county-"))
-        try:
-            # spawn everywhere: the same start on Linux as on Windows, and no copy of the loader's open database.
-            self._pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"))
-        except BaseException:
-            shutil.rmtree(self._scratch, ignore_errors=True)
-            raise
-        for _ in range(processes + 1):
-            self._submit_next()
+        for index, folder in enumerate(dict.fromkeys(folders)):
+            self._futures[folder] = Future()
+            self._todo.put((folder, self._scratch / f"{index}.db", self._futures[folder]))
+        self._ahead = threading.Semaphore(processes + 1)  # folders read and not yet taken
+        self._stop = threading.Event()
+        self._workers: list[_Worker] = []
+        with contextlib.suppress(OSError):  # no interpreter to start: the loader reads what no worker does
+            for _ in range(processes):
+                self._workers.append(_Worker())
+        self._threads = [threading.Thread(target=self._feed, args=(w,), daemon=True) for w in self._workers]
+        for thread in self._threads:
+            thread.start()
+        if not self._workers:
+            self._stop.set()
+            self._feed(None)
 
-    def _submit_next(self) -> None:
-        for index, folder in self._todo:
-            if folder not in self._pending:
-                try:
-                    self._pending[folder] = self._pool.submit(prepare, folder, self._scratch / f"{index}.db")
-                except (BrokenProcessPool, RuntimeError):  # no worker could start: the loader reads the rest
-                    self._todo = iter(())
+    def _feed(self, worker: _Worker | None) -> None:
+        """One worker's thread: the next folder, each time one is taken (or, stopped or without a worker, None)."""
+        while True:
+            if worker is not None and not self._stop.is_set():
+                self._ahead.acquire()
+            try:
+                folder, file, future = self._todo.get_nowait()
+            except queue.Empty:
                 return
+            stopped = self._stop.is_set() or worker is None
+            future.set_result(None if stopped else worker.ask(folder, file))
 
     def take(self, folder: Path) -> Prepared | None:
         """The folder's prepared rows, waited for (None: not one of the folders, or a worker could not read it)."""
-        future = self._pending.pop(folder, None)
+        future = self._futures.pop(folder, None)
         if future is None:
             return None
-        self._submit_next()
-        try:
-            return future.result()
-        except Exception:  # noqa: BLE001 - a worker gone (killed, out of memory): the loader reads the folder itself
-            return None
+        prepared = future.result()
+        self._ahead.release()
+        return prepared
 
     def release(self, prepared: Prepared | None) -> None:
+        """The folder is loaded: its scratch file goes."""
         if prepared is not None:
             prepared.file.unlink(missing_ok=True)
 
     def close(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._stop.set()
+        for _ in self._threads:
+            self._ahead.release()  # a thread waiting to read ahead wakes, finds the stop, answers the rest with None
+        for thread in self._threads:
+            thread.join()
+        for worker in self._workers:
+            worker.close()
         shutil.rmtree(self._scratch, ignore_errors=True)
 
     def __enter__(self) -> Preparer:
@@ -126,3 +198,7 @@ class Preparer:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+if __name__ == "__main__":
+    serve(sys.stdin, sys.stdout)
