@@ -176,10 +176,13 @@ def load_with_workers(url: str, folders: list[Path], workers: int) -> dict[Path,
 
 
 def _tampered_and_all(stations: Stations, tmp_path: Path) -> list[Path]:
-    tampered = stations.copy(stations.others[0], tmp_path / "in")
+    """0371's four folders, B2's tampered and C3's, in a folder named in Chinese (as a county's inbox may be)."""
+    inbox = tmp_path / "县公司收件箱"
+    folders = [stations.copy(folder, inbox) for folder in (*stations.nights, stations.others[0], stations.others[1])]
+    tampered = folders[4]
     data = (tampered / "events.csv").read_bytes()
     (tampered / "events.csv").write_bytes(data[:-2] + bytes([data[-2] ^ 1]) + data[-1:])
-    return [*stations.nights, tampered, stations.others[1]]
+    return folders
 
 
 def test_folders_read_by_worker_processes_load_as_the_loader_reads_them(

@@ -11,7 +11,8 @@ loading process itself, which refuses it with its reasons as before.
 A worker is `python -m station_tui.county.prepare`, started as the export's workers are (subprocess pipes, which
 Windows and Wine run as Linux does; multiprocessing's pool hung under Wine). It reads one JSON line per folder on
 stdin, {"folder": …, "file": …}, answers one JSON line, {"rows": {file name: records}} or {"rows": null}, and ends
-when stdin closes (also when the loader's process dies)."""
+when stdin closes (also when the loader's process dies). The lines are ASCII (JSON escapes the rest): a folder named
+in Chinese reads the same whatever encoding Windows gives the worker's stdin."""
 
 from __future__ import annotations
 
@@ -88,7 +89,7 @@ def serve(requests: TextIO, answers: TextIO) -> None:
     for line in requests:
         request = json.loads(line)
         prepared = prepare(Path(request["folder"]), Path(request["file"]))
-        answers.write(json.dumps({"rows": prepared.rows if prepared else None}, ensure_ascii=False) + "\n")
+        answers.write(json.dumps({"rows": prepared.rows if prepared else None}) + "\n")
         answers.flush()
 
 
@@ -113,7 +114,7 @@ class _Worker:
             return None
         assert self.process.stdin is not None and self.process.stdout is not None
         try:
-            self.process.stdin.write(json.dumps({"folder": str(folder), "file": str(file)}, ensure_ascii=False) + "\n")
+            self.process.stdin.write(json.dumps({"folder": str(folder), "file": str(file)}) + "\n")
             self.process.stdin.flush()
             rows = json.loads(self.process.stdout.readline() or "null")["rows"]
         except (OSError, ValueError, TypeError, KeyError):  # gone (killed, out of memory) or nonsense
