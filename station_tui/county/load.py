@@ -9,7 +9,10 @@ For each folder, in order of the time its export was written:
 4. in one transaction: the events are inserted by (station, uuid), existing ones skipped (a resend after a crash
    overlaps the previous folder); the station's snapshot tables follow this export when it is newer than the one
    they came from (changed rows updated, new ones added); the export's event range is recorded, from which the gaps are computed.
-A refused folder is recorded with its reason (see `county status`) and the other folders load."""
+A refused folder is recorded with its reason (see `county status`) and the other folders load.
+
+On SQLite with several folders to read, worker processes do step 3 and parse the CSV files ahead of the loading
+(county/prepare.py); steps 1, 2 and 4 stay here, in the same statements."""
 
 from __future__ import annotations
 
