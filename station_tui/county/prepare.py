@@ -167,8 +167,13 @@ class Preparer:
                 folder, file, future = self._todo.get_nowait()
             except queue.Empty:
                 return
-            stopped = self._stop.is_set() or worker is None
-            future.set_result(None if stopped else worker.ask(folder, file))
+            prepared = None
+            if worker is not None and not self._stop.is_set():
+                try:
+                    prepared = worker.ask(folder, file)
+                except Exception:  # noqa: BLE001 - whatever went wrong, the loader reads the folder and never waits
+                    worker.gone = True
+            future.set_result(prepared)
 
     def take(self, folder: Path) -> Prepared | None:
         """The folder's prepared rows, waited for (None: not one of the folders, or a worker could not read it)."""
