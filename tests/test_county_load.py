@@ -6,6 +6,7 @@ one at a time gives."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -28,7 +29,8 @@ from pathlib import Path
 import station_tui.county.load as loader
 from station_tui.county.target import open_target
 
-marker, url, crash_in, folders = Path(sys.argv[1]), sys.argv[2], sys.argv[3], [Path(p) for p in sys.argv[4:]]
+marker, url, crash_in = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
+folders = [Path(p) for p in sys.argv[4:] if p != "with workers"]
 write_snapshot = loader._apply_snapshot
 
 def then_wait(target, folder, manifest, station):
@@ -39,7 +41,7 @@ def then_wait(target, folder, manifest, station):
     return applied
 
 loader._apply_snapshot = then_wait
-loader.load_folders(open_target(url), folders)
+loader.load_folders(open_target(url), folders, workers=2 if "with workers" in sys.argv else 0)
 """
 
 
@@ -63,9 +65,10 @@ def load_report(url: str, folders: list[Path], jobs: int = 1):  # noqa: ANN201
         db.close()
 
 
-def crash_while_loading(url: str, folders: list[Path], crash_in: Path, tmp_path: Path) -> None:
+def crash_while_loading(url: str, folders: list[Path], crash_in: Path, tmp_path: Path, workers: bool = False) -> None:
     marker = tmp_path / "written"
     args = [sys.executable, "-c", CHILD, str(marker), url, str(crash_in), *map(str, folders)]
+    args += ["with workers"] if workers else []
     child = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 120
@@ -80,21 +83,30 @@ def crash_while_loading(url: str, folders: list[Path], crash_in: Path, tmp_path:
             child.stderr.close()
 
 
-@pytest.mark.parametrize("case", ["first load", "overlapping resend"])
+@pytest.mark.parametrize("case", ["first load", "overlapping resend", "read by workers"])
 def test_a_load_killed_half_way_leaves_nothing_of_its_folder(
     stations: Stations, target: str, tmp_path: Path, case: str
 ) -> None:
+    also = []
     if case == "first load":  # C3's only folder, nothing of C3 loaded before it
         before, crashed = [stations.nights[0]], stations.others[1]
-    else:  # the full resend, over two nights already loaded
+    elif case == "overlapping resend":  # the full resend, over two nights already loaded
         before, crashed = stations.nights[:2], stations.nights[3]
+    else:  # SQLite: B2's and C3's first folders read by worker processes, the load killed in C3's
+        if not target.endswith(".db"):
+            pytest.skip("worker processes read the folders for SQLite only")
+        before, also, crashed = [stations.nights[0]], [stations.others[0]], stations.others[1]
     assert load(target, before) == ["loaded"] * len(before)
     loaded = counts(target)
-    crash_while_loading(target, [*before, crashed], crashed, tmp_path)
+    crash_while_loading(target, [*before, *also, crashed], crashed, tmp_path, workers=bool(also))
+    if also:  # the folders before the killed one are in, as a load of them alone gives
+        until = str(tmp_path / "until.db")
+        load(until, [*before, *also])
+        loaded = counts(until)
     assert counts(target) == loaded  # not a row of the killed folder's, in any table
 
-    everything = [*before, crashed]
-    assert load(target, everything) == ["already"] * len(before) + ["loaded"]
+    everything = [*before, *also, crashed]
+    assert load(target, everything) == ["already"] * (len(before) + len(also)) + ["loaded"]
     clean = str(tmp_path / "clean.db")
     assert load(clean, everything) == ["loaded"] * len(everything)
     after = counts(target)
@@ -231,3 +243,18 @@ def test_workers_gone_mid_load_leave_the_folders_to_the_loader(
     assert len(read_by_workers) == 6 and read_by_workers[-1] is None
     assert load_with_workers(str(tmp_path / "alone.db"), folders, workers=0) == statuses
     assert everything_in(str(tmp_path / "workers.db")) == everything_in(str(tmp_path / "alone.db"))
+
+
+def test_a_killed_loads_scratch_folder_is_removed_a_day_later(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(prepare.tempfile, "tempdir", str(tmp_path))
+    stale, recent = tmp_path / f"{prepare.SCRATCH_PREFIX}old", tmp_path / f"{prepare.SCRATCH_PREFIX}new"
+    for folder in (stale, recent):
+        folder.mkdir()
+        (folder / "0.db").write_bytes(b"rows read before the kill")
+    day_ago = time.time() - prepare.STALE_SECONDS - 60
+    os.utime(stale, (day_ago, day_ago))
+    with prepare.Preparer([], 0):
+        pass
+    assert not stale.exists()
+    assert (recent / "0.db").exists()  # perhaps another load's, running now
+    assert [p.name for p in tmp_path.iterdir()] == [recent.name]  # and this one's own is gone

@@ -27,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +39,8 @@ from station_tui.county.schema import contract_table_sql
 from station_tui.county.target import CountyError, SqliteTarget
 
 LOADED_FILES = ("events.csv", *SNAPSHOT_FILES)
+SCRATCH_PREFIX = "station-tui-county-"
+STALE_SECONDS = 24 * 3600  # a scratch folder untouched this long is a killed load's (a running one writes in it)
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,15 @@ def serve(requests: TextIO, answers: TextIO) -> None:
         answers.flush()
 
 
+def _remove_stale(temporary: Path) -> None:
+    """Scratch folders a killed load left (a power cut, the task ended): Windows never empties its temporary folder."""
+    now = time.time()
+    for folder in temporary.glob(f"{SCRATCH_PREFIX}*"):
+        with contextlib.suppress(OSError):
+            if now - folder.stat().st_mtime > STALE_SECONDS:
+                shutil.rmtree(folder, ignore_errors=True)
+
+
 class _Worker:
     """One worker process, asked by one thread of the loader."""
 
@@ -141,7 +153,8 @@ class Preparer:
     def __init__(self, folders: list[Path], processes: int) -> None:
         self._futures: dict[Path, Future[Prepared | None]] = {}
         self._todo: queue.Queue[tuple[Path, Path, Future[Prepared | None]]] = queue.Queue()
-        self._scratch = Path(tempfile.mkdtemp(prefix="station-tui-county-"))
+        _remove_stale(Path(tempfile.gettempdir()))
+        self._scratch = Path(tempfile.mkdtemp(prefix=SCRATCH_PREFIX))
         for index, folder in enumerate(dict.fromkeys(folders)):
             self._futures[folder] = Future()
             self._todo.put((folder, self._scratch / f"{index}.db", self._futures[folder]))
