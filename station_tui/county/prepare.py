@@ -23,7 +23,6 @@ import os
 import queue
 import shutil
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import threading
@@ -37,6 +36,7 @@ from station_tui.county.contract import SNAPSHOT_FILES, contracts
 from station_tui.county.folder import csv_load, foreign, matches, read_manifest, station_of
 from station_tui.county.schema import contract_table_sql
 from station_tui.county.target import CountyError, SqliteTarget
+from station_tui.services import workers
 
 LOADED_FILES = ("events.csv", *SNAPSHOT_FILES)
 SCRATCH_PREFIX = "station-tui-county-"
@@ -109,16 +109,7 @@ class _Worker:
     """One worker process, asked by one thread of the loader."""
 
     def __init__(self) -> None:
-        # stderr to nowhere: the progress bar is on the terminal, and a failure is an answer of null or the pipe
-        # closing (the loader then reads the folder itself).
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", __name__],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            encoding="utf-8",
-            creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),
-        )
+        self.process = workers.start(__name__, text=True)
         self.gone = False
 
     def ask(self, folder: Path, file: Path) -> Prepared | None:
@@ -135,15 +126,7 @@ class _Worker:
         return Prepared(file, folder, rows) if rows is not None else None
 
     def close(self) -> None:
-        for stream in (self.process.stdin, self.process.stdout):
-            if stream is not None:
-                with contextlib.suppress(OSError):
-                    stream.close()
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        workers.close(self.process, wait=30)  # a folder being read is finished first
 
 
 class Preparer:

@@ -23,11 +23,11 @@ import dataclasses
 import json
 import sqlite3
 import struct
-import subprocess
 import sys
 from pathlib import Path
 from typing import BinaryIO
 
+from station_tui.services import workers
 from station_tui.services.export.chunks import SqlChunk, begin_read, make_chunk
 from station_tui.services.export.files import ExportError
 
@@ -125,15 +125,8 @@ class ChunkWorker:
     """One worker process, used by one thread of the export at a time."""
 
     def __init__(self, path: Path, include_personal: bool) -> None:
-        # stderr to nowhere: the app's screen is the terminal, and every failure comes back as an answer (or as the
-        # pipe closing, which is said as WorkerGone).
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", __name__, str(path), "1" if include_personal else "0"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),
-        )
+        # A failure comes back as an answer, or as the pipe closing, which is said as WorkerGone.
+        self.process = workers.start(__name__, str(path), "1" if include_personal else "0")
         _widen(self.process.stdout)
 
     def _ask(self, request: dict) -> tuple[bytes, int, bytes]:
@@ -176,16 +169,7 @@ class ChunkWorker:
         return data, count
 
     def close(self) -> None:
-        """Let the worker end (stdin closed), or end it."""
-        for stream in (self.process.stdin, self.process.stdout):
-            if stream is not None:
-                with contextlib.suppress(OSError):  # a worker already gone: nothing left to say to it
-                    stream.close()
-        try:
-            self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        workers.close(self.process, wait=5)
 
 
 if __name__ == "__main__":
