@@ -69,7 +69,11 @@ def crash_while_loading(url: str, folders: list[Path], crash_in: Path, tmp_path:
     marker = tmp_path / "written"
     args = [sys.executable, "-c", CHILD, str(marker), url, str(crash_in), *map(str, folders)]
     args += ["with workers"] if workers else []
-    child = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # The killed load's scratch folder (its workers' files) stays in the test's own temporary folder.
+    temporary = tmp_path / "temporary"
+    temporary.mkdir()
+    env = {**os.environ, "TMPDIR": str(temporary), "TEMP": str(temporary), "TMP": str(temporary)}
+    child = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     try:
         deadline = time.monotonic() + 120
         while not marker.exists():
