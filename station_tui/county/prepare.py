@@ -80,8 +80,8 @@ def prepare(folder: Path, file: Path) -> Prepared | None:
 
 def worker_count(folders: int) -> int:
     """One worker per processor (the loading process mostly waits on the database), none for a single folder or a
-    single processor. A frozen program's executable is the program itself, which cannot start a worker."""
-    if folders < 2 or getattr(sys, "frozen", False) or not sys.executable:
+    single processor, or a program that cannot start one."""
+    if folders < 2 or not workers.can_start():
         return 0
     processors = os.cpu_count() or 1
     return min(processors, folders) if processors > 1 else 0

@@ -8,6 +8,12 @@ import subprocess
 import sys
 
 
+def can_start() -> bool:
+    """Whether this program can start a worker: a frozen program's executable is the program itself, not an
+    interpreter that runs `-m module`."""
+    return bool(sys.executable) and not getattr(sys, "frozen", False)
+
+
 def start(module: str, *args: str, text: bool = False) -> subprocess.Popen:
     """The module run by this interpreter with stdin and stdout piped (text: UTF-8 lines). stderr goes nowhere: the
     terminal is the app's or the progress bar's, and a worker's failure comes back as an answer or as its pipe

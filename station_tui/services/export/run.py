@@ -18,7 +18,6 @@ import json
 import os
 import re
 import sqlite3
-import sys
 import threading
 import uuid as uuid_lib
 from collections.abc import Callable
@@ -57,6 +56,7 @@ from station_tui.services.export.worker import ChunkWorker, WorkerGone
 from station_tui.services.indicators import COLUMNS as INDICATOR_COLUMNS
 from station_tui.services.indicators import indicator_rows
 from station_tui.services.station import Station
+from station_tui.services.workers import can_start
 from station_tui.store import payloads as ev
 from station_tui.store.backup import BackgroundCheck, BackupAlongside, backups_after_export
 from station_tui.store.database import connect
@@ -207,8 +207,7 @@ def _processes(conn: sqlite3.Connection, mark: int) -> int:
     """Worker processes for an export of this size: none for a night's few events (starting one costs more than it
     saves), one per processor beyond the first for a large one."""
     (newest,) = conn.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()
-    # A frozen program's executable is the program itself, not an interpreter that runs `-m worker`.
-    if newest - mark < PROCESS_ROWS or not sys.executable or getattr(sys, "frozen", False):
+    if newest - mark < PROCESS_ROWS or not can_start():
         return 0
     return max(1, (os.cpu_count() or 1) - 1)
 
