@@ -11,10 +11,11 @@ import csv
 import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from station_tui.county.contract import unguard_sql
 from station_tui.domain.errors import StationError
 
 DEFAULT_TARGET = "county.db"
@@ -52,6 +53,26 @@ class CsvLoad:
     @property
     def names(self) -> str:
         return ", ".join(name for name, _, _ in self.cells)
+
+    def as_read(self) -> CsvLoad:
+        """The load as its file is read: without the guards' removal when no cell of the file can begin with a guard,
+        because the file holds no tab and no apostrophe at all. Most files hold neither, and the removal is a CASE of
+        several substr() per guarded cell: about a tenth of the CPU of reading a station's snapshot files."""
+        if not self.guarded or _holds_guard_bytes(self.path):
+            return self
+        guard = unguard_sql("{}")
+        return replace(
+            self, cells=[(name, expr.replace(guard, "{}"), pos) for name, expr, pos in self.cells], guarded=False
+        )
+
+
+def _holds_guard_bytes(path: Path) -> bool:
+    # In UTF-8 and in GBK neither byte is ever part of another character. Blocks split no byte.
+    with open(path, "rb") as f:
+        while block := f.read(1 << 20):
+            if b"\t" in block or b"'" in block:
+                return True
+    return False
 
 
 class Target:
@@ -213,7 +234,7 @@ class SqliteTarget(Target):
             )
             self.rows_read = self._prepared[1][load.path.name]
             return
-        sql = self._insert_rows_sql(load, into, conflict)
+        sql = self._insert_rows_sql(load.as_read(), into, conflict)
         with open(load.path, encoding=load.encoding, newline="") as f:
             reader = csv.reader(f)
             next(reader, None)
@@ -368,6 +389,7 @@ class PostgresTarget(Target):
         name = f"snap_{load.table}"
         self.execute(f"CREATE TEMP TABLE IF NOT EXISTS {name} (LIKE {load.table}) ON COMMIT DELETE ROWS")
         self.execute(f"TRUNCATE {name}")
+        load = load.as_read()
         try:
             stage = self._copy_text(load)
             select = f"SELECT ?, {load.select(lambda i: f'c{i}')} FROM {stage}"
@@ -391,6 +413,7 @@ class PostgresTarget(Target):
         return stage
 
     def _copy_csv(self, load: CsvLoad, conflict: str | None = None) -> int:
+        load = load.as_read()
         stage = self._copy_text(load)
         select = f"SELECT ?, {load.select(lambda i: f'c{i}')} FROM {stage}"
         # new_rows() reads the file's rows from the stage: what the loader derives from them (outcomes, pauses, the
