@@ -34,7 +34,7 @@ COUNTY = "全县"  # the station column of the rows over all stations
 _ACCEPTED = """
 SELECT station, category_name, category, accepted_date, count(*), sum(complete), sum(deferred_mode), sum(documents),
     sum(stages), sum(deferred), sum(deferred_on_time)
-FROM application_facts WHERE accepted_date >= ? AND accepted_date <= ? {station}
+FROM application_facts WHERE {station} AND accepted_date >= ? AND accepted_date <= ?
 GROUP BY station, category_name, category, accepted_date
 """
 # The applications whose last outcome (a connection or a termination) falls in the range: the station and the
@@ -42,7 +42,7 @@ GROUP BY station, category_name, category, accepted_date
 _FINISHED = """
 SELECT station, category_name, category, accepted_date, due_date, paused, small_micro, called, satisfied, works_due,
     outcome, outcome_day{stages}
-FROM application_facts WHERE outcome_day >= ? AND outcome_day <= ? {station}
+FROM application_facts WHERE {station} AND outcome_day >= ? AND outcome_day <= ?
 """
 _FACTS = slice(2, 12)  # FINISHED_FACTS in a row of _FINISHED
 
@@ -67,7 +67,9 @@ class Range:
 
 
 def _station_filter(station: str | None) -> tuple[str, tuple]:
-    return ("AND station = ?", (station,)) if station else ("", ())
+    """The station asked, or every station: the facts' indexes lead with the station (county/schema.py), so a range
+    over all of them is read station by station."""
+    return ("station = ?", (station,)) if station else ("station IN (SELECT code FROM stations)", ())
 
 
 @dataclass
@@ -84,11 +86,11 @@ def _read(target: Target, span: Range, station: str | None, with_stages: bool) -
     days = (span.start.isoformat(), span.end.isoformat())
     where, params = _station_filter(station)
     read = _Read({}, {}, {}, {})
-    for code, name, category, *row in target.query(_ACCEPTED.format(station=where), (*days, *params)):
+    for code, name, category, *row in target.query(_ACCEPTED.format(station=where), (*params, *days)):
         read.names[category] = name or ""
         read.accepted.setdefault(code, []).append((category, *(r if isinstance(r, str) else int(r) for r in row)))
     finished = _FINISHED.format(station=where, stages=", finished_stages" if with_stages else "")
-    for row in target.query(finished, (*days, *params)):
+    for row in target.query(finished, (*params, *days)):
         code, facts = row[0], row[_FACTS]
         read.names[facts[0]] = row[1] or ""
         read.finished.setdefault(code, []).append(facts)

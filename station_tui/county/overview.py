@@ -31,8 +31,9 @@ def overview(target: str, month: str | None = None) -> Overview:
         ensure_schema(db)
         status = county_status(db)
         series = db.query(
-            "SELECT substr(accepted_date, 1, 7), count(*) FROM applications WHERE intake_mode != 'refused'"
-            " GROUP BY substr(accepted_date, 1, 7) ORDER BY 1"
+            # The facts hold the applications not refused, and their index every accepted date.
+            "SELECT substr(accepted_date, 1, 7), count(*) FROM application_facts GROUP BY substr(accepted_date, 1, 7)"
+            " ORDER BY 1"
         )
         months = [m for m, _ in series]
         chosen = month if month in months else (months[-1] if months else "")

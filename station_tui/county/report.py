@@ -46,13 +46,15 @@ SELECT a.station, s.name, a.number, a.business_type_name, a.voltage, a.accepted_
     (SELECT CAST(coalesce(sum(p.paused_workdays), 0) AS BIGINT) FROM pauses p WHERE p.station = a.station AND p.application = a.uuid),
     a.uuid
 FROM applications a JOIN stations s ON s.code = a.station
-JOIN (SELECT DISTINCT station, application FROM outcomes WHERE type = ? AND day >= ? AND day <= ?) o
+JOIN (SELECT DISTINCT station, application FROM outcomes
+    WHERE station IN (SELECT code FROM stations) AND type = ? AND day >= ? AND day <= ?) o
     ON o.station = a.station AND o.application = a.uuid
 WHERE a.voltage = 'high' OR a.small_micro = 1
 ORDER BY a.station, a.number
 """
 _OUTCOMES = """
-SELECT station, application, type, day FROM outcomes WHERE day >= ? ORDER BY station, application, seq
+SELECT station, application, type, day FROM outcomes WHERE station IN (SELECT code FROM stations) AND day >= ?
+ORDER BY station, application, seq
 """
 
 
