@@ -80,7 +80,6 @@ INDEXES = (
     "DROP INDEX IF EXISTS facts_by_accepted",
     "DROP INDEX IF EXISTS facts_by_outcome",
     "DROP INDEX IF EXISTS outcomes_by_application",
-    "DROP INDEX IF EXISTS events_calls",
     # The report's outcomes of a half year, with every column it reads (no look-up of the row); an application's
     # outcomes in the order the facts take the last one (seq, then uuid: without the uuid each look-up sorted).
     "CREATE INDEX IF NOT EXISTS outcomes_by_station_day ON outcomes (station, day, application, type, seq)",
@@ -88,8 +87,7 @@ INDEXES = (
     # Supporting works and follow-up calls are read from their events: partial indexes hold those two types only
     # (a few rows per thousand events), so the loading of the other events does not pay for them.
     "CREATE INDEX IF NOT EXISTS events_works ON events (station, application) WHERE type = 'works.recorded'",
-    "CREATE INDEX IF NOT EXISTS events_calls_newest ON events (station, application, recorded_at, uuid)"
-    " WHERE type = 'followup.called'",
+    "CREATE INDEX IF NOT EXISTS events_calls ON events (station, application) WHERE type = 'followup.called'",
     "CREATE INDEX IF NOT EXISTS documents_application ON documents (station, application)",
     "CREATE INDEX IF NOT EXISTS stages_application ON stages (station, application)",
     "CREATE INDEX IF NOT EXISTS notices_application ON notices (station, application)",
