@@ -46,7 +46,8 @@ def _share(value: float | None) -> str:
     return "—" if value is None else f"{value:.1%}"
 
 
-def _cell(value: object, share: bool) -> str:
+def indicator_cell(value: object, share: bool) -> str:
+    """An indicator as the screens show it: a share (0–1) as a percentage, a number as it is."""
     if value is None:
         return "—"
     return _share(value) if share else f"{value:g}" if isinstance(value, float) else str(value)  # type: ignore[arg-type]
@@ -204,7 +205,7 @@ class IndicatorsScreen(StationScreen):
         table = self.query_one("#ind-table", DataTable)
         table.clear()
         for index, row in enumerate(view.categories):
-            cells = [_cell(row[name], name.endswith("_share")) for name, _ in CATEGORY_COLUMNS]
+            cells = [indicator_cell(row[name], name.endswith("_share")) for name, _ in CATEGORY_COLUMNS]
             table.add_row(*cells, key=str(index))
         duties = self.query_one("#ind-duties", DataTable)
         duties.clear()

@@ -40,6 +40,12 @@ async def test_the_county_screen(stations: Stations, tmp_path: Path) -> None:
         indicators = app.screen.query_one("#county-indicators", DataTable)
         assert indicators.row_count > 0
         assert "全县" in [indicators.get_row_at(i)[0].plain for i in range(indicators.row_count)]
+        rows = [[cell.plain for cell in indicators.get_row_at(i)] for i in range(indicators.row_count)]
+        # Shares as percentages whatever their value (all on time is 100.0%, not 1.0), working days as numbers.
+        shares, days = (5, 8, 9, 10), 6
+        assert all(row[c] == "—" or row[c].endswith("%") for row in rows for c in shares), rows
+        assert any(row[c] in ("100.0%", "0.0%") for row in rows for c in shares)
+        assert not any(row[days].endswith("%") for row in rows)
         month = app.screen.data.month
         await pilot.press("left_square_bracket")
         await settle(app, pilot)
