@@ -57,8 +57,9 @@ class CsvLoad:
 
     def as_read(self) -> CsvLoad:
         """The load as its file is read: without the guards' removal when no cell of the file can begin with a guard,
-        because the file holds no tab and no apostrophe at all. Most files hold neither, and the removal is a CASE of
-        several substr() per guarded cell: about a tenth of the CPU of reading a station's snapshot files."""
+        because the file holds no tab and no apostrophe at all. Such files are common (a masked number needs no guard),
+        and the removal is a CASE of several substr() per guarded cell: about a tenth of the CPU of reading a
+        station's snapshot files."""
         if not self.guarded or _holds_guard_bytes(self.path):
             return self
         guard = unguard_sql("{}")
