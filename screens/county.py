@@ -20,7 +20,6 @@ from station_tui.county.overview import OpenApplication, Overview, overview, sta
 from station_tui.screens.base import ServiceCalls
 from station_tui.screens.charts import bars
 from station_tui.screens.indicators import indicator_cell
-from station_tui.services.indicators import COLUMNS
 
 SILENT_STYLE = "bold #ff5f5f"  # fixed colours: the marks must read the same on every theme
 INDICATOR_COLUMNS = (
@@ -36,10 +35,6 @@ INDICATOR_COLUMNS = (
     ("complete_share", "两证办结"),
     ("deferred_share", "容缺"),
 )
-
-
-# Told by the column's kind, not by the value: 1.0 is a share of 100 % in one column and one working day in another.
-SHARES = frozenset(column.name for column in COLUMNS if column.kind == "share")
 
 
 class CountyScreen(ServiceCalls, Screen):
@@ -114,9 +109,7 @@ class CountyScreen(ServiceCalls, Screen):
         table.clear()
         for row in data.rows:
             style = "bold" if row["station"] == COUNTY else ""
-            table.add_row(
-                *(Text(indicator_cell(row[name], name in SHARES), style=style) for name, _ in INDICATOR_COLUMNS)
-            )
+            table.add_row(*(Text(indicator_cell(name, row[name]), style=style) for name, _ in INDICATOR_COLUMNS))
         self.query_one("#county-spark", Sparkline).data = [float(n) for n in data.accepted]
         self.query_one("#county-chart", Static).update(bars(data.months, data.accepted))
 

@@ -20,7 +20,7 @@ from station_tui.domain.errors import StationError
 from station_tui.domain.timeutil import local_date
 from station_tui.screens.base import StationScreen
 from station_tui.screens.charts import OVER_STYLE, bars
-from station_tui.services.indicators import station_indicators
+from station_tui.services.indicators import COLUMNS, station_indicators
 from station_tui.services.station import Station
 from station_tui.services.terminations import check_month
 
@@ -46,11 +46,15 @@ def _share(value: float | None) -> str:
     return "—" if value is None else f"{value:.1%}"
 
 
-def indicator_cell(value: object, share: bool) -> str:
-    """An indicator as the screens show it: a share (0–1) as a percentage, a number as it is."""
+# Told by the column's kind, not by the value: 1.0 is a share of 100 % in one column and one working day in another.
+SHARES = frozenset(column.name for column in COLUMNS if column.kind == "share")
+
+
+def indicator_cell(name: str, value: object) -> str:
+    """The indicator `name` as the screens show it: a share (0–1) as a percentage, a number as it is."""
     if value is None:
         return "—"
-    return _share(value) if share else f"{value:g}" if isinstance(value, float) else str(value)  # type: ignore[arg-type]
+    return _share(value) if name in SHARES else f"{value:g}" if isinstance(value, float) else str(value)  # type: ignore[arg-type]
 
 
 def month_range(first: str, last: str) -> list[str]:
@@ -205,7 +209,7 @@ class IndicatorsScreen(StationScreen):
         table = self.query_one("#ind-table", DataTable)
         table.clear()
         for index, row in enumerate(view.categories):
-            cells = [indicator_cell(row[name], name.endswith("_share")) for name, _ in CATEGORY_COLUMNS]
+            cells = [indicator_cell(name, row[name]) for name, _ in CATEGORY_COLUMNS]
             table.add_row(*cells, key=str(index))
         duties = self.query_one("#ind-duties", DataTable)
         duties.clear()
