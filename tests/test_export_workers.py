@@ -15,6 +15,7 @@ import pytest
 from test_export_chunks import insert_text_not_utf8, odd_station  # noqa: F401 - the fixture
 
 from station_tui.services.export import MANIFEST, last_mark, run_export
+from station_tui.services.export import pool as export_pool
 from station_tui.services.export import run as export_run
 from station_tui.services.export import tables as export_tables
 from station_tui.services.export import worker as export_worker
@@ -50,6 +51,28 @@ def _before_each_chunk(monkeypatch: pytest.MonkeyPatch, action: Callable[[export
         return make(self, job)
 
     monkeypatch.setattr(export_worker.ChunkWorker, "make", acted)
+
+
+def _a_worker_makes_an_applications_chunk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """This process's connection waits at an applications chunk until a worker has made one: which maker takes
+    which chunk otherwise depends on how fast each runs, and a busy machine let this process take them all."""
+    made = threading.Event()
+    worker_make = export_worker.ChunkWorker.make
+    local_make = export_pool.make_chunk
+
+    def by_worker(self: export_worker.ChunkWorker, job):  # noqa: ANN001, ANN202
+        chunk = worker_make(self, job)
+        if job.file == "applications.csv":
+            made.set()
+        return chunk
+
+    def by_this_process(conn: sqlite3.Connection, job):  # noqa: ANN001, ANN202
+        if job.file == "applications.csv":
+            made.wait(timeout=60)  # the next chunks go to the workers meanwhile
+        return local_make(conn, job)
+
+    monkeypatch.setattr(export_worker.ChunkWorker, "make", by_worker)
+    monkeypatch.setattr(export_pool, "make_chunk", by_this_process)
 
 
 def _files(folder: Path) -> dict[str, list[bytes]]:
@@ -162,7 +185,8 @@ def test_a_worker_reads_the_snapshot_not_what_was_committed_after(
             other.execute("UPDATE applications SET customer_name = '快照之后改的'")
 
     _before_each_chunk(monkeypatch, commit_once)
-    monkeypatch.setattr(export_tables, "CHUNK_ROWIDS", 10)  # the applications in many chunks, some made by workers
+    _a_worker_makes_an_applications_chunk(monkeypatch)
+    monkeypatch.setattr(export_tables, "CHUNK_ROWIDS", 10)  # the applications in many chunks
     result = run_export(odd_station, outbox=tmp_path, full=True)
     other.close()
     assert "applications.csv" in {file for file, _ in made_by_workers}
