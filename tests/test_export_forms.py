@@ -9,6 +9,7 @@ import re
 import sqlite3
 from pathlib import Path
 
+from station_tui.services import lifecycle
 from station_tui.services.export import run_export
 from station_tui.services.station import Station
 from station_tui.store import Store, batch, catalogue
@@ -91,3 +92,26 @@ def test_the_export_writes_the_payload_with_its_form(demo_db: Path, tmp_path: Pa
     text = (result.folder / "events.csv").read_text(encoding="utf-8-sig")
     line = next(line for line in text.splitlines() if line.startswith(f"{seq},"))
     assert '"' + apply_export_form(*row).replace('"', '""') + '"' in line
+
+
+def test_numbers_typed_in_full_width_digits_leave_the_station_masked(demo_db: Path, tmp_path: Path, clock) -> None:  # noqa: ANN001
+    """A Chinese input method in full-width mode types a customer's numbers as １３９…: masked like ASCII ones, in the
+    event's payload and in the application's pause reason; sent as typed only with personal data."""
+    reason = "客户出差，回来后联系１３９１２３４５６７８或０３７１－６６６６８８８８"
+    for outbox in ("masked", "personal"):
+        (tmp_path / outbox).mkdir()
+    with Store(demo_db, clock=clock) as store:
+        station = Station.open(store)
+        application = store.one("SELECT uuid FROM applications WHERE status = 'open' ORDER BY rowid LIMIT 1")
+        head = store.one("SELECT uuid FROM operators WHERE role = 'head' ORDER BY rowid LIMIT 1")
+        lifecycle.pause(station, application, reason=reason, operator=head)
+        masked = run_export(station, outbox=tmp_path / "masked", full=True)
+        personal = run_export(
+            station, outbox=tmp_path / "personal", full=True, include_personal_data=True, operator=head
+        )
+    for name in ("events.csv", "applications.csv"):
+        sent = (masked.folder / name).read_text(encoding="utf-8-sig")
+        assert "客户出差，回来后联系139****5678或0371-66****88" in sent, name
+        assert "１３９" not in sent and "６６６６８８８８" not in sent, name
+        assert reason in (personal.folder / name).read_text(encoding="utf-8-sig"), name
+    assert check(demo_db).ok

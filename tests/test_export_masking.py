@@ -102,6 +102,15 @@ def test_sql_masks_the_usual_shapes_without_python() -> None:
 free_text = st.one_of(
     st.text(max_size=12),
     st.builds("".join, st.lists(st.sampled_from(["地址", " ", "电话", "13812345678", "0371-1234567", "-", "x", "1"]))),
+    # As a Chinese input method in full-width mode types them, whole or mixed with ASCII.
+    st.builds(
+        "".join,
+        st.lists(
+            st.sampled_from(
+                ["，", "１３８１２３４５６７８", "０３７１－１２３４５６７", "Ｘ", "１", "13８1234", "5678", "－"]
+            )
+        ),
+    ),
     st.builds(lambda a, b: f"{a}11010519491231002X{b}", st.text(max_size=3), st.text(max_size=3)),
     st.uuids().map(str),
     st.sampled_from(["DEMO-20260727-01-001", "2026-08-17", "a1381234567", "13812345678b", '引号"', "反斜杠\\"]),
@@ -203,3 +212,20 @@ def test_the_kept_export_form_gives_the_cleaned_payload(payload: dict) -> None:
     assert sqlite3.connect(":memory:").execute(f"SELECT {sql}", (text, at, form)).fetchone()[0] == expected
     if form is not None and at is not None:
         assert len(form) < len(text)  # only the stretch that differs
+
+
+@pytest.mark.parametrize(
+    ("typed", "sent"),
+    [
+        ("电话１３９１２３４５６７８。", "电话139****5678。"),
+        ("身份证１１０１０５１９４９１２３１００２Ｘ", "身份证110105********002X"),
+        ("座机０３７１－６６６６８８８８", "座机0371-66****88"),
+        ("138１２３４5678", "138****5678"),
+        ("编号１２３４５６，第１２３４５６７８９０１２号楼", "编号１２３４５６，第１２３４５６７８９０１２号楼"),
+    ],
+)
+def test_free_text_in_full_width_digits_is_masked_as_ascii_is(typed: str, sent: str) -> None:
+    """Mobiles, identity numbers and landlines typed in full-width digits are masked; other numbers stay as typed."""
+    assert store_masking.mask_text(typed) == sent
+    payload = dump_payload({"reason": typed})
+    assert json.loads(clean_payload(payload.encode()))["reason"] == sent

@@ -132,7 +132,9 @@ def tables(category_names: Mapping[str, str]) -> list[Table]:
             Column("device", "录入设备", "uuid"),
             # Last, where the exports made before it was listed put it (as an unlisted column, headed by its name).
             Column(
-                "origin", "来源", "enum",
+                "origin",
+                "来源",
+                "enum",
                 "counter：在供电所受理（柜台、线上、电话）；ledger：从纸质台账补录，受理时间为台账所记",
             ),  # fmt: skip
         ),
@@ -275,7 +277,7 @@ def events_table() -> Table:
 
 # --- reading with the rules applied ------------------------------------------------------------------------------
 
-_SEVEN_DIGITS = "'*" + "[0-9]" * 7 + "*'"
+_SEVEN_DIGITS = "'*" + "[0-9０-９]" * 7 + "*'"  # full-width digits too (store/masking.py reads them)
 
 
 def _free_sql(expr: str) -> str:
