@@ -132,9 +132,7 @@ def tables(category_names: Mapping[str, str]) -> list[Table]:
             Column("device", "录入设备", "uuid"),
             # Last, where the exports made before it was listed put it (as an unlisted column, headed by its name).
             Column(
-                "origin",
-                "来源",
-                "enum",
+                "origin", "来源", "enum",
                 "counter：在供电所受理（柜台、线上、电话）；ledger：从纸质台账补录，受理时间为台账所记",
             ),  # fmt: skip
         ),
