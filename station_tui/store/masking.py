@@ -2,7 +2,8 @@
 text and event payloads; operators' PIN hashes and salts are dropped from every payload, whatever the options.
 
 Free text (a notice's content, a reason a clerk typed) is scanned for what looks like a resident identity number
-(17 digits and a digit or X), a mobile number (11 digits from 1) or a landline with its area code (0371-1234567).
+(17 digits and a digit or X), a mobile number (11 digits from 1) or a landline with its area code (0371-1234567),
+in ASCII or full-width digits (１３９…).
 A match must not touch another hex digit on either side, so the parts of a UUID are never mistaken for a phone.
 
 Payloads are JSON text as `store.events.dump_payload` wrote it. The slow way (parse, mask, dump) gives the answer;
