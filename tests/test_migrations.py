@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -65,3 +67,22 @@ def test_an_earlier_database_migrates_with_a_backup_and_passes_check(version: in
     report = check(db)
     assert report.ok, report.problems
     assert report.applications == applications + 1
+
+
+def test_check_on_an_earlier_file_says_how_to_upgrade_it_and_leaves_it_as_it_was(tmp_path: Path) -> None:
+    db = tmp_path / "station.db"
+    shutil.copyfile(_file(SCHEMA_VERSION - 1), db)
+    run = subprocess.run(
+        [sys.executable, "-m", "station_tui", "check", "--db", str(db)],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+    )
+    assert run.returncode == 1
+    assert f"版本 {SCHEMA_VERSION - 1}" in run.stderr and f"station-tui --db {db}" in run.stderr, run.stderr
+    assert "Traceback" not in run.stderr
+    assert _counts(db) == _counts(_file(SCHEMA_VERSION - 1))  # not migrated
+    assert not list(tmp_path.glob("*backup*"))
+    Store(db).close()  # what the message says: open it once with this program
+    assert check(db).ok

@@ -130,7 +130,10 @@ class Store:
         if version < SCHEMA_VERSION:
             if not migrate:
                 self.close()
-                raise StoreError(f"数据库 {self.path} 需要升级（版本 {version} → {SCHEMA_VERSION}）。")
+                raise StoreError(
+                    f"数据库 {self.path} 是旧版程序的结构（版本 {version}，本程序为 {SCHEMA_VERSION}），此命令不改动文件。"
+                    f"请先用本程序打开一次（station-tui --db {self.path}），升级前会自动在旁边备份，然后再运行此命令。"
+                )
             self._migrate(version)
         self.device_id = self.meta("device_id")
         self.device_code = self.meta("device_code")
