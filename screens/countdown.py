@@ -63,7 +63,8 @@ def _works_left(works: WorksClock) -> str:
 def _cells(row: CountdownRow) -> list[Text]:
     style = LEVEL_STYLES[row.level]
     stage = row.stage + ("（客户）" if row.customer_side else "")
-    left = f"（{row.days_left}）" if row.level == service.PAUSED else str(row.days_left)
+    # ASCII brackets: full-width ones took 4 of the column's 6 cells, and cut a paused "-70" to "（-70…".
+    left = f"({row.days_left})" if row.level == service.PAUSED else str(row.days_left)
     values = (
         left,
         COUNTDOWN_LEVELS[row.level],

@@ -164,7 +164,9 @@ async def test_screen_lists_every_open_application_and_filters(demo_db: Path, cl
 
 async def test_pause_and_resume_from_the_screen(demo_db: Path, clock) -> None:  # noqa: ANN001
     expected = _expected(demo_db, clock)
-    target = next(r for r in expected.rows if r.status == "open")
+    # The most overdue: its days left, in brackets once paused, must still show whole in the narrow first column.
+    target = min((r for r in expected.rows if r.status == "open"), key=lambda r: r.days_left)
+    assert target.days_left <= -10
     app = StationApp(demo_db, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         table = await _open_countdown(app, pilot)
@@ -182,6 +184,7 @@ async def test_pause_and_resume_from_the_screen(demo_db: Path, clock) -> None:  
         assert (row.application, row.level, row.pause_reason) == (target.application, "paused", "客户图纸未交")
         assert "原因：客户图纸未交" in text_of(app, "#countdown-detail")
         assert str(table.get_row_at(table.cursor_row)[1]) == "暂停"
+        assert str(table.get_row_at(table.cursor_row)[0]) == f"({target.days_left})"  # not cut with …
 
         clock.advance(days=1)
         await pilot.press("u")
