@@ -90,7 +90,9 @@ class HomeScreen(StationScreen):
     def _show(self, numbers: HomeNumbers) -> None:
         for key, _label in CARDS:
             value = getattr(numbers, key)
-            if key == "last_export":
+            if key == "last_export" and numbers.laptop:
+                text = "外勤电脑不导出"  # its work reaches the county in the station's export, after checkin
+            elif key == "last_export":
                 text = f"{value:%m-%d %H:%M}" if value else "从未导出"
             else:
                 text = str(value)

@@ -142,11 +142,12 @@ async def test_the_app_on_a_laptop_never_starts_the_scheduled_export(
     field.checkout(station, "刘强", tmp_path / "out.zip")
     field.open_laptop(tmp_path / "out.zip", tmp_path / "laptop.db", clock=clock)
     clock.advance(days=2)  # two evenings' 22:00 have passed
-    assert export_due(station).due
+    assert export_due(station).due and "尚未导出" in status_warnings(station)
     station.store.close()
     laptop = Station.open(Store(tmp_path / "laptop.db", clock=clock))
     state = export_due(laptop)
     assert state.laptop and not state.due and laptop.store.setting("export_outbox") == str(outbox)
+    assert not [w for w in status_warnings(laptop) if "导出" in w]
     laptop.store.close()
 
     ui = StationApp(tmp_path / "laptop.db", clock=clock)
@@ -157,6 +158,10 @@ async def test_the_app_on_a_laptop_never_starts_the_scheduled_export(
         assert ui.export_schedule is not None and ui.export_schedule.stopped
         messages = [n.message for n in ui._notifications]
         assert not any("导出" in m for m in messages), messages
+        # Nor does it warn of exports it can never make: the home card says why there are none.
+        assert text_of(ui, "#value-last_export") == "外勤电脑不导出"
+        status = text_of(ui, "StatusLine")
+        assert "刘强" in status and "导出" not in status, status
         # Nor by hand (F6 导出, 立即导出): refused in plain words, nothing written.
         await pilot.press("f6")
         await settle(ui, pilot)

@@ -18,6 +18,7 @@ class HomeNumbers:
     deferred_waiting: int
     open_total: int
     last_export: datetime | None
+    laptop: bool = False  # a customer manager's laptop: it never exports (its work reaches the county via checkin)
 
 
 def home_numbers(station: Station, today: date | None = None) -> HomeNumbers:
@@ -37,8 +38,17 @@ def home_numbers(station: Station, today: date | None = None) -> HomeNumbers:
         " WHERE d.status = 'deferred' AND a.status IN ('open', 'paused')"
     )
     last = store.one("SELECT max(finished_at) FROM exports")
+    from station_tui.services.field import is_laptop
+
     return HomeNumbers(
-        today, accepted_today, due_today, overdue, deferred, open_total, from_iso(last) if last else None
+        today,
+        accepted_today,
+        due_today,
+        overdue,
+        deferred,
+        open_total,
+        from_iso(last) if last else None,
+        is_laptop(station),
     )
 
 
@@ -58,7 +68,7 @@ def status_warnings(station: Station) -> list[str]:
         from station_tui.services.schedule import export_due  # dateutil: imported off the start-up path
 
         due = export_due(station, now)
-        if due.last_export is None:
+        if due.last_export is None and not due.laptop:  # a laptop never exports
             warnings.append("尚未导出")
         elif due.due:
             warnings.append("导出已逾期")
