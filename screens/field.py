@@ -63,6 +63,17 @@ class FieldScreen(StationScreen):
         if action is not None:
             action()
 
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter in a file's path does what its button does; in the manager's name it moves on to the path."""
+        if event.input.id == "manager":
+            self.query_one("#checkout-to", Input).focus()
+            return
+        action = {"checkout-to": self.checkout, "checkin-from": self.checkin, "pack-to": self.pack}.get(
+            event.input.id or ""
+        )
+        if action is not None:
+            action()
+
     def _path(self, selector: str, what: str) -> Path | None:
         text = self.query_one(selector, Input).value.strip().strip('"')
         if not text:
