@@ -278,6 +278,7 @@ class ExportScreen(StationScreen):
     # --- settings ---------------------------------------------------------------------------------------------
 
     @on(Button.Pressed, "#export-save")
+    @on(Input.Submitted, "#export-pin")  # Enter after the 站长's PIN, as at the login
     def action_save_settings(self) -> None:
         head = self.query_one("#export-head", Select).value
         if head is Select.NULL:

@@ -144,8 +144,10 @@ async def test_the_export_screen_exports_now_and_saves_settings(demo_db: Path, c
         await settle(app, pilot)
         assert "PIN" in text_of(app, "#settings-message")
         assert app.screen.query_one("#export-outbox", Input).value == str(outbox), "what the clerk typed stays"
-        app.screen.query_one("#export-pin", Input).value = "1111"
-        await pilot.press("ctrl+s")
+        pin = app.screen.query_one("#export-pin", Input)
+        pin.value = ""
+        pin.focus()
+        await pilot.press(*"1111", "enter")  # Enter after the PIN saves, as Ctrl+S does
         await settle(app, pilot)
         assert "已保存" in text_of(app, "#settings-message")
         assert "每天 21:30（仅工作日）" in text_of(app, "#export-summary")
