@@ -270,10 +270,15 @@ def export_form_sql(payload: str, at: str, text: str) -> str:
 
 
 def register_export_form(conn: sqlite3.Connection) -> None:
-    """`export_form(payload)` for migration 7: the form as JSON [at, text], or NULL."""
+    """`export_form(payload)` for migration 7: the form as JSON [at, text], or NULL; `holds_wide(blob)` for migration
+    8: whether UTF-8 bytes hold a full-width digit, hyphen or X (a GLOB of the same characters took twenty times as
+    long: 18 s over the 1.27 million events of a 250,000-application demo, against 1.3 s for the whole migration)."""
 
     def as_json(payload: str | None) -> str | None:
         form = None if payload is None else export_form(payload)
         return None if form is None else json.dumps(form, ensure_ascii=False)
 
     conn.create_function("export_form", 1, as_json, deterministic=True)
+    conn.create_function(
+        "holds_wide", 1, lambda data: data is not None and _WIDE_IN_BYTES.search(data) is not None, deterministic=True
+    )

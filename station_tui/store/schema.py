@@ -233,7 +233,7 @@ MIGRATIONS: list[list[str]] = [
     [
         "CREATE TEMP TABLE export_forms (seq INTEGER PRIMARY KEY, form TEXT)",
         """INSERT INTO temp.export_forms
-           SELECT seq, export_form(payload) FROM events WHERE payload GLOB '*[０-９－Ｘｘ]*'""",
+           SELECT seq, export_form(payload) FROM events WHERE holds_wide(CAST(payload AS BLOB))""",
         "DROP TRIGGER events_no_update",
         """UPDATE events SET
                export_at = (SELECT json_extract(form, '$[0]') FROM temp.export_forms f WHERE f.seq = events.seq),
