@@ -64,15 +64,12 @@ class FieldScreen(StationScreen):
             action()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        """Enter in a file's path does what its button does; in the manager's name it moves on to the path."""
+        """Enter in a file's path presses its row's button; in the manager's name it moves on to the path."""
+        button = {"checkout-to": "#checkout", "checkin-from": "#checkin", "pack-to": "#pack"}.get(event.input.id or "")
         if event.input.id == "manager":
             self.query_one("#checkout-to", Input).focus()
-            return
-        action = {"checkout-to": self.checkout, "checkin-from": self.checkin, "pack-to": self.pack}.get(
-            event.input.id or ""
-        )
-        if action is not None:
-            action()
+        elif button is not None:
+            self.query_one(button, Button).press()
 
     def _path(self, selector: str, what: str) -> Path | None:
         text = self.query_one(selector, Input).value.strip().strip('"')
