@@ -6,6 +6,21 @@ Every projected record carries a UUID and the device that created it, so two dev
 
 from __future__ import annotations
 
+# Migration 1's trigger that keeps the log append-only (an event is never changed), made again after each fill below.
+_NO_UPDATE = """CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+           BEGIN SELECT RAISE(ABORT, '事件日志只能追加，不能修改'); END"""
+# temp.export_forms (seq, form as JSON [at, text]) written into the log (migrations 7 and 8): the log stays append-only,
+# its trigger is lifted only for this one fill.
+_FILL_EXPORT_FORMS = [
+    "DROP TRIGGER events_no_update",
+    """UPDATE events SET
+               export_at = (SELECT json_extract(form, '$[0]') FROM temp.export_forms f WHERE f.seq = events.seq),
+               export_text = (SELECT json_extract(form, '$[1]') FROM temp.export_forms f WHERE f.seq = events.seq)
+           WHERE seq IN (SELECT seq FROM temp.export_forms)""",
+    _NO_UPDATE,
+    "DROP TABLE temp.export_forms",
+]
+
 # A migration is a list of statements. Never edit one that has shipped: add the next.
 MIGRATIONS: list[list[str]] = [
     # 1: the foundation
@@ -29,8 +44,7 @@ MIGRATIONS: list[list[str]] = [
         "CREATE INDEX events_device_real ON events (device, simulated, recorded_at)",
         "CREATE INDEX events_type ON events (type, seq)",
         # The seeds forbid back-dating and re-running processes: an event is never changed or removed.
-        """CREATE TRIGGER events_no_update BEFORE UPDATE ON events
-           BEGIN SELECT RAISE(ABORT, '事件日志只能追加，不能修改'); END""",
+        _NO_UPDATE,
         """CREATE TRIGGER events_no_delete BEFORE DELETE ON events
            BEGIN SELECT RAISE(ABORT, '事件日志只能追加，不能删除'); END""",
         "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -218,14 +232,7 @@ MIGRATIONS: list[list[str]] = [
         # LIMIT -1 keeps the subquery whole, so that export_form runs once per event.
         """INSERT INTO temp.export_forms
            SELECT seq, form FROM (SELECT seq, export_form(payload) AS form FROM events LIMIT -1) WHERE form IS NOT NULL""",
-        "DROP TRIGGER events_no_update",
-        """UPDATE events SET
-               export_at = (SELECT json_extract(form, '$[0]') FROM temp.export_forms f WHERE f.seq = events.seq),
-               export_text = (SELECT json_extract(form, '$[1]') FROM temp.export_forms f WHERE f.seq = events.seq)
-           WHERE seq IN (SELECT seq FROM temp.export_forms)""",
-        """CREATE TRIGGER events_no_update BEFORE UPDATE ON events
-           BEGIN SELECT RAISE(ABORT, '事件日志只能追加，不能修改'); END""",
-        "DROP TABLE temp.export_forms",
+        *_FILL_EXPORT_FORMS,
     ],
     # 8: the masks now read numbers typed in full-width digits (store/masking.py): the export forms of the events
     # whose payload holds such a character are made again, by the same function as in 7. Before, a mobile a clerk
@@ -234,14 +241,7 @@ MIGRATIONS: list[list[str]] = [
         "CREATE TEMP TABLE export_forms (seq INTEGER PRIMARY KEY, form TEXT)",
         """INSERT INTO temp.export_forms
            SELECT seq, export_form(payload) FROM events WHERE holds_wide(CAST(payload AS BLOB))""",
-        "DROP TRIGGER events_no_update",
-        """UPDATE events SET
-               export_at = (SELECT json_extract(form, '$[0]') FROM temp.export_forms f WHERE f.seq = events.seq),
-               export_text = (SELECT json_extract(form, '$[1]') FROM temp.export_forms f WHERE f.seq = events.seq)
-           WHERE seq IN (SELECT seq FROM temp.export_forms)""",
-        """CREATE TRIGGER events_no_update BEFORE UPDATE ON events
-           BEGIN SELECT RAISE(ABORT, '事件日志只能追加，不能修改'); END""",
-        "DROP TABLE temp.export_forms",
+        *_FILL_EXPORT_FORMS,
     ],
 ]
 
