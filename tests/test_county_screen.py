@@ -8,7 +8,8 @@ from pathlib import Path
 
 from textual.widgets import DataTable, Static
 
-from screens.county import SILENT_STYLE, CountyApp, StationApplicationsScreen
+from screens.county import INDICATOR_COLUMNS, SILENT_STYLE, CountyApp, StationApplicationsScreen
+from screens.indicators import SHARES
 from station_tui.county.load import load_folders
 from station_tui.county.target import open_target
 from tests.county_helpers import Stations, stations  # noqa: F401 - fixture
@@ -42,7 +43,9 @@ async def test_the_county_screen(stations: Stations, tmp_path: Path) -> None:
         assert "全县" in [indicators.get_row_at(i)[0].plain for i in range(indicators.row_count)]
         rows = [[cell.plain for cell in indicators.get_row_at(i)] for i in range(indicators.row_count)]
         # Shares as percentages whatever their value (all on time is 100.0%, not 1.0), working days as numbers.
-        shares, days = (5, 8, 9, 10), 6
+        names = [name for name, _ in INDICATOR_COLUMNS]
+        shares, days = [i for i, name in enumerate(names) if name in SHARES], names.index("avg_workdays")
+        assert shares == [5, 8, 9, 10]
         assert all(row[c] == "—" or row[c].endswith("%") for row in rows for c in shares), rows
         assert any(row[c] in ("100.0%", "0.0%") for row in rows for c in shares)
         assert not any(row[days].endswith("%") for row in rows)
